@@ -17,14 +17,13 @@ from ._registry import Primitive
 from ._tape import (
     STATE,
     GradientTape,
-    _new_tensor,
     _record,
     ensure_id,
     flatten,
     only_outside,
     pack_as,
 )
-from ._tensor import Tensor, Variable
+from ._tensor import Tensor, Variable, wrap
 
 
 def _inputs(args: tuple) -> list[Tensor]:
@@ -55,7 +54,7 @@ def _record_custom(
 ) -> list[Tensor]:
     """Record ``inputs + variables -> fresh copies of results`` with a gradient rule that calls
     ``grads_of(upstream tensors)`` once per backward step and hands out its parts."""
-    outs = [_new_tensor(r._value) for r in results]
+    outs = [wrap(r._value) for r in results]
     args = tuple(inputs) + tuple(v._read() for v in variables)
     several = len(outs) > 1
     zeros = [(a.shape, a.dtype) for a in args]
@@ -64,12 +63,12 @@ def _record_custom(
         """All the cotangents at once, from one call of the user's gradient."""
         gs = list(g) if several else [g]
         raw = type(gs[0]) is not Tensor
-        upstream = [_new_tensor(x) if raw else x for x in gs]
+        upstream = [wrap(x) if raw else x for x in gs]
         in_grads, var_grads = _validate(name, grads_of(upstream), inputs, variables)
         out = []
         for gi, (shape, dtype) in zip(list(in_grads) + list(var_grads), zeros):
             if gi is None:
-                gi = _new_tensor(np.zeros(shape, dtype=dtype))
+                gi = wrap(np.zeros(shape, dtype=dtype))
             out.append(gi._value if raw else gi)
         return out
 
@@ -97,13 +96,13 @@ def _push_through_grad_fn(acc, name, args, inputs, variables, outs, grads_of) ->
     if all(t is None for t in tangents):
         return
     with only_outside(acc):
-        upstream = [_new_tensor(np.zeros(o.shape, dtype=o.dtype)) for o in outs]
+        upstream = [wrap(np.zeros(o.shape, dtype=o.dtype)) for o in outs]
         with GradientTape() as t:
             t.watch(upstream)
             in_grads, var_grads = _validate(name, grads_of(upstream), inputs, variables)
             pairs = [(g, v) for g, v in zip(list(in_grads) + list(var_grads), tangents)
                      if g is not None and v is not None]
-            total = sum((reduce_sum(g * v) for g, v in pairs), start=_new_tensor(np.float64(0)))
+            total = sum((reduce_sum(g * v) for g, v in pairs), start=wrap(np.float64(0)))
         jv = t.gradient(total, upstream, unconnected_gradients="zero")
     for o, j in zip(outs, jv):
         acc._tangents[ensure_id(o)] = j if j.dtype == o.dtype else j.astype(o.dtype)
@@ -121,7 +120,7 @@ def _validate(name: str, grads: tuple[list, list], inputs: list, variables: list
             if g is None:
                 continue
             if not isinstance(g, Tensor):
-                g = _new_tensor(np.asarray(g, dtype=x.dtype))
+                g = wrap(np.asarray(g, dtype=x.dtype))
                 got[k] = g
             if g.shape != x.shape:
                 raise ValueError(

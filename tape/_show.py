@@ -7,8 +7,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from ._tape import _Meta, _new_tensor
-from ._tensor import Tensor
+from ._tape import _Meta
+from ._tensor import Tensor, wrap
 
 
 class TapeEntry(NamedTuple):
@@ -25,11 +25,11 @@ def entries(tape: Any) -> list[TapeEntry]:
     no gradient rule needed is shown by its shape alone on a non-persistent tape)."""
     out = []
     for k, (prim, ids, vals, _static, out_id, ans, _conn) in enumerate(tape._entries or []):
-        inputs = tuple(_new_tensor(v, i) if i else v for v, i in zip(vals, ids))
+        inputs = tuple(wrap(v, i) if i else v for v, i in zip(vals, ids))
         if type(out_id) is tuple:
-            outputs = tuple(_new_tensor(a, o) for a, o in zip(ans, out_id))
+            outputs = tuple(wrap(a, o) for a, o in zip(ans, out_id))
         else:
-            outputs = (_new_tensor(ans, out_id),)
+            outputs = (wrap(ans, out_id),)
         out.append(TapeEntry(k, prim.name, inputs, outputs))
     return out
 

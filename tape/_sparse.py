@@ -6,6 +6,8 @@ from typing import Any
 
 import numpy as np
 
+from ._tensor import wrap
+
 
 class IndexedSlices:
     """Rows ``indices`` of a tensor of shape ``dense_shape`` hold ``values``; every other row
@@ -38,15 +40,11 @@ class IndexedSlices:
 
     @property
     def values(self) -> Any:
-        from ._tape import _new_tensor
-
-        return _new_tensor(self._values)
+        return wrap(self._values)
 
     @property
     def indices(self) -> Any:
-        from ._tape import _new_tensor
-
-        return _new_tensor(self._indices)
+        return wrap(self._indices)
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -97,7 +95,5 @@ class IndexedSlices:
 def densify(g: Any) -> Any:
     """``g``, with an IndexedSlices made a dense tensor."""
     if type(g) is IndexedSlices:
-        from ._tape import _new_tensor
-
-        return _new_tensor(g._dense())
+        return wrap(g._dense())
     return g

@@ -30,16 +30,8 @@ from ._tensor import (
     next_id,
     scalarize,
     to_value,
+    wrap,
 )
-
-
-def _new_tensor(value: Any, id_: int = 0) -> Tensor:
-    """A tensor around ``value``. Ids are given lazily (0 until a tape or accumulator needs
-    one), so that ops with no tape active cost little more than NumPy."""
-    t = object.__new__(Tensor)
-    t._value = value
-    t._id = id_
-    return t
 
 
 def ensure_id(t: Tensor) -> int:
@@ -93,9 +85,9 @@ def bind(prim: Primitive, *args: Any, **static: Any) -> Any:
         vals = [to_value(v) if type(v) in (float, int, bool, complex) else v for v in vals]
     out = prim.fwd(*vals, **static)
     if type(out) is tuple:
-        result: Any = tuple(_new_tensor(o) for o in out)
+        result: Any = tuple(wrap(o) for o in out)
     else:
-        result = _new_tensor(out)
+        result = wrap(out)
     if not ACTIVE[0]:
         return result
     tapes, accs = STATE.recording, STATE.accumulators
@@ -109,26 +101,19 @@ def bind(prim: Primitive, *args: Any, **static: Any) -> Any:
     return result
 
 
-_alloc = object.__new__
-
-
 def unary_caller(prim: Primitive) -> Any:
     """The fast path of a one-operand op: ``call(x)`` is :func:`bind` specialised to ``prim``
     for a tensor argument (anything else goes through :func:`bind`)."""
     fwd = prim.fwd
-    taped = prim.differentiable
 
     def call(x: Any, name: str | None = None) -> Any:  # name: TensorFlow's, unused
         if type(x) is not Tensor:
             return bind(prim, x)
-        t = _alloc(Tensor)
+        t = Tensor()
         t._value = fwd(x._value)
         t._id = 0
-        if ACTIVE[0] and taped:
-            if STATE.recording:
-                _record(STATE.recording, prim, (x,), (x._value,), _NO_STATIC, t, (x._id,))
-            if STATE.accumulators:
-                push_tangents(STATE.accumulators, prim, (x,), _NO_STATIC, t)
+        if ACTIVE[0]:
+            _trace(prim, (x,), (x._value,), t)
         return t
 
     return call
@@ -137,7 +122,6 @@ def unary_caller(prim: Primitive) -> Any:
 def binary_caller(prim: Primitive) -> Any:
     """The fast path of a two-operand op, for two tensors or a tensor and a Python number."""
     fwd = prim.fwd
-    taped = prim.differentiable
 
     def call(x: Any, y: Any, name: str | None = None) -> Any:  # name: TensorFlow's, unused
         if type(x) is Tensor:
@@ -152,19 +136,56 @@ def binary_caller(prim: Primitive) -> Any:
             xv, yv = x, y._value
         else:
             return bind(prim, x, y)
-        t = _alloc(Tensor)
+        t = Tensor()
         t._value = fwd(xv, yv)
         t._id = 0
-        if ACTIVE[0] and taped:
-            tapes = STATE.recording
-            if tapes:
-                ids = (x._id if type(x) is Tensor else 0, y._id if type(y) is Tensor else 0)
-                _record(tapes, prim, (x, y), (xv, yv), _NO_STATIC, t, ids)
-            if STATE.accumulators:
-                push_tangents(STATE.accumulators, prim, (x, y), _NO_STATIC, t)
+        if ACTIVE[0]:
+            _trace(prim, (x, y), (xv, yv), t)
         return t
 
     return call
+
+
+def binary_method(prim: Primitive, reflected: bool = False) -> Any:
+    """The operator of a two-operand op on a :class:`Tensor` (``x * y``, or ``y * x`` when
+    ``reflected``): :func:`binary_caller`'s fast path, with ``self`` known to be a tensor."""
+    fwd = prim.fwd
+
+    def method(self: Tensor, other: Any) -> Any:
+        cls = type(other)
+        if cls is Tensor:
+            ov = other._value
+        elif cls is float or cls is int:
+            ov = other
+        else:
+            return bind(prim, other, self) if reflected else bind(prim, self, other)
+        t = Tensor()
+        t._value = fwd(ov, self._value) if reflected else fwd(self._value, ov)
+        t._id = 0
+        if ACTIVE[0]:
+            if reflected:
+                _trace(prim, (other, self), (ov, self._value), t)
+            else:
+                _trace(prim, (self, other), (self._value, ov), t)
+        return t
+
+    return method
+
+
+def _trace(prim: Primitive, args: tuple, vals: tuple, out: Tensor) -> None:
+    """Record a fast path's op (arguments tensors or Python numbers) on the recording tapes
+    and give its output tangents in the active accumulators."""
+    if not prim.differentiable:
+        return
+    if STATE.recording:
+        if len(args) == 1:
+            ids: tuple = (args[0]._id,)
+        else:
+            x, y = args
+            ids = (x._id if type(x) is Tensor else 0, y._id if type(y) is Tensor else 0)
+        _record(STATE.recording, prim, args, vals, _NO_STATIC, out, ids)
+    if STATE.accumulators:
+        push_tangents(STATE.accumulators, prim, args, _NO_STATIC, out)
 
 
 _CALLERS: dict[tuple, Any] = {}
@@ -355,7 +376,7 @@ def _add_tangents(a: Any, b: Any) -> Any:
 def fit_tangent(t: Any, out: Tensor) -> Any:
     """Give a tangent the shape and dtype of its primal output (broadcasting it if needed)."""
     if type(t) is not Tensor:
-        t = _new_tensor(scalarize(np.asarray(t)))
+        t = wrap(scalarize(np.asarray(t)))
     if t.shape != out.shape:
         t = np.broadcast_to(t, out.shape)
     if t.dtype != out.dtype:
@@ -456,7 +477,7 @@ def fit(g: Any, x: Any) -> Any:
 
 def _zeros(x: Any, raw: bool) -> Any:
     z = scalarize(np.zeros(x.shape, dtype=x.dtype))
-    return z if raw else _new_tensor(z)
+    return z if raw else wrap(z)
 
 
 def backward(
@@ -492,7 +513,7 @@ def backward(
                     found[o] = g
             g = tuple((_zeros(a, raw) if g is None else g) for a, g in zip(ans, gs))
             if not raw:
-                ans = tuple(_new_tensor(a, o) for a, o in zip(ans, out_id))
+                ans = tuple(wrap(a, o) for a, o in zip(ans, out_id))
         else:
             g = adj.pop(out_id, None)
             if g is None:
@@ -502,9 +523,9 @@ def backward(
             if out_id in want:
                 found[out_id] = g
             if not raw:
-                ans = _new_tensor(ans, out_id)
+                ans = wrap(ans, out_id)
         xs = vals if raw else tuple(
-            [_new_tensor(v, key) if key else v for v, key in zip(vals, ids)]
+            [wrap(v, key) if key else v for v, key in zip(vals, ids)]
         )
         vjps = prim.vjps
         joint = prim.joint(g, ans, *xs) if prim.joint is not None else None
@@ -533,7 +554,7 @@ def backward(
                 if raw and cls is Tensor:
                     gi = gi._value  # a rule built a tensor: the NumPy sweep keeps values
                 elif not raw and cls is not Tensor:
-                    gi = _new_tensor(gi)  # a constant cotangent, e.g. a zero gradient
+                    gi = wrap(gi)  # a constant cotangent, e.g. a zero gradient
                 gi = fit(gi, x)
             if anomaly:
                 _check_backward(prim, i, gi, out_id, where)
@@ -921,7 +942,7 @@ class GradientTape:
                 if unconnected is UnconnectedGradients.ZERO and s._id in want:
                     g = _zeros(s._value, raw=False)
             elif raw and type(g) is not IndexedSlices:
-                g = _new_tensor(_own(g, seeds_given))
+                g = wrap(_own(g, seeds_given))
             grads.append(g)
         return pack_as(sources, grads)
 
@@ -1052,7 +1073,7 @@ class GradientTape:
             seed = scalarize(np.array(seed).reshape(target.shape))
             with np.errstate(all="ignore"):
                 found = backward(self._entries[:n],
-                                 {target._id: seed if raw else _new_tensor(seed)},
+                                 {target._id: seed if raw else wrap(seed)},
                                  want, raw, False, self._where)
             for k, s in enumerate(sources):
                 g = found.get(s._id)
@@ -1060,7 +1081,7 @@ class GradientTape:
                     connected[k] = True
                     if type(g) is IndexedSlices:
                         g = g._dense()
-                    g = _new_tensor(g) if raw else g
+                    g = wrap(g) if raw else g
                 else:
                     g = _zeros(s, raw=False)
                 stacked[k].append(g)
@@ -1076,7 +1097,7 @@ class GradientTape:
             elif stacked[k]:
                 out.append(stack(stacked[k]))
             else:
-                out.append(_new_tensor(np.zeros((0,) + s.shape, dtype=s.dtype)))
+                out.append(wrap(np.zeros((0,) + s.shape, dtype=s.dtype)))
         return out
 
     def _seeds(self, targets: list, output_gradients: Any, raw: bool) -> dict[int, Any]:
@@ -1100,10 +1121,10 @@ class GradientTape:
                 continue
             if og is None:
                 g = scalarize(np.ones(t.shape, dtype=t.dtype))
-                g = g if raw else _new_tensor(g)
+                g = g if raw else wrap(g)
             else:
                 if not isinstance(og, (Tensor, Variable)):
-                    og = _new_tensor(to_value(og, t.dtype if np.ndim(og) == 0 else None))
+                    og = wrap(to_value(og, t.dtype if np.ndim(og) == 0 else None))
                 if og.shape != t.shape:
                     raise ValueError(
                         f"Mismatch between the shape of output_gradients {og.shape} and the "

@@ -183,6 +183,10 @@ class _ArrayLike:
 class Tensor(_ArrayLike):
     """An immutable n-dimensional array. Ops on tensors are recorded by active tapes.
 
+    Tensors come from ops and from :func:`tape.constant` and :func:`tape.convert_to_tensor`;
+    as in TensorFlow, the class itself is not called with a value (``Tensor()`` takes no
+    arguments, which keeps making one as cheap as Python allows).
+
     >>> import tape
     >>> x = tape.constant([[1.0, 2.0], [3.0, 4.0]])
     >>> x.shape, x.dtype
@@ -195,10 +199,6 @@ class Tensor(_ArrayLike):
     __slots__ = ("_value", "_id", "__weakref__")
     __array_priority__ = 100
     __hash__ = None  # type: ignore[assignment]  # == is elementwise, as in TensorFlow
-
-    def __init__(self, value: Any, dtype: Any = None) -> None:
-        self._value = to_value(value, dtype)
-        self._id = 0  # given when a tape or accumulator first needs it
 
     def ref(self) -> int:
         """A hashable key for this tensor (tensors themselves are unhashable)."""
@@ -218,6 +218,21 @@ class Tensor(_ArrayLike):
         if self.ndim == 0:
             raise TypeError("Cannot iterate over a 0-d tensor (a scalar).")
         return (self[i] for i in range(self.shape[0]))
+
+
+def wrap(value: Any, id_: int = 0) -> Tensor:
+    """A tensor around the NumPy value ``value`` (not copied). Ids are given lazily (0 until
+    a tape or accumulator needs one), so that ops with no tape active cost little more than
+    NumPy."""
+    t = Tensor()
+    t._value = value
+    t._id = id_
+    return t
+
+
+def as_tensor(value: Any, dtype: Any = None) -> Tensor:
+    """A tensor holding a copy of ``value``, with TensorFlow's dtype inference."""
+    return wrap(to_value(value, dtype))
 
 
 class Variable(_ArrayLike):
@@ -271,9 +286,7 @@ class Variable(_ArrayLike):
                 tape._watch_variable(self)
         snap = self._snapshot
         if snap is None:
-            snap = self._snapshot = object.__new__(Tensor)
-            snap._value = self._value
-            snap._id = self._id
+            snap = self._snapshot = wrap(self._value, self._id)
         return snap
 
     def read_value(self) -> Tensor:

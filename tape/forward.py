@@ -7,13 +7,12 @@ from typing import Any
 from ._tape import (
     STATE,
     UnconnectedGradients,
-    _new_tensor,
     _no_complex,
     ensure_id,
     flatten,
     pack_as,
 )
-from ._tensor import Tensor, Variable, count_active, next_id, to_value
+from ._tensor import Tensor, Variable, count_active, next_id, to_value, wrap
 
 
 class ForwardAccumulator:
@@ -50,7 +49,7 @@ class ForwardAccumulator:
             if isinstance(t, Variable):
                 t = t.read_value()
             if not isinstance(t, Tensor):
-                t = _new_tensor(to_value(t, p.dtype))
+                t = wrap(to_value(t, p.dtype))
             if t.shape != p.shape:
                 raise ValueError(
                     f"Tangent shape {t.shape} does not match its primal's shape {p.shape}."

@@ -13,7 +13,7 @@ import numpy as np
 
 from ._sparse import densify
 from ._tape import GradientTape, flatten, pack_as
-from ._tensor import Tensor, Variable
+from ._tensor import Tensor, Variable, as_tensor
 from .forward import ForwardAccumulator
 
 
@@ -233,7 +233,7 @@ def jacfwd(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable[
             jacs = []
             for j, o in enumerate(flatten(out)):
                 if x.size == 0:
-                    jacs.append(Tensor(np.zeros(o.shape + x.shape, dtype=o.dtype)))
+                    jacs.append(as_tensor(np.zeros(o.shape + x.shape, dtype=o.dtype)))
                     continue
                 cols = stack(columns[j])  # (x.size,) + o.shape: move the column axis last
                 cols = transpose(cols, tuple(range(1, cols.ndim)) + (0,))

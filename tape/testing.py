@@ -14,7 +14,7 @@ import numpy as np
 
 from ._sparse import densify
 from ._tape import GradientTape, flatten
-from ._tensor import Tensor, Variable
+from ._tensor import Tensor, Variable, as_tensor
 from .forward import ForwardAccumulator
 
 _METHODS = ("central", "forward", "backward")
@@ -99,8 +99,8 @@ def _outputs(f: Callable[..., Any], xs: Sequence[Any]) -> list:
 
 def _directional(f: Callable[..., Any], xs: list[np.ndarray], v: list[np.ndarray], h: float):
     """Central-difference derivative of every output of f along direction v."""
-    plus = _outputs(f, [Tensor(x + h * d) for x, d in zip(xs, v)])
-    minus = _outputs(f, [Tensor(x - h * d) for x, d in zip(xs, v)])
+    plus = _outputs(f, [as_tensor(x + h * d) for x, d in zip(xs, v)])
+    minus = _outputs(f, [as_tensor(x - h * d) for x, d in zip(xs, v)])
     return [
         (np.asarray(p.numpy(), dtype=np.float64) - np.asarray(m.numpy(), dtype=np.float64))
         / (2 * h)
@@ -125,7 +125,7 @@ def _vjp_function(f: Callable[..., Any], us: list[np.ndarray]) -> Callable[..., 
         with GradientTape() as t:
             t.watch(list(xs))
             ys = _outputs(f, xs)
-        grads = t.gradient(ys, list(xs), output_gradients=[Tensor(u) for u in us],
+        grads = t.gradient(ys, list(xs), output_gradients=[as_tensor(u) for u in us],
                            unconnected_gradients="zero")
         return [densify(g) for g in grads]
 
@@ -163,13 +163,13 @@ def check_gradients(
 
 
 def _check(f, xs, order, modes, rtol, atol, h, rng, level) -> None:
-    ys = _outputs(f, [Tensor(x) for x in xs])
+    ys = _outputs(f, [as_tensor(x) for x in xs])
     for y in ys:
         if not isinstance(y, (Tensor, Variable)):
             raise TypeError(f"f must return tensors, got {type(y).__name__}.")
     v = [_random_like(rng, x) for x in xs]
     us = [_random_like(rng, y) for y in ys]
-    grads = _vjp_function(f, us)(*[Tensor(x) for x in xs])
+    grads = _vjp_function(f, us)(*[as_tensor(x) for x in xs])
     for i, (g, x) in enumerate(zip(grads, xs)):
         if g.shape != x.shape or g.dtype != x.dtype:
             raise GradientCheckError(
@@ -181,8 +181,8 @@ def _check(f, xs, order, modes, rtol, atol, h, rng, level) -> None:
         vi = [d if k == i else np.zeros_like(d) for k, d in enumerate(v)]
         fd = _directional(f, xs, vi, h)
         if "fwd" in modes:
-            primals = [Tensor(x) for x in xs]
-            with ForwardAccumulator(primals, [Tensor(d) for d in vi]) as acc:
+            primals = [as_tensor(x) for x in xs]
+            with ForwardAccumulator(primals, [as_tensor(d) for d in vi]) as acc:
                 outs = _outputs(f, primals)
             for j, (out, d) in enumerate(zip(outs, fd)):
                 jv = acc.jvp(out, unconnected_gradients="zero").numpy()

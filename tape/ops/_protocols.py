@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from .._registry import FUNCTIONS, UFUNCS
-from .._tape import STATE, flatten
+from .._tape import STATE, binary_method, flatten
 from .._tensor import Tensor, Variable
 from . import elementwise as ew
 from .linalg import matmul
@@ -89,29 +89,23 @@ def _astype(self: Any, dtype: Any) -> Tensor:
     return cast(self, dtype)
 
 
+# The binary operators: ``x + y`` and ``y + x`` for each op.
+BINARY = {
+    "add": ew.add,
+    "sub": ew.subtract,
+    "mul": ew.multiply,
+    "truediv": ew.divide,
+    "pow": ew.pow,
+    "floordiv": ew.floordiv,
+    "mod": ew.floormod,
+    "and": ew.logical_and,
+    "or": ew.logical_or,
+    "xor": ew.logical_xor,
+}
+
 METHODS = {
-    "__add__": _method(ew.add),
-    "__radd__": _method(ew.add, reflected=True),
-    "__sub__": _method(ew.subtract),
-    "__rsub__": _method(ew.subtract, reflected=True),
-    "__mul__": _method(ew.multiply),
-    "__rmul__": _method(ew.multiply, reflected=True),
-    "__truediv__": _method(ew.divide),
-    "__rtruediv__": _method(ew.divide, reflected=True),
-    "__pow__": _method(ew.pow),
-    "__rpow__": _method(ew.pow, reflected=True),
     "__matmul__": lambda self, other: matmul(self, other),
     "__rmatmul__": lambda self, other: matmul(other, self),
-    "__floordiv__": _method(ew.floordiv),
-    "__rfloordiv__": _method(ew.floordiv, reflected=True),
-    "__mod__": _method(ew.floormod),
-    "__rmod__": _method(ew.floormod, reflected=True),
-    "__and__": _method(ew.logical_and),
-    "__rand__": _method(ew.logical_and, reflected=True),
-    "__or__": _method(ew.logical_or),
-    "__ror__": _method(ew.logical_or, reflected=True),
-    "__xor__": _method(ew.logical_xor),
-    "__rxor__": _method(ew.logical_xor, reflected=True),
     "__invert__": _unary(ew.logical_not),
     "__neg__": _unary(ew.negative),
     "__pos__": lambda self: self,
@@ -131,3 +125,10 @@ METHODS = {
 for _cls in (Tensor, Variable):
     for _name, _fn in METHODS.items():
         setattr(_cls, _name, _fn)
+    for _name, _op in BINARY.items():
+        if _cls is Tensor:  # fast paths that know self is a tensor
+            forward, reflected = binary_method(_op.prim), binary_method(_op.prim, True)
+        else:  # a variable is read through bind, so that tapes watch it
+            forward, reflected = _op, _method(_op, reflected=True)
+        setattr(_cls, f"__{_name}__", forward)
+        setattr(_cls, f"__r{_name}__", reflected)

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from .._sparse import IndexedSlices
-from .._tensor import Tensor, Variable, as_dtype, float32, scalarize, to_value
+from .._tensor import Tensor, Variable, as_dtype, as_tensor, float32, scalarize, to_value
 
 
 def constant(value: Any, dtype: Any = None, shape: Any = None, name: str | None = None) -> Tensor:
@@ -21,7 +21,7 @@ def constant(value: Any, dtype: Any = None, shape: Any = None, name: str | None 
     >>> tape.constant([1, 2]).dtype
     dtype('int32')
     """
-    t = Tensor(value, dtype)
+    t = as_tensor(value, dtype)
     if shape is not None:
         shape = tuple(np.atleast_1d(shape).tolist()) if np.ndim(shape) else (int(shape),)
         v = t._value
@@ -45,7 +45,7 @@ def convert_to_tensor(value: Any, dtype: Any = None, name: str | None = None) ->
     if isinstance(value, Variable):
         value = value.read_value()
     if isinstance(value, IndexedSlices):
-        return Tensor(value._dense(), dtype)
+        return as_tensor(value._dense(), dtype)
     if isinstance(value, Tensor):
         if dtype is not None and as_dtype(dtype) != value.dtype:
             raise ValueError(
@@ -53,14 +53,14 @@ def convert_to_tensor(value: Any, dtype: Any = None, name: str | None = None) ->
                 f"{value.dtype}; use tape.cast to change it."
             )
         return value
-    return Tensor(value, dtype)
+    return as_tensor(value, dtype)
 
 
 def _full(shape: Any, fill: Any, dtype: Any) -> Tensor:
     shape = tuple(int(n) for n in np.atleast_1d(np.asarray(shape, dtype=np.int64))) if np.ndim(
         shape
     ) or not isinstance(shape, (int, np.integer)) else (int(shape),)
-    return Tensor(np.full(shape, fill, dtype=as_dtype(dtype)))
+    return as_tensor(np.full(shape, fill, dtype=as_dtype(dtype)))
 
 
 def zeros(shape: Any, dtype: Any = float32, name: str | None = None) -> Tensor:
@@ -87,7 +87,7 @@ def fill(dims: Any, value: Any, name: str | None = None) -> Tensor:
 
 def _like(input: Any, fill_value: int, dtype: Any) -> Tensor:
     v = input._value if isinstance(input, (Tensor, Variable)) else to_value(input)
-    return Tensor(scalarize(np.full(np.shape(v), fill_value, dtype=as_dtype(dtype) or v.dtype)))
+    return as_tensor(scalarize(np.full(np.shape(v), fill_value, dtype=as_dtype(dtype) or v.dtype)))
 
 
 def zeros_like(input: Any, dtype: Any = None, name: str | None = None) -> Tensor:
@@ -111,7 +111,7 @@ def eye(
     m = np.eye(num_rows, num_columns, dtype=as_dtype(dtype))
     if batch_shape is not None:
         m = np.broadcast_to(m, tuple(batch_shape) + m.shape).copy()
-    return Tensor(m)
+    return as_tensor(m)
 
 
 def linspace(start: Any, stop: Any, num: int, name: str | None = None, axis: int = 0) -> Tensor:
@@ -120,7 +120,7 @@ def linspace(start: Any, stop: Any, num: int, name: str | None = None, axis: int
     dtype = np.result_type(start_v, stop_v)
     if dtype.kind not in "fc":
         raise TypeError(f"linspace needs floating start and stop, got {dtype}.")
-    return Tensor(np.linspace(start_v, stop_v, int(num), axis=axis, dtype=dtype))
+    return as_tensor(np.linspace(start_v, stop_v, int(num), axis=axis, dtype=dtype))
 
 
 def range(  # noqa: A001 - TensorFlow's name
@@ -138,7 +138,7 @@ def range(  # noqa: A001 - TensorFlow's name
     if dtype is None:  # the widest dtype of the arguments' kind (float if any is a float)
         floats = [v.dtype for v in vals if v.dtype.kind == "f"]
         dtype = np.result_type(*floats) if floats else np.result_type(*vals)
-    return Tensor(np.arange(*vals, dtype=as_dtype(dtype)))
+    return as_tensor(np.arange(*vals, dtype=as_dtype(dtype)))
 
 __all__ = [
     "constant",

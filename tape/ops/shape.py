@@ -22,7 +22,7 @@ import numpy as np
 from .._registry import defprim
 from .._sparse import IndexedSlices
 from .._tape import bind
-from .._tensor import Tensor, Variable, as_dtype, float32, int32, scalarize, to_value
+from .._tensor import Tensor, Variable, as_dtype, as_tensor, float32, int32, scalarize, to_value
 from ._define import numpy_function
 
 newaxis = None  # tape.newaxis, as tf.newaxis and np.newaxis
@@ -740,7 +740,7 @@ def stop_gradient(input: Any, name: str | None = None) -> Tensor:
     >>> float(t.gradient(y, x))
     3.0
     """
-    return Tensor(_value(input))
+    return as_tensor(_value(input))
 
 
 def shape(input: Any, out_type: Any = int32, name: str | None = None) -> Tensor:
@@ -750,17 +750,17 @@ def shape(input: Any, out_type: Any = int32, name: str | None = None) -> Tensor:
     >>> tape.shape(tape.zeros((2, 3))).numpy()
     array([2, 3], dtype=int32)
     """
-    return Tensor(np.array(_shape_of(input), dtype=as_dtype(out_type)))
+    return as_tensor(np.array(_shape_of(input), dtype=as_dtype(out_type)))
 
 
 def size(input: Any, out_type: Any = int32, name: str | None = None) -> Tensor:
     """The number of elements of ``input`` as a 0-d integer tensor (not differentiable)."""
-    return Tensor(np.array(int(np.prod(_shape_of(input))), dtype=as_dtype(out_type)))
+    return as_tensor(np.array(int(np.prod(_shape_of(input))), dtype=as_dtype(out_type)))
 
 
 def rank(input: Any, name: str | None = None) -> Tensor:
     """The number of axes of ``input`` as a 0-d int32 tensor (not differentiable)."""
-    return Tensor(np.array(len(_shape_of(input)), dtype=np.int32))
+    return as_tensor(np.array(len(_shape_of(input)), dtype=np.int32))
 
 
 # --------------------------------------------------------------------------- NumPy functions
