@@ -74,8 +74,7 @@ def _record_custom(
 
     prim = Primitive(f"custom_gradient:{name}", None, joint=joint)  # type: ignore[arg-type]
     out: Any = tuple(outs) if len(outs) > 1 else outs[0]
-    if STATE.recording:
-        _record(STATE.recording, prim, args, [a._value for a in args], {}, out)
+    _record(prim, args, [a._value for a in args], {}, out, forward=False)
     for acc in list(STATE.accumulators):
         if from_grad_fn:
             _push_through_grad_fn(acc, name, args, inputs, variables, outs, grads_of)

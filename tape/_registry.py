@@ -33,6 +33,12 @@ UFUNCS: dict[Any, Callable[..., Any]] = {}  # NumPy ufunc -> tape function
 FUNCTIONS: dict[Any, Callable[..., Any]] = {}  # NumPy function -> tape function (same signature)
 
 
+def through(g: Any, ans: Any, *args: Any, **static: Any) -> Any:
+    """The gradient rule that passes the cotangent on unchanged (``x + y`` for either
+    argument, ``identity``). The backward sweep recognises it and skips the call."""
+    return g
+
+
 class Primitive:
     """One entry of the op table.
 

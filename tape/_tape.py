@@ -18,7 +18,11 @@ from typing import Any
 
 import numpy as np
 
-from ._registry import Primitive
+# CPython 3.11 does not specialise ``np.<name>`` lookups (numpy has a module ``__getattr__``),
+# so the hot paths use names imported from numpy.
+from numpy import ndarray
+
+from ._registry import Primitive, through
 from ._sparse import IndexedSlices
 from ._tensor import (
     ACTIVE,
@@ -72,9 +76,9 @@ def bind(prim: Primitive, *args: Any, **static: Any) -> Any:
                 tensors += 1
                 for watcher in STATE.var_watchers:
                     watcher.setdefault(a._id, a)
-            elif isinstance(a, (np.ndarray, np.generic)):
+            elif isinstance(a, (ndarray, np.generic)):
                 # a private copy: the caller may mutate its array, and outputs may be views
-                vals.append(np.array(a) if isinstance(a, np.ndarray) else a)
+                vals.append(np.array(a) if isinstance(a, ndarray) else a)
                 tensors += 1
             elif a is None:
                 vals.append(a)
@@ -88,16 +92,8 @@ def bind(prim: Primitive, *args: Any, **static: Any) -> Any:
         result: Any = tuple(wrap(o) for o in out)
     else:
         result = wrap(out)
-    if not ACTIVE[0]:
-        return result
-    tapes, accs = STATE.recording, STATE.accumulators
-    if (tapes or accs) and prim.differentiable:
-        if not plain:
-            args = _capture(args, vals)
-        if tapes:
-            _record(tapes, prim, args, vals, static, result)
-        if accs:
-            push_tangents(accs, prim, args, static, result)
+    if ACTIVE[0] and prim.differentiable:
+        _record(prim, _capture(args, vals) if not plain else args, vals, static, result)
     return result
 
 
@@ -105,6 +101,7 @@ def unary_caller(prim: Primitive) -> Any:
     """The fast path of a one-operand op: ``call(x)`` is :func:`bind` specialised to ``prim``
     for a tensor argument (anything else goes through :func:`bind`)."""
     fwd = prim.fwd
+    taped = prim.differentiable
 
     def call(x: Any, name: str | None = None) -> Any:  # name: TensorFlow's, unused
         if type(x) is not Tensor:
@@ -112,8 +109,8 @@ def unary_caller(prim: Primitive) -> Any:
         t = Tensor()
         t._value = fwd(x._value)
         t._id = 0
-        if ACTIVE[0]:
-            _trace(prim, (x,), (x._value,), t)
+        if ACTIVE[0] and taped:
+            _record(prim, (x,), (x._value,), _NO_STATIC, t, (x._id,))
         return t
 
     return call
@@ -122,6 +119,7 @@ def unary_caller(prim: Primitive) -> Any:
 def binary_caller(prim: Primitive) -> Any:
     """The fast path of a two-operand op, for two tensors or a tensor and a Python number."""
     fwd = prim.fwd
+    taped = prim.differentiable
 
     def call(x: Any, y: Any, name: str | None = None) -> Any:  # name: TensorFlow's, unused
         if type(x) is Tensor:
@@ -139,8 +137,9 @@ def binary_caller(prim: Primitive) -> Any:
         t = Tensor()
         t._value = fwd(xv, yv)
         t._id = 0
-        if ACTIVE[0]:
-            _trace(prim, (x, y), (xv, yv), t)
+        if ACTIVE[0] and taped:
+            ids = (x._id if type(x) is Tensor else 0, y._id if type(y) is Tensor else 0)
+            _record(prim, (x, y), (xv, yv), _NO_STATIC, t, ids)
         return t
 
     return call
@@ -150,6 +149,7 @@ def binary_method(prim: Primitive, reflected: bool = False) -> Any:
     """The operator of a two-operand op on a :class:`Tensor` (``x * y``, or ``y * x`` when
     ``reflected``): :func:`binary_caller`'s fast path, with ``self`` known to be a tensor."""
     fwd = prim.fwd
+    taped = prim.differentiable
 
     def method(self: Tensor, other: Any) -> Any:
         cls = type(other)
@@ -162,30 +162,15 @@ def binary_method(prim: Primitive, reflected: bool = False) -> Any:
         t = Tensor()
         t._value = fwd(ov, self._value) if reflected else fwd(self._value, ov)
         t._id = 0
-        if ACTIVE[0]:
+        if ACTIVE[0] and taped:
+            oid = other._id if cls is Tensor else 0
             if reflected:
-                _trace(prim, (other, self), (ov, self._value), t)
+                _record(prim, (other, self), (ov, self._value), _NO_STATIC, t, (oid, self._id))
             else:
-                _trace(prim, (self, other), (self._value, ov), t)
+                _record(prim, (self, other), (self._value, ov), _NO_STATIC, t, (self._id, oid))
         return t
 
     return method
-
-
-def _trace(prim: Primitive, args: tuple, vals: tuple, out: Tensor) -> None:
-    """Record a fast path's op (arguments tensors or Python numbers) on the recording tapes
-    and give its output tangents in the active accumulators."""
-    if not prim.differentiable:
-        return
-    if STATE.recording:
-        if len(args) == 1:
-            ids: tuple = (args[0]._id,)
-        else:
-            x, y = args
-            ids = (x._id if type(x) is Tensor else 0, y._id if type(y) is Tensor else 0)
-        _record(STATE.recording, prim, args, vals, _NO_STATIC, out, ids)
-    if STATE.accumulators:
-        push_tangents(STATE.accumulators, prim, args, _NO_STATIC, out)
 
 
 _CALLERS: dict[tuple, Any] = {}
@@ -225,64 +210,70 @@ def _capture(args: tuple, vals: list) -> tuple:
 
 
 def _record(
-    tapes: list,
     prim: Primitive,
     args: tuple,
     vals: Any,
     static: dict,
     out: Any,
     ids: tuple | None = None,
+    forward: bool = True,
 ) -> None:
-    """Append the op to each tape that watches one of its arguments.
+    """Append the op to each recording tape that watches one of its arguments, and (unless
+    ``forward`` is false) give its output tangents in the active accumulators.
 
-    The entry keeps argument ids and values, not tensors, and of the values only those the
-    rules of its connected arguments read (a persistent tape keeps them all, for repeated
-    sweeps and ``table()``): a value nothing needs is freed as soon as the user's code drops
-    it. ``ids`` are the arguments' ids (0 for constants), when the caller knows them.
+    ``args`` are tensors or plain values, ``vals`` their values; ``ids`` are the arguments'
+    ids (0 for constants), when the caller knows them. The entry keeps argument ids and
+    values, not tensors, and of the values only those the rules of its connected arguments
+    read (a persistent tape keeps them all, for repeated sweeps and ``table()``): a value
+    nothing needs is freed as soon as the user's code drops it.
     """
-    if ids is None:
-        ids = tuple([a._id if type(a) is Tensor else 0 for a in args])
-    out_id: Any = None
-    where = None
-    for tape in tapes:
-        watched = tape._watched
-        if len(ids) == 2:  # the common case, without building a tuple
-            a, b = ids
-            if a in watched:
-                connected: tuple = _BOTH if b in watched else _FIRST
-            elif b in watched:
-                connected = _SECOND
+    tapes, accs = STATE.stacks
+    if tapes:
+        if ids is None:
+            ids = tuple([a._id if type(a) is Tensor else 0 for a in args])
+        out_id: Any = None
+        for tape in tapes:
+            watched = tape._watched
+            if len(ids) == 2:  # the common case, without building a tuple
+                a, b = ids
+                if a in watched:
+                    connected: tuple = _BOTH if b in watched else _FIRST
+                elif b in watched:
+                    connected = _SECOND
+                else:
+                    continue
             else:
-                continue
-        else:
-            connected = tuple([i for i, k in enumerate(ids) if k in watched])
-            if not connected:
-                continue
-        if out_id is None:  # the first tape to record the op
-            if type(out) is tuple:
-                out_id = tuple([ensure_id(o) for o in out])
-                ans: Any = tuple([o._value for o in out])
+                connected = tuple([i for i, k in enumerate(ids) if k in watched])
+                if not connected:
+                    continue
+            if out_id is None:  # the first tape to record the op
+                multi = type(out) is tuple
+                if multi:
+                    out_id = tuple([ensure_id(o) for o in out])
+                    ans: Any = tuple([o._value for o in out])
+                else:
+                    out_id = out._id = next_id()
+                    ans = out._value
+                where = _check_forward(prim, out) if ANOMALY[0] and STATE.anomaly else None
+                # Only large arrays are worth dropping: for small ones the bookkeeping costs
+                # more. (Multi-output entries keep everything.)
+                big = not multi and (
+                    (type(ans) is ndarray and ans.size >= _DROP_SIZE)
+                    or (vals and type(vals[0]) is ndarray and vals[0].size >= _DROP_SIZE)
+                )
+            if big and not tape._persistent:
+                kept, kept_ans = _keep(prim, vals, ans, connected)
             else:
-                out_id = out._id = next_id()
-                ans = out._value
-            if ANOMALY[0] and STATE.anomaly:
-                where = _check_forward(prim, out)
-        if tape._persistent or type(out_id) is tuple:
-            kept, kept_ans = vals, ans
-        # Only large arrays are worth dropping: for small ones the bookkeeping costs more.
-        elif (type(ans) is np.ndarray and ans.size >= _DROP_SIZE) or (
-            vals and type(vals[0]) is np.ndarray and vals[0].size >= _DROP_SIZE
-        ):
-            kept, kept_ans = _keep(prim, vals, ans, connected)
-        else:
-            kept, kept_ans = vals, ans
-        tape._entries.append((prim, ids, kept, static, out_id, kept_ans, connected))
-        if type(out_id) is tuple:
-            watched.update(out_id)
-        else:
-            watched.add(out_id)
-        if where is not None:  # under detect_anomaly: where the op was recorded
-            tape._where[out_id[0] if type(out_id) is tuple else out_id] = where
+                kept, kept_ans = vals, ans
+            tape._entries.append((prim, ids, kept, static, out_id, kept_ans, connected))
+            if multi:
+                watched.update(out_id)
+            else:
+                watched.add(out_id)
+            if where is not None:  # under detect_anomaly: where the op was recorded
+                tape._where[out_id[0] if multi else out_id] = where
+    if accs and forward:
+        push_tangents(accs, prim, args, static, out)
 
 
 _FIRST, _SECOND, _BOTH = (0,), (1,), (0, 1)
@@ -301,11 +292,11 @@ def _keep(prim: Primitive, vals: Any, ans: Any, connected: tuple) -> tuple[Any, 
             return vals, ans
         needed |= saves[i]
         need_ans = need_ans or saves_ans[i]
-    if type(ans) is np.ndarray and not need_ans:
+    if type(ans) is ndarray and not need_ans:
         ans = None
 
     def droppable(k: int, v: Any) -> bool:
-        return type(v) is np.ndarray and k not in needed and v.size >= _DROP_SIZE
+        return type(v) is ndarray and k not in needed and v.size >= _DROP_SIZE
 
     if any(droppable(k, v) for k, v in enumerate(vals)):
         vals = tuple([_Meta(v) if droppable(k, v) else v for k, v in enumerate(vals)])
@@ -544,12 +535,16 @@ def backward(
                         f"argument {i}. Wrap the computation in tape.stop_gradient() if no "
                         "gradient should flow through it."
                     )
-                gi = rule(g, ans, *xs, **static) if static else rule(g, ans, *xs)
+                if rule is through:  # no call for the commonest rule, d(x + y)/dx
+                    gi = g
+                else:
+                    gi = rule(g, ans, *xs, **static) if static else rule(g, ans, *xs)
             cls = type(gi)
-            # NumPy scalars of one type share shape () and dtype: only arrays need a look.
+            # NumPy scalars of one type share shape () and dtype: only arrays need a look
+            # (and dtypes are usually one object, so ``is not`` is checked first).
             if cls is not type(x) or (
-                (cls is np.ndarray or cls is Tensor)
-                and (gi.shape != x.shape or gi.dtype != x.dtype)
+                (cls is ndarray or cls is Tensor)
+                and (gi.shape != x.shape or gi.dtype is not x.dtype)
             ):
                 if raw and cls is Tensor:
                     gi = gi._value  # a rule built a tensor: the NumPy sweep keeps values
@@ -563,7 +558,7 @@ def backward(
             if prev is None:
                 adj[key] = gi
             elif (
-                raw and type(gi) is np.ndarray and type(prev) is np.ndarray
+                raw and type(gi) is ndarray and type(prev) is ndarray
                 and gi.size >= _IN_PLACE_SIZE
             ):
                 adj[key] = _accumulate(prev, gi)
@@ -590,7 +585,7 @@ def _refs_of_a_private_local() -> int:
 _PRIVATE = _refs_of_a_private_local()  # this interpreter's count for an unshared local
 
 
-def _accumulate(prev: np.ndarray, gi: np.ndarray) -> np.ndarray:
+def _accumulate(prev: ndarray, gi: ndarray) -> ndarray:
     """``prev + gi``, written into whichever operand no one else holds, so that summing large
     cotangents does not allocate (the two were fitted to the same shape and dtype)."""
     if (
@@ -1143,14 +1138,14 @@ class GradientTape:
 
 def _own(g: Any, seeds: list) -> Any:
     """A gradient handed to the user never aliases a cotangent or an input."""
-    if type(g) is np.ndarray and (
+    if type(g) is ndarray and (
         not (g.flags.owndata and g.flags.writeable) or any(g is s for s in seeds)
     ):
         return g.copy()
     return scalarize(g)
 
 
-def _one_hots(n: int, dtype: np.dtype) -> Iterator[np.ndarray]:
+def _one_hots(n: int, dtype: np.dtype) -> Iterator[ndarray]:
     """The rows of the n x n identity, one at a time."""
     for k in range(n):
         row = np.zeros(n, dtype=dtype)

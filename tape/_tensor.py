@@ -37,6 +37,9 @@ class _State(threading.local):
         self.accumulators: list = []
         self.var_watchers: list[dict] = []
         self.anomaly: bool | None = None  # True inside detect_anomaly()
+        # both stacks in one attribute: the hot path reads them with one lookup (the lists
+        # are only ever changed in place)
+        self.stacks = (self.recording, self.accumulators)
 
 
 STATE = _State()

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from .._registry import UFUNCS, defprim
+from .._registry import UFUNCS, defprim, through
 from .._tape import bind, bind1, bind2
 from .._tensor import Tensor, Variable, scalarize
 from ._define import elementwise, numpy_function
@@ -65,9 +65,9 @@ def _float_math(fn: Any) -> Any:
 
 
 # ---- arithmetic
-add = elementwise("add", operator.add, lambda g, ans, x, y: g, lambda g, ans, x, y: g, ufunc=np.add)
+add = elementwise("add", operator.add, through, through, ufunc=np.add)
 subtract = elementwise(
-    "subtract", operator.sub, lambda g, ans, x, y: g, lambda g, ans, x, y: -g, ufunc=np.subtract
+    "subtract", operator.sub, through, lambda g, ans, x, y: -g, ufunc=np.subtract
 )
 multiply = elementwise(
     "multiply", operator.mul, lambda g, ans, x, y: g * y, lambda g, ans, x, y: g * x,
@@ -87,7 +87,7 @@ floordiv = elementwise(
 )
 floormod = elementwise(
     "floormod", np.remainder,
-    lambda g, ans, x, y: g,
+    through,
     lambda g, ans, x, y: -g * np.floor_divide(x, y),
     ufunc=np.remainder,
     doc="x - floor(x / y) * y, with the sign of y (Python's %). As TensorFlow: dx = g, "

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from .._registry import defprim
+from .._registry import defprim, through
 from .._sparse import IndexedSlices
 from .._tape import bind
 from .._tensor import Tensor, Variable, as_dtype, as_tensor, float32, int32, scalarize, to_value
@@ -168,7 +168,7 @@ _reshape = defprim(
 )
 _broadcast_to = defprim(
     "broadcast_to", lambda x, shape: scalarize(np.broadcast_to(x, shape).copy()),
-    lambda g, ans, x, shape: g,  # the engine sums the broadcast axes away
+    through,  # the engine sums the broadcast axes away
     linear=True,
 )
 _transpose = defprim(
@@ -221,10 +221,10 @@ _split = defprim(
     lambda g, ans, x, sizes, axis: np.concatenate(g, axis),
     linear=True,
 )
-_cast = defprim("cast", _cast_fwd, lambda g, ans, x, dtype: g, linear=True)  # fit restores dtype
+_cast = defprim("cast", _cast_fwd, through, linear=True)  # fit restores dtype
 _cast_to_int = defprim("cast_to_int", _cast_fwd, differentiable=False)
 _one_hot = defprim("one_hot", _one_hot_fwd, differentiable=False)
-_identity = defprim("identity", lambda x: x, lambda g, ans, x: g, linear=True)
+_identity = defprim("identity", lambda x: x, through, linear=True)
 
 
 def _part(xs: tuple, i: int, axis: int) -> tuple:
