@@ -47,7 +47,10 @@ class Primitive:
     code, so that a tape keeps only the values the rules it will run need.
     """
 
-    __slots__ = ("name", "fwd", "vjps", "jvps", "differentiable", "saves", "saves_ans", "joint")
+    __slots__ = (
+        "name", "fwd", "vjps", "jvps", "differentiable", "saves", "saves_ans", "joint",
+        "elementwise",
+    )
 
     def __init__(
         self,
@@ -66,6 +69,9 @@ class Primitive:
         self.vjps = vjps if isinstance(vjps, PerPosition) else tuple(vjps)
         self.jvps = jvps if isinstance(jvps, PerPosition) else tuple(jvps)
         self.differentiable = differentiable
+        # Whether the output has the broadcast shape of the arguments (so that it is at least
+        # as large as each of them); set by ``tape.ops._define.elementwise``.
+        self.elementwise = False
 
     def __setattr__(self, name: str, value: Any) -> None:
         object.__setattr__(self, name, value)

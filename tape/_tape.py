@@ -234,7 +234,8 @@ def _record(
         out_id: Any = None
         for tape in tapes:
             watched = tape._watched
-            if len(ids) == 2:  # the common case, without building a tuple
+            n = len(ids)
+            if n == 2:  # the common cases, without building a tuple
                 a, b = ids
                 if a in watched:
                     connected: tuple = _BOTH if b in watched else _FIRST
@@ -242,6 +243,10 @@ def _record(
                     connected = _SECOND
                 else:
                     continue
+            elif n == 1:
+                if ids[0] not in watched:
+                    continue
+                connected = _FIRST
             else:
                 connected = tuple([i for i, k in enumerate(ids) if k in watched])
                 if not connected:
@@ -256,10 +261,14 @@ def _record(
                     ans = out._value
                 where = _check_forward(prim, out) if ANOMALY[0] and STATE.anomaly else None
                 # Only large arrays are worth dropping: for small ones the bookkeeping costs
-                # more. (Multi-output entries keep everything.)
+                # more. An elementwise op's output is at least as large as its arguments.
+                # (Multi-output entries keep everything.)
                 big = not multi and (
                     (type(ans) is ndarray and ans.size >= _DROP_SIZE)
-                    or (vals and type(vals[0]) is ndarray and vals[0].size >= _DROP_SIZE)
+                    or (
+                        not prim.elementwise and vals and type(vals[0]) is ndarray
+                        and vals[0].size >= _DROP_SIZE
+                    )
                 )
             if big and not tape._persistent:
                 kept, kept_ans = _keep(prim, vals, ans, connected)
@@ -488,12 +497,12 @@ def backward(
     """
     adj = seeds
     found: dict[int, Any] = {}
-    n = len(entries)
     anomaly = STATE.anomaly
     where = where or {}
-    for k in range(n - 1, -1, -1):
-        entry = entries.pop() if consume else entries[k]
-        prim, ids, vals, static, out_id, ans, connected = entry
+    stack = entries if consume else entries[:]
+    pop = stack.pop
+    while stack:
+        prim, ids, vals, static, out_id, ans, connected = pop()
         if type(out_id) is tuple:
             gs = [adj.pop(o, None) for o in out_id]
             gs = [g._dense() if type(g) is IndexedSlices else g for g in gs]
@@ -567,7 +576,7 @@ def backward(
             prev = gi = None
         # Drop this step's values now, not when the next step overwrites them: with large
         # arrays, that is the difference between one step's temporaries and two.
-        entry = vals = xs = ans = g = None
+        vals = xs = ans = g = None
     for key in want:
         if key not in found and key in adj:
             found[key] = adj[key]

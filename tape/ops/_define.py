@@ -24,6 +24,7 @@ def elementwise(
     # An elementwise op's Jacobian is diagonal, so each rule ``g * f'(x)`` is its own
     # transpose: the same function maps a tangent forward and a cotangent backward.
     prim = defprim(name, fwd, *vjps, jvps=vjps, differentiable=differentiable)
+    prim.elementwise = True
     arity = len(vjps) if vjps else getattr(fwd, "nin", 1)
     # The op is its fast path itself: one Python call per op.
     op = unary_caller(prim) if arity == 1 else binary_caller(prim)
