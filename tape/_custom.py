@@ -23,7 +23,7 @@ from ._tape import (
     only_outside,
     pack_as,
 )
-from ._tensor import Tensor, Variable, wrap
+from ._tensor import Tensor, Variable, count_active, wrap
 
 
 def _inputs(args: tuple) -> list[Tensor]:
@@ -38,9 +38,11 @@ class _VariableWatcher:
     def __enter__(self) -> dict:
         self.seen: dict[int, Variable] = {}
         STATE.var_watchers.append(self.seen)
+        count_active(1)  # ops then look for variables among their arguments
         return self.seen
 
     def __exit__(self, *exc: Any) -> None:
+        count_active(-1)
         STATE.var_watchers.remove(self.seen)
 
 

@@ -74,8 +74,6 @@ def bind(prim: Primitive, *args: Any, **static: Any) -> Any:
             if cls is Variable:
                 vals.append(a._value)
                 tensors += 1
-                for watcher in STATE.var_watchers:
-                    watcher.setdefault(a._id, a)
             elif isinstance(a, (ndarray, np.generic)):
                 # a private copy: the caller may mutate its array, and outputs may be views
                 vals.append(np.array(a) if isinstance(a, ndarray) else a)
@@ -105,7 +103,7 @@ def unary_caller(prim: Primitive) -> Any:
 
     def call(x: Any, name: str | None = None) -> Any:  # name: TensorFlow's, unused
         if type(x) is not Tensor:
-            return bind(prim, x)
+            return call(_arg(x)) if type(x) is Variable else bind(prim, x)
         t = Tensor()
         t._value = fwd(x._value)
         t._id = 0
@@ -129,9 +127,11 @@ def binary_caller(prim: Primitive) -> Any:
             elif type(y) is float or type(y) is int:
                 yv = y
             else:
-                return bind(prim, x, y)
+                return call(x, _arg(y)) if type(y) is Variable else bind(prim, x, y)
         elif type(y) is Tensor and (type(x) is float or type(x) is int):
             xv, yv = x, y._value
+        elif type(x) is Variable or type(y) is Variable:
+            return call(_arg(x), _arg(y))
         else:
             return bind(prim, x, y)
         t = Tensor()
@@ -157,6 +157,8 @@ def binary_method(prim: Primitive, reflected: bool = False) -> Any:
             ov = other._value
         elif cls is float or cls is int:
             ov = other
+        elif cls is Variable:
+            return method(self, _arg(other))
         else:
             return bind(prim, other, self) if reflected else bind(prim, self, other)
         t = Tensor()
@@ -171,6 +173,17 @@ def binary_method(prim: Primitive, reflected: bool = False) -> Any:
         return t
 
     return method
+
+
+def _arg(a: Any) -> Any:
+    """An op's argument as the fast paths take it: a variable becomes the tensor of its
+    current value, which tapes attribute to it (and custom gradients note)."""
+    if type(a) is not Variable:
+        return a
+    if ACTIVE[0]:
+        for watcher in STATE.var_watchers:
+            watcher.setdefault(a._id, a)
+    return a._read()
 
 
 _CALLERS: dict[tuple, Any] = {}
@@ -202,7 +215,7 @@ def _capture(args: tuple, vals: list) -> tuple:
     for a, v in zip(args, vals):
         cls = type(a)
         if cls is Variable:
-            a = a._read()
+            a = _arg(a)
         elif cls is not Tensor:
             a = v
         targs.append(a)
@@ -294,22 +307,22 @@ def _keep(prim: Primitive, vals: Any, ans: Any, connected: tuple) -> tuple[Any, 
     saves, saves_ans = prim.saves, prim.saves_ans
     if saves is None:
         return vals, ans
-    needed: set[int] = set()
+    needed: Any = ()
     need_ans = False
     for i in connected:
         if i >= len(saves) or saves[i] is None:
             return vals, ans
-        needed |= saves[i]
+        needed = saves[i] if not needed else needed | saves[i]
         need_ans = need_ans or saves_ans[i]
     if type(ans) is ndarray and not need_ans:
         ans = None
-
-    def droppable(k: int, v: Any) -> bool:
-        return type(v) is ndarray and k not in needed and v.size >= _DROP_SIZE
-
-    if any(droppable(k, v) for k, v in enumerate(vals)):
-        vals = tuple([_Meta(v) if droppable(k, v) else v for k, v in enumerate(vals)])
-    return vals, ans
+    kept = None
+    for k, v in enumerate(vals):
+        if type(v) is ndarray and k not in needed and v.size >= _DROP_SIZE:
+            if kept is None:
+                kept = list(vals)
+            kept[k] = _Meta(v)
+    return (vals if kept is None else tuple(kept)), ans
 
 
 _DROP_SIZE = 1 << 12  # elements

@@ -9,6 +9,7 @@ recurrences), exact at every order.
 
 from __future__ import annotations
 
+import math
 import numbers
 from typing import Any
 
@@ -80,7 +81,7 @@ def _reduced_sum(v: Any, axes: tuple[int, ...], keepdims: bool) -> Any:
 
 
 def _count(shape: tuple[int, ...], axes: tuple[int, ...]) -> int:
-    return int(np.prod([shape[a] for a in axes])) if axes else 1
+    return math.prod(shape[a] for a in axes)
 
 
 def _ndim(x: Any) -> int:
@@ -124,7 +125,8 @@ def _mean_fwd(x, axes, keepdims, shape):
 
 _mean = defprim(
     "mean", _mean_fwd,
-    lambda g, ans, x, axes, keepdims, shape: _spread_to(g, shape, axes) / _count(shape, axes),
+    # divided before it is spread: one division per output element, not per input element
+    lambda g, ans, x, axes, keepdims, shape: _spread_to(g / _count(shape, axes), shape, axes),
     linear=True,
 )
 
