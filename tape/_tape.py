@@ -473,6 +473,10 @@ def unbroadcast(g: Any, shape: tuple[int, ...]) -> Any:
     axes = tuple(range(lead)) + tuple(
         lead + i for i, n in enumerate(shape) if n == 1 and g.shape[lead + i] != 1
     )
+    if type(g) is ndarray:  # its methods skip NumPy's Python-level wrappers
+        if axes:
+            g = g.sum(axis=axes, keepdims=True)
+        return g.reshape(shape) if lead or g.shape != shape else g
     if axes:
         g = np.sum(g, axis=axes, keepdims=True)
     return np.reshape(g, shape) if lead or g.shape != shape else g
@@ -1161,7 +1165,7 @@ class GradientTape:
 def _own(g: Any, seeds: list) -> Any:
     """A gradient handed to the user never aliases a cotangent or an input."""
     if type(g) is ndarray and (
-        not (g.flags.owndata and g.flags.writeable) or any(g is s for s in seeds)
+        g.base is not None or not g.flags.writeable or any(g is s for s in seeds)
     ):
         return g.copy()
     return scalarize(g)

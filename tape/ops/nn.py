@@ -59,15 +59,16 @@ def _axis(axis: Any, ndim: int, op: str) -> int:
 def _softmax_fwd(x, axis):
     if x.size == 0:
         return x.copy()
-    e = np.exp(x - np.max(x, axis=axis, keepdims=True))
-    return e / np.sum(e, axis=axis, keepdims=True)
+    # (forward functions get NumPy values: their methods skip NumPy's Python-level wrappers)
+    e = np.exp(x - x.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
 
 
 def _log_softmax_fwd(x, axis):
     if x.size == 0:
         return x.copy()
-    shifted = x - np.max(x, axis=axis, keepdims=True)
-    return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+    shifted = x - x.max(axis=axis, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
 
 
 def _softmax_rule(g, ans, x, axis):  # d softmax = s * (dx - <s, dx>): its own transpose
@@ -112,9 +113,9 @@ def log_softmax(logits: Any, axis: int | None = None, name: str | None = None) -
 def _xent_fwd(z, x, axis):
     if x.shape[axis] == 0:
         return scalarize(np.sum(z * x, axis=axis))
-    shifted = x - np.max(x, axis=axis, keepdims=True)
-    lse = np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
-    return scalarize(np.sum(z * (lse - shifted), axis=axis))
+    shifted = x - x.max(axis=axis, keepdims=True)
+    lse = np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+    return scalarize((z * (lse - shifted)).sum(axis=axis))
 
 
 def _xent_labels(g, ans, z, x, axis):  # -log_softmax(x)
