@@ -377,6 +377,42 @@ def test_reading_variables_needs_a_variables_argument():
             uses_w(x)
 
 
+@pytest.mark.parametrize("inside_a_tape", [True, False])
+def test_variables_read_through_fast_paths_are_found(inside_a_tape):
+    """A variable read by a one-operand op and an operator inside f (no bind call) is still
+    seen: passed to grad_fn as ``variables``, or refused when grad_fn cannot take them.
+    y = tanh(w) x at w = 0.5, x = 2: dy/dw = x (1 - tanh(w)^2)."""
+    w = tf.Variable(np.float64(0.5))
+    received = []
+
+    @tf.custom_gradient
+    def f(x):
+        y = tf.tanh(w) * x
+
+        def grad_fn(dy, variables):
+            received.append(list(variables))
+            return dy * tf.tanh(w), [dy * x * (1 - tf.tanh(w) ** 2)]
+
+        return y, grad_fn
+
+    @tf.custom_gradient
+    def no_variables_argument(x):
+        return x * tf.tanh(w), lambda dy: dy * tf.tanh(w)
+
+    x = tf.constant(np.float64(2.0))
+    if not inside_a_tape:
+        with pytest.raises(TypeError, match="reads variables"):
+            no_variables_argument(x)
+        assert float(f(x)) == pytest.approx(np.tanh(0.5) * 2.0, rel=1e-15)
+        return
+    with tf.GradientTape() as t:
+        with pytest.raises(TypeError, match="reads variables"):
+            no_variables_argument(x)
+        y = f(x)
+    assert float(t.gradient(y, w)) == pytest.approx(2.0 * (1 - np.tanh(0.5) ** 2), rel=1e-15)
+    assert received == [[w]]
+
+
 # --------------------------------------------------------------------------- recompute_grad
 
 

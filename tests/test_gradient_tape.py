@@ -243,6 +243,38 @@ def test_non_trainable_variable_is_not_watched_automatically():
     assert t.gradient(y, v).numpy() == 6.0
 
 
+@pytest.mark.parametrize(
+    ("read", "expected"),
+    [
+        (lambda v, x: v * x, 3.0),  # an operator, variable on the left
+        (lambda v, x: x * v, 3.0),  # an operator, variable on the right
+        (lambda v, x: 2.0 * v * x, 6.0),  # a reflected operator
+        (lambda v, x: tape.multiply(x, v), 3.0),  # a two-operand function
+        (lambda v, x: tape.sin(v) * x, np.cos(0.5) * 3.0),  # a one-operand function
+        (lambda v, x: tape.matmul(tape.reshape(v, (1, 1)), tape.reshape(x, (1, 1))), 3.0),
+    ],
+    ids=["operator", "operator-right", "reflected", "binary", "unary", "matmul"],
+)
+def test_variable_read_by_any_fast_path_is_watched_and_differentiated(read, expected):
+    """Every way an op can read a variable makes the tape watch it; the gradient is the
+    op's closed form at v = 0.5, x = 3."""
+    v = tape.Variable(np.float64(0.5))
+    x = tape.constant(np.float64(3.0))
+    with GradientTape() as t:
+        y = tape.reduce_sum(read(v, x))
+    assert t.watched_variables() == (v,)
+    assert float(t.gradient(y, v)) == pytest.approx(expected, rel=1e-15)
+
+
+def test_variable_read_by_a_comparison_is_watched():
+    """As in TensorFlow, reading a trainable variable inside the tape's context watches it,
+    whatever op reads it; the comparison itself has no gradient."""
+    v = tape.Variable(1.0)
+    with GradientTape() as t:
+        _ = v > 0.0
+    assert t.watched_variables() == (v,)
+
+
 def test_watch_accessed_variables_false():
     v = tape.Variable(3.0)
     with GradientTape(watch_accessed_variables=False) as t:
@@ -1060,6 +1092,13 @@ def test_tensor_basic_properties():
     np.testing.assert_array_equal(arr, [[1, 2, 3], [4, 5, 6]])
     arr[0, 0] = 100.0  # .numpy() is a copy: the tensor is immutable
     assert x.numpy()[0, 0] == 1.0
+
+
+def test_tensor_class_is_not_called_with_a_value():
+    """As in TensorFlow, tensors come from tape.constant / convert_to_tensor and from ops."""
+    with pytest.raises(TypeError, match="takes no arguments"):
+        tape.Tensor([1.0, 2.0])
+    assert isinstance(tape.constant([1.0, 2.0]), tape.Tensor)
 
 
 def test_scalar_numpy_value():
