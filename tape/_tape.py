@@ -630,7 +630,13 @@ def flatten(structure: Any) -> list:
     if isinstance(structure, dict):
         return [leaf for k in sorted(structure) for leaf in flatten(structure[k])]
     if isinstance(structure, (list, tuple)):
-        return [leaf for item in structure for leaf in flatten(item)]
+        leaves = []
+        for item in structure:  # leaves directly: most structures are flat lists
+            if isinstance(item, (list, tuple, dict)):
+                leaves.extend(flatten(item))
+            else:
+                leaves.append(item)
+        return leaves
     return [structure]
 
 
@@ -646,7 +652,10 @@ def _build(s: Any, leaves: Iterator[Any]) -> Any:
         built = {k: _build(s[k], leaves) for k in sorted(s)}
         return type(s)((k, built[k]) for k in s)
     if isinstance(s, (list, tuple)):
-        items = [_build(item, leaves) for item in s]
+        items = [
+            _build(item, leaves) if isinstance(item, (list, tuple, dict)) else next(leaves)
+            for item in s
+        ]
         if hasattr(s, "_fields"):  # namedtuple
             return type(s)(*items)
         return type(s)(items)
@@ -918,6 +927,7 @@ class GradientTape:
 
         targets = [_as_differentiable(t, "target") for t in flatten(target)]
         flat_sources = flatten(sources)
+        want = set()
         for s in flat_sources:
             if not isinstance(s, (Tensor, Variable)):
                 raise ValueError(
@@ -925,24 +935,22 @@ class GradientTape:
                     f"{type(s).__name__!r}. Watch a tensor (tape.constant(...)) or use a "
                     "tape.Variable."
                 )
-            if not s._id:
-                ensure_id(s)
-            _no_complex(s)
-        seeds = self._seeds(targets, output_gradients, raw=False)
-        raw = not _taping(self._entries, seeds)
-        if raw:
-            seeds = {k: v._value for k, v in seeds.items()}
-        seeds_given = list(seeds.values())
-        want = set()
-        for s in flat_sources:
-            if _is_float(s.dtype):
-                want.add(s._id)
+            kind = s._value.dtype.kind
+            if kind == "f":
+                want.add(ensure_id(s))
+            elif kind == "c":
+                _no_complex(s)
             else:
                 warnings.warn(
                     f"The dtype of the source tensor must be floating (e.g. tape.float32) when "
                     f"calling GradientTape.gradient, got {s.dtype}. Its gradient is None.",
                     stacklevel=2,
                 )
+        seeds = self._seeds(targets, output_gradients, raw=False)
+        raw = not _taping(self._entries, seeds)
+        if raw:
+            seeds = {k: v._value for k, v in seeds.items()}
+        seeds_given = list(seeds.values())
         entries = self._entries
         if self._persistent:
             self._last_seeds = {k: (v if raw else v._value) for k, v in seeds.items()}
@@ -1141,7 +1149,8 @@ class GradientTape:
                 )
                 continue
             if og is None:
-                g = scalarize(np.ones(t.shape, dtype=t.dtype))
+                v = t._value  # ones of the target's shape and dtype
+                g = scalarize(np.ones(v.shape, v.dtype)) if type(v) is ndarray else v.dtype.type(1)
                 g = g if raw else wrap(g)
             else:
                 if not isinstance(og, (Tensor, Variable)):
@@ -1210,6 +1219,8 @@ def _no_complex(s: Any) -> None:
 
 
 def _unconnected(value: Any) -> UnconnectedGradients:
+    if type(value) is UnconnectedGradients:
+        return value
     try:
         return UnconnectedGradients(value)
     except ValueError:
