@@ -43,7 +43,8 @@ class _VariableWatcher:
 
     def __exit__(self, *exc: Any) -> None:
         count_active(-1)
-        STATE.var_watchers.remove(self.seen)
+        watchers = STATE.var_watchers  # this one's dict, by identity: dicts compare by value
+        del watchers[next(i for i, w in enumerate(watchers) if w is self.seen)]
 
 
 def _record_custom(

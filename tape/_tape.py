@@ -71,7 +71,7 @@ def bind(prim: Primitive, *args: Any, **static: Any) -> Any:
             vals.append(a)
         else:
             plain = False
-            if cls is Variable:
+            if cls is Variable or isinstance(a, Tensor):  # (a subclass of Tensor is one)
                 vals.append(a._value)
                 tensors += 1
             elif isinstance(a, (ndarray, np.generic)):
@@ -90,8 +90,11 @@ def bind(prim: Primitive, *args: Any, **static: Any) -> Any:
         result: Any = tuple(wrap(o) for o in out)
     else:
         result = wrap(out)
-    if ACTIVE[0] and prim.differentiable:
-        _record(prim, _capture(args, vals) if not plain else args, vals, static, result)
+    if ACTIVE[0]:
+        if not plain:  # variables are read (watched, noted) whatever op reads them
+            args = _capture(args, vals)
+        if prim.differentiable:
+            _record(prim, args, vals, static, result)
     return result
 
 
@@ -216,7 +219,7 @@ def _capture(args: tuple, vals: list) -> tuple:
         cls = type(a)
         if cls is Variable:
             a = _arg(a)
-        elif cls is not Tensor:
+        elif not isinstance(a, Tensor):
             a = v
         targs.append(a)
     return tuple(targs)
@@ -243,7 +246,7 @@ def _record(
     tapes, accs = STATE.stacks
     if tapes:
         if ids is None:
-            ids = tuple([a._id if type(a) is Tensor else 0 for a in args])
+            ids = tuple([a._id if isinstance(a, Tensor) else 0 for a in args])
         out_id: Any = None
         for tape in tapes:
             watched = tape._watched
@@ -357,7 +360,7 @@ def push_tangents(accs: list, prim: Primitive, args: tuple, static: dict, out: A
         pending = [
             (i, tangents[a._id])
             for i, a in enumerate(args)
-            if type(a) is Tensor and a._id in tangents
+            if isinstance(a, Tensor) and a._id in tangents
         ]
         if not pending:
             continue
@@ -761,9 +764,11 @@ class GradientTape:
                     "tape.Variable(...)."
                 )
 
-    def _watch_variable(self, var: Variable) -> None:
+    def _watch_variable(self, var: Variable, accessed: bool = False) -> None:
+        """Watch ``var``: asked for by ``watch()`` (which warns about a non-floating dtype, as
+        TensorFlow does), or because an op read it (``accessed``, silently)."""
         if var._id not in self._variables:
-            if not _is_float(var.dtype):
+            if not accessed and not _is_float(var.dtype):
                 warnings.warn(
                     f"The dtype of the watched variable must be floating (e.g. tape.float32), "
                     f"got {var.dtype}.",

@@ -286,10 +286,13 @@ class Variable(_ArrayLike):
         """The current value as a tensor that tapes attribute to this variable."""
         for tape in STATE.recording:
             if tape._watch_accessed and self.trainable:
-                tape._watch_variable(self)
+                tape._watch_variable(self, accessed=True)
+        value = self._value
         snap = self._snapshot
-        if snap is None:
-            snap = self._snapshot = wrap(self._value, self._id)
+        # Only a snapshot of the current value is reused: one made from a value that a
+        # concurrent assign() replaced is made again, never kept.
+        if snap is None or snap._value is not value:
+            snap = self._snapshot = wrap(value, self._id)
         return snap
 
     def read_value(self) -> Tensor:

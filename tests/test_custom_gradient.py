@@ -413,6 +413,54 @@ def test_variables_read_through_fast_paths_are_found(inside_a_tape):
     assert received == [[w]]
 
 
+def test_variable_read_only_by_an_op_without_gradient_is_passed_to_grad_fn():
+    """f reads v only through argmax: v is still one of f's variables (its gradient None).
+    y = 2x + argmax(v), so dy/dx = 2."""
+    v = tf.Variable(np.array([1.0, 3.0, 2.0]))
+    received = []
+
+    @tf.custom_gradient
+    def f(x):
+        k = tf.math.argmax(v)
+
+        def grad_fn(dy, variables):
+            received.append(list(variables))
+            return dy * 2.0, [None]
+
+        return x * 2.0 + tf.cast(k, x.dtype), grad_fn
+
+    x = tf.constant(1.0)
+    with tf.GradientTape() as t:
+        t.watch(x)
+        y = f(x)
+    assert float(y) == 3.0 and float(t.gradient(y, x)) == 2.0
+    assert received == [[v]]
+
+
+def test_nested_custom_gradients_reading_variables():
+    """outer(x) = inner(x) u with inner(x) = x v: y = x v u at x = 1.5, v = 2, u = 3, so
+    (dy/dx, dy/dv, dy/du) = (v u, x u, x v) = (6, 4.5, 3)."""
+    v, u = tf.Variable(np.float64(2.0)), tf.Variable(np.float64(3.0))
+
+    @tf.custom_gradient
+    def inner(x):
+        return x * v, lambda dy, variables: ([dy * v], [dy * x])
+
+    @tf.custom_gradient
+    def outer(x):
+        def grad_fn(dy, variables):
+            assert variables == [v, u]
+            return [dy * v * u], [dy * x * u, dy * x * v]
+
+        return inner(x) * u, grad_fn
+
+    x = tf.constant(np.float64(1.5))
+    with tf.GradientTape() as t:
+        t.watch(x)
+        y = outer(x)
+    assert [float(g) for g in t.gradient(y, [x, v, u])] == [6.0, 4.5, 3.0]
+
+
 # --------------------------------------------------------------------------- recompute_grad
 
 

@@ -275,6 +275,51 @@ def test_variable_read_by_a_comparison_is_watched():
     assert t.watched_variables() == (v,)
 
 
+@pytest.mark.parametrize(
+    "read",
+    [
+        lambda v: tape.math.argmax(v),
+        lambda v: tape.cast(v, tape.int32),
+        lambda v: tape.reduce_any(v > 0.0),
+    ],
+    ids=["argmax", "cast-to-int", "comparison-then-reduce_any"],
+)
+def test_variable_read_by_an_op_without_gradient_is_watched(read):
+    v = tape.Variable([1.0, 3.0, 2.0])
+    with GradientTape() as t:
+        read(v)
+    assert t.watched_variables() == (v,)
+
+
+def test_integer_variable_read_inside_a_tape_is_watched_silently():
+    """As in TensorFlow, only an explicit watch() warns about a non-floating dtype: a step
+    counter compared inside the tape does not."""
+    step = tape.Variable(3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with GradientTape() as t:
+            assert bool(step > 1)
+    assert t.watched_variables() == (step,)
+    with GradientTape() as t, pytest.warns(UserWarning, match="must be floating"):
+        t.watch(step)
+
+
+def test_tensor_subclass_is_a_tensor_on_either_side_of_an_operator():
+    """d(s * x)/ds = d(x * s)/ds = x, and likewise through a function-style op."""
+
+    class Sub(tape.Tensor):
+        __slots__ = ()
+
+    s = Sub()
+    s._value, s._id = np.array([3.0, 4.0]), 0
+    x = tape.constant(np.array([1.0, 2.0]))
+    with GradientTape(persistent=True) as t:
+        t.watch([x, s])
+        ys = [s * x, x * s, tape.multiply(x, s), tape.reduce_sum(s * x)]
+    for y in ys:
+        np.testing.assert_array_equal(t.gradient(y, s).numpy(), [1.0, 2.0])
+
+
 def test_watch_accessed_variables_false():
     v = tape.Variable(3.0)
     with GradientTape(watch_accessed_variables=False) as t:
@@ -902,6 +947,20 @@ def test_second_derivative_of_each_op(name):
 
 
 # =========================================================================== scale, memory, threads
+
+
+@pytest.mark.filterwarnings("ignore:Mean of empty slice", "ignore:invalid value")
+def test_second_order_through_a_mean_over_no_elements_is_zero():
+    """The first-order gradient with respect to an empty E has no elements, so its sum is 0
+    for every w: the second-order gradient is exactly 0 (not 0 * inf)."""
+    w = tape.Variable(np.ones(3))
+    empty = tape.constant(np.zeros((0, 3)))
+    with GradientTape() as outer:
+        with GradientTape() as inner:
+            inner.watch(empty)
+            y = tape.reduce_sum(tape.reduce_mean(empty, axis=0) * w)
+        s = tape.reduce_sum(inner.gradient(y, empty))
+    np.testing.assert_array_equal(outer.gradient(s, w).numpy(), [0.0, 0.0, 0.0])
 
 
 def test_100000_op_chain_differentiates_without_recursion_error():

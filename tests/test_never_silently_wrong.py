@@ -107,6 +107,20 @@ def test_variable_assigned_while_an_op_reads_it_uses_the_value_the_op_used(neste
     assert g.numpy() == 12.0  # 3 * 2 ** 2
 
 
+def test_a_snapshot_of_a_replaced_value_is_never_used():
+    """An assign() in another thread can land between an op's read of a variable and the
+    caching of that read; the cache then holds the old value. Every later read must still
+    see the current value (here the state such a race leaves is set up directly)."""
+    v = tape.Variable(np.float64(1.0))
+    stale = v._read()  # a read of 1.0 ...
+    v.assign(np.float64(5.0))
+    v._snapshot = stale  # ... cached after the assign had cleared the cache
+    assert float(v * 1.0) == 5.0 and float(tape.exp(v)) == math.exp(5.0)
+    with GradientTape() as t:
+        y = v * v
+    assert float(y) == 25.0 and float(t.gradient(y, v)) == 10.0  # d(v^2)/dv = 2v
+
+
 def test_variable_assigned_from_a_function_of_itself_inside_the_tape():
     """v <- v * 2 (the assignment itself is not differentiated, as in TensorFlow), then a second
     read: y = v0^2 + v1 with v1 = 2 v0 read as a new value: dy/dv = 2 v0 + 1."""

@@ -123,12 +123,15 @@ def _mean_fwd(x, axes, keepdims, shape):
     return m
 
 
-_mean = defprim(
-    "mean", _mean_fwd,
+def _mean_vjp(g, ans, x, axes, keepdims, shape):
+    n = _count(shape, axes)
+    if n == 0:  # a mean over no elements: its cotangent is empty, nothing to divide
+        return _spread_to(g, shape, axes)
     # divided before it is spread: one division per output element, not per input element
-    lambda g, ans, x, axes, keepdims, shape: _spread_to(g / _count(shape, axes), shape, axes),
-    linear=True,
-)
+    return _spread_to(g / n, shape, axes)
+
+
+_mean = defprim("mean", _mean_fwd, _mean_vjp, linear=True)
 
 
 def reduce_sum(
