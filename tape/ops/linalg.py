@@ -123,19 +123,23 @@ def _triangle_grad(m: Any, uplo: str) -> Any:
 
 
 def _matmul_vjp_a(g, ans, a, b):
-    if np.ndim(b) == 1:  # (..., n, k) @ (k,) -> (..., n);  (k,) @ (k,) -> ()
+    if b.ndim == 1:  # (..., n, k) @ (k,) -> (..., n);  (k,) @ (k,) -> ()
         return np.expand_dims(g, -1) * b
-    if np.ndim(a) == 1:  # (k,) @ (..., k, m) -> (..., m)
+    if a.ndim == 1:  # (k,) @ (..., k, m) -> (..., m)
+        if b.ndim == 2:
+            return np.matmul(b, g)
         return np.matmul(b, np.expand_dims(g, -1))[..., 0]
     return np.matmul(g, _mT(b))
 
 
 def _matmul_vjp_b(g, ans, a, b):
-    if np.ndim(a) == 1:
-        if np.ndim(b) == 1:
+    if a.ndim == 1:
+        if b.ndim == 1:
             return g * a
         return np.expand_dims(a, -1) * np.expand_dims(g, -2)
-    if np.ndim(b) == 1:  # (..., n, k) @ (k,): summed over batch axes by the engine
+    if b.ndim == 1:  # (..., n, k) @ (k,): summed over batch axes by the engine
+        if a.ndim == 2:
+            return np.matmul(g, a)  # (n,) @ (n, k): a^T g without transposing
         return np.matmul(_mT(a), np.expand_dims(g, -1))[..., 0]
     return np.matmul(_mT(a), g)
 

@@ -52,6 +52,8 @@ SAMPLES: dict[str, list[Sample]] = {
         Sample((_normal(3, 4), _normal(4, 2))),
         Sample((_normal(2, 1, 3, 4), _normal(5, 4, 2))),  # broadcast batch axes
         Sample((_normal(4), _normal(4))),  # vector . vector -> 0-d
+        Sample((_normal(3, 4), _normal(4))),  # matrix @ vector
+        Sample((_normal(4), _normal(4, 2))),  # vector @ matrix
         Sample((_normal(2, 3, 4), _normal(4))),  # batched matrix @ vector
         Sample((_normal(3), _normal(2, 3, 4))),  # vector @ batched matrix
         Sample((_normal(4, 3), _normal(2, 4)), {"transpose_a": True, "transpose_b": True}),
