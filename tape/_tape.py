@@ -1102,12 +1102,12 @@ class GradientTape:
         raw = not _taping(self._entries, {target._id: None})
         stacked: list[list] = [[] for _ in sources]
         connected = [False] * len(sources)
-        n = len(self._entries)
+        entries = self._entries
         for seed in seeds:
             seed = scalarize(np.array(seed).reshape(target.shape))
-            with np.errstate(all="ignore"):
-                found = backward(self._entries[:n],
-                                 {target._id: seed if raw else wrap(seed)},
+            # (the sweep copies the list first: entries it records are not swept)
+            with np.errstate(all="ignore"):  # NaN and inf propagate without warnings
+                found = backward(entries, {target._id: seed if raw else wrap(seed)},
                                  want, raw, False, self._where)
             for k, s in enumerate(sources):
                 g = found.get(s._id)
