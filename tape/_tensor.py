@@ -203,6 +203,15 @@ class Tensor(_ArrayLike):
     __array_priority__ = 100
     __hash__ = None  # type: ignore[assignment]  # == is elementwise, as in TensorFlow
 
+    def __copy__(self) -> Tensor:
+        return self  # immutable: a copy may be the tensor itself
+
+    def __deepcopy__(self, memo: dict) -> Tensor:
+        return self
+
+    def __reduce__(self) -> tuple:
+        return wrap, (self._value,)  # unpickled: a new tensor, unknown to any tape
+
     def ref(self) -> int:
         """A hashable key for this tensor (tensors themselves are unhashable)."""
         if not self._id:
@@ -281,6 +290,16 @@ class Variable(_ArrayLike):
     @property
     def name(self) -> str:
         return f"{self._name}:0"
+
+    def __copy__(self) -> Variable:
+        return self  # as TensorFlow: a shallow copy of a variable is the variable
+
+    def __deepcopy__(self, memo: dict) -> Variable:
+        """A new, independent variable (its own identity for tapes) with a copy of the value."""
+        return Variable(self._value, self.trainable, self._name)
+
+    def __reduce__(self) -> tuple:
+        return Variable, (self._value, self.trainable, self._name)
 
     def _read(self) -> Tensor:
         """The current value as a tensor that tapes attribute to this variable."""

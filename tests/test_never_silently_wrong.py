@@ -8,8 +8,10 @@ Expected values are closed forms written out in the tests; nothing is compared w
 from __future__ import annotations
 
 import contextlib
+import copy
 import math
 import os
+import pickle
 import re
 import sys
 import warnings
@@ -119,6 +121,35 @@ def test_a_snapshot_of_a_replaced_value_is_never_used():
     with GradientTape() as t:
         y = v * v
     assert float(y) == 25.0 and float(t.gradient(y, v)) == 10.0  # d(v^2)/dv = 2v
+
+
+@pytest.mark.parametrize("duplicate", [copy.deepcopy, lambda v: pickle.loads(pickle.dumps(v))],
+                         ids=["deepcopy", "pickle"])
+def test_a_copied_variable_is_a_different_variable(duplicate):
+    """y = v^2 + 10 w with w a copy of v (both 3): dy/dv = 6 and dy/dw = 10; and assigning
+    one leaves the other alone."""
+    v = tape.Variable(3.0)
+    w = duplicate(v)
+    assert w is not v and float(w) == 3.0 and w.dtype == v.dtype and w.name == v.name
+    with GradientTape() as t:
+        y = v * v + 10.0 * w
+    assert [float(g) for g in t.gradient(y, [v, w])] == [6.0, 10.0]
+    w.assign(5.0)
+    assert float(v) == 3.0
+
+
+def test_a_shallow_copy_of_a_variable_or_tensor_is_itself():
+    v, x = tape.Variable(1.0), tape.constant(1.0)
+    assert copy.copy(v) is v and copy.copy(x) is x and copy.deepcopy(x) is x
+
+
+def test_an_unpickled_tensor_is_not_the_watched_original():
+    """y = 3 x + 5 x' with x' unpickled from x: dy/dx = 3 (x' is a constant to the tape)."""
+    x = tape.constant(2.0)
+    with GradientTape() as t:
+        t.watch(x)
+        y = x * 3.0 + pickle.loads(pickle.dumps(x)) * 5.0
+    assert float(y) == 16.0 and float(t.gradient(y, x)) == 3.0
 
 
 def test_variable_assigned_from_a_function_of_itself_inside_the_tape():
