@@ -213,11 +213,16 @@ def recompute_grad(f: Callable[..., Any]) -> Callable[..., Any]:
         variables = [seen[k] for k in sorted(seen)]
 
         def grads_of(upstream: list[Tensor]) -> tuple[list, list]:
+            from .ops.shape import identity
+
+            # each input its own tensor, so that one passed twice gets each use's gradient
+            # once (outer tapes see through the identity)
+            fresh = [identity(x) for x in inputs]
             with GradientTape() as t:
-                t.watch(inputs)
+                t.watch(fresh)
                 t.watch(variables)
-                again = flatten(f(*inputs, **kwargs))
-            grads = t.gradient(again, inputs + variables, output_gradients=upstream)
+                again = flatten(f(*fresh, **kwargs))
+            grads = t.gradient(again, fresh + variables, output_gradients=upstream)
             return list(grads[: len(inputs)]), list(grads[len(inputs):])
 
         results = flatten(result)

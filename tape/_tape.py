@@ -396,6 +396,8 @@ def fit_tangent(t: Any, out: Tensor) -> Any:
     if t.shape != out.shape:
         t = np.broadcast_to(t, out.shape)
     if t.dtype != out.dtype:
+        if t.dtype.kind == "c" and out.dtype.kind != "c":
+            raise _complex_error(out.dtype)
         t = t.astype(out.dtype)
     return t
 
@@ -491,8 +493,20 @@ def fit(g: Any, x: Any) -> Any:
     if g.shape != x.shape:
         g = unbroadcast(g, x.shape)
     if g.dtype != x.dtype:
+        if g.dtype.kind == "c" and x.dtype.kind != "c":
+            raise _complex_error(x.dtype)
         g = g.astype(x.dtype)
     return g
+
+
+def _complex_error(dtype: Any) -> TypeError:
+    """Casting a complex cotangent or tangent to a real value would silently drop part of
+    it, and the rules do not conjugate: complex intermediates are refused."""
+    return TypeError(
+        f"tape does not differentiate through complex values yet: a complex intermediate "
+        f"depends on a watched {dtype} value. Compute with its real and imaginary parts as "
+        "float tensors, or outside the tape."
+    )
 
 
 def _zeros(x: Any, raw: bool) -> Any:

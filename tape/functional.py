@@ -213,7 +213,7 @@ def jacfwd(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable[
         from .ops.shape import reshape, stack, transpose
 
         nums = _argnums(argnums, len(args))
-        args = tuple(_tensor(a) if i in nums else a for i, a in enumerate(args))
+        args = tuple(_tree(a) if i in nums else a for i, a in enumerate(args))
         per_arg = []  # per argument, per output: the Jacobian
         out: Any = None
         for i in nums:

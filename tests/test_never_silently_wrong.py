@@ -810,3 +810,72 @@ def test_two_tapes_watching_different_operands_of_a_large_op_keep_what_each_need
             z = tape.reduce_sum(x * y)
     np.testing.assert_array_equal(inner.gradient(z, y).numpy(), x0)
     np.testing.assert_array_equal(outer.gradient(z, x).numpy(), y0)
+
+
+# --------------------------------------------------------------------------- found by a search
+# for silently wrong values: each of these returned a wrong number without an error before.
+
+
+def test_numpy_where_with_one_argument_gives_numpy_indices():
+    """sum(a[np.where(a > 0)]) is the sum of the positive entries; its gradient, the mask."""
+    a = np.array([[1.0, -2.0, 3.0], [4.0, -5.0, 6.0], [-7.0, 8.0, 9.0]])
+    t = tape.constant(a)
+    with GradientTape() as g:
+        g.watch(t)
+        y = tape.reduce_sum(t[np.where(t > 0)])
+    assert float(y) == 31.0
+    np.testing.assert_array_equal(g.gradient(y, t).numpy(), (a > 0).astype(float))
+
+
+def test_jacfwd_of_an_argument_passed_twice_or_closed_over():
+    """d(a * b)/da at a = b = x is diag(x), whatever else refers to x."""
+    x = tape.constant(np.array([1.0, 2.0]))
+    ja, jb = tape.jacfwd(lambda a, b: a * b, argnums=(0, 1))(x, x)
+    np.testing.assert_array_equal(ja.numpy(), np.diag([1.0, 2.0]))
+    np.testing.assert_array_equal(tape.jacfwd(lambda y: y * x)(x).numpy(), np.diag([1.0, 2.0]))
+    inner = tape.jacfwd(lambda y: tape.jacfwd(lambda u: u * y)(y))  # d/dy [d(u y)/du] = 1
+    assert float(inner(tape.constant(3.0))) == 1.0
+
+
+def test_recompute_grad_of_an_input_passed_twice():
+    """f(a, b) = a b at a = b = x = 3: d f(x, x)/dx = 2x = 6."""
+    f = tape.recompute_grad(lambda a, b: a * b)
+    x = f64(3.0)
+    with GradientTape() as t:
+        t.watch(x)
+        y = f(x, x)
+    assert float(t.gradient(y, x)) == 6.0
+
+
+def test_numpy_call_without_a_rule_on_a_variable_not_yet_read_raises():
+    """np.sort(v) cannot be differentiated: it must raise, as it does on a watched tensor,
+    even before any op has read v (v * sort(v) has gradient 2v, not sort(v))."""
+    v = tape.Variable([1.0, 2.0, 3.0])
+    with GradientTape() as t, pytest.raises(TypeError, match="numpy.sort has no gradient"):
+        np.sort(v)
+    with GradientTape() as t, pytest.raises(TypeError, match="no gradient rule"):
+        np.maximum.reduce(v)
+    assert t.watched_variables() == ()
+
+
+def test_complex_intermediates_of_a_watched_value_are_refused():
+    """|x * 1j| = |x|, but the rules do not conjugate: an error, not sign(x) with the wrong
+    sign, in reverse and in forward mode."""
+    x = f64([1.5, -2.0])
+    with GradientTape() as t:
+        t.watch(x)
+        y = tape.reduce_sum(tape.abs(x * 1j))
+    with pytest.raises(TypeError, match="complex"):
+        t.gradient(y, x)
+    with pytest.raises(TypeError, match="complex"):
+        with tape.autodiff.ForwardAccumulator(x, f64([1.0, 0.0])):
+            tape.abs(tape.cast(x, tape.complex128) * (1 + 1j))
+
+
+@pytest.mark.parametrize("update", ["+=", "-=", "*=", "/="])
+def test_augmented_assignment_to_a_variable_raises(update):
+    """v -= lr * g would rebind v to a tensor and leave the variable unchanged."""
+    v = tape.Variable(1.0)
+    with pytest.raises(RuntimeError, match="assign_sub"):
+        exec(f"v {update} 0.5", {}, {"v": v})
+    assert float(v) == 1.0

@@ -40,10 +40,14 @@ def _compare(op: Any) -> Any:
 
 
 def _watched(values: list) -> bool:
-    """Whether a tape watches, or a forward accumulator has a tangent for, any of ``values``."""
+    """Whether a tape watches, or a forward accumulator has a tangent for, any of ``values``
+    (a trainable variable counts as watched by every tape that watches what it reads)."""
     ids = [v._id for v in values if isinstance(v, (Tensor, Variable))]
-    return any(i in tape._watched for tape in STATE.recording for i in ids) or any(
-        i in acc._tangents for acc in STATE.accumulators for i in ids
+    variables = [v for v in values if isinstance(v, Variable) and v.trainable]
+    return (
+        any(i in tape._watched for tape in STATE.recording for i in ids)
+        or any(tape._watch_accessed for tape in STATE.recording if variables)
+        or any(i in acc._tangents for acc in STATE.accumulators for i in ids)
     )
 
 

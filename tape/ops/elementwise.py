@@ -413,7 +413,6 @@ _where = defprim(
 )
 
 
-@numpy_function(np.where)
 def where(condition, x=None, y=None, name=None):
     """Elements of ``x`` where ``condition`` holds, else of ``y`` (broadcasting as NumPy).
 
@@ -427,6 +426,18 @@ def where(condition, x=None, y=None, name=None):
     if x is None or y is None:
         raise ValueError("where needs both x and y, or neither.")
     return bind(_where, condition, x, y)
+
+
+@numpy_function(np.where)
+def _np_where(condition, x=None, y=None):
+    """``np.where`` on tensors: with one argument NumPy's answer, a tuple of index arrays
+    (``np.nonzero``), not TensorFlow's (N, rank) array of indices."""
+    if x is None and y is None:
+        from .creation import constant
+
+        c = condition._value if hasattr(condition, "_value") else np.asarray(condition)
+        return tuple(constant(i) for i in np.nonzero(c))
+    return where(condition, x, y)
 
 
 def clip_by_value(
