@@ -62,6 +62,7 @@ def bind(prim: Primitive, *args: Any, **static: Any) -> Any:
     vals = []
     plain = True  # every argument is a Tensor or a Python scalar: args can be stored as they are
     tensors = 0
+    lists: list[int] = []
     for a in args:
         cls = type(a)
         if cls is Tensor:
@@ -80,9 +81,21 @@ def bind(prim: Primitive, *args: Any, **static: Any) -> Any:
                 tensors += 1
             elif a is None:
                 vals.append(a)
+            elif cls is list or cls is tuple:
+                if holds_tensors(a):  # packed with a recorded stack, as TensorFlow does
+                    return bind(prim, *[pack(b) for b in args], **static)
+                lists.append(len(vals))  # converted below, once the tensors' dtype is known
+                vals.append(a)
+                tensors += 1
             else:
                 vals.append(to_value(a))
                 tensors += 1
+    if lists:  # an elementwise op's lists of numbers take a floating argument's dtype, as
+        # in TensorFlow (other ops' lists, such as indices, are inferred on their own)
+        kinds = [v.dtype for v in vals if isinstance(v, (ndarray, np.generic))]
+        hint = next((d for d in kinds if d.kind in "fc"), None) if prim.elementwise else None
+        for i in lists:
+            vals[i] = to_value(vals[i], hint)
     if not tensors:  # only Python scalars: infer dtypes as TensorFlow (float32, int32)
         vals = [to_value(v) if type(v) in (float, int, bool, complex) else v for v in vals]
     out = prim.fwd(*vals, **static)
@@ -176,6 +189,34 @@ def binary_method(prim: Primitive, reflected: bool = False) -> Any:
         return t
 
     return method
+
+
+def holds_tensors(value: Any) -> bool:
+    """Whether a (nested) list or tuple holds a tensor or a variable."""
+    return any(
+        isinstance(v, (Tensor, Variable))
+        or (type(v) in (list, tuple) and holds_tensors(v))
+        for v in value
+    )
+
+
+def pack(value: Any) -> Any:
+    """A list or tuple that holds tensors, as one tensor made by a recorded ``stack`` (so
+    gradients reach its elements); its numbers take the tensors' dtype. Anything else is
+    returned as it is."""
+    if type(value) not in (list, tuple) or not holds_tensors(value):
+        return value
+    dtypes = [v.dtype for v in flatten(list(value)) if isinstance(v, (Tensor, Variable))]
+    return _stacked(value, next((d for d in dtypes if d.kind in "fc"), None))
+
+
+def _stacked(value: Any, dtype: Any) -> Any:
+    from .ops.creation import convert_to_tensor
+    from .ops.shape import stack
+
+    if type(value) not in (list, tuple):
+        return value if isinstance(value, (Tensor, Variable)) else convert_to_tensor(value, dtype)
+    return stack([_stacked(v, dtype) for v in value])
 
 
 def _arg(a: Any) -> Any:

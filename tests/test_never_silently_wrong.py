@@ -879,3 +879,30 @@ def test_augmented_assignment_to_a_variable_raises(update):
     with pytest.raises(RuntimeError, match="assign_sub"):
         exec(f"v {update} 0.5", {}, {"v": v})
     assert float(v) == 1.0
+
+
+def test_lists_holding_tensors_are_packed_with_a_recorded_stack():
+    """At x = 2, y = 3 (v = 1): d sum(x [y, y])/dy = 2x = 4; d sum([x, y]^2) = (2x, 2y) =
+    (4, 6); d([[x, y]] @ [[1], [1]]) = (1, 1); d(2 [v, 1])[0]/dv = 2."""
+    x, y, v = tape.constant(2.0), tape.constant(3.0), tape.Variable(1.0)
+    with GradientTape(persistent=True) as t:
+        t.watch([x, y])
+        z1 = tape.reduce_sum(x * [y, y])
+        z2 = tape.reduce_sum(tape.convert_to_tensor([x, y]) ** 2)
+        z3 = tape.matmul([[x, y]], [[1.0], [1.0]])
+        z4 = (tape.convert_to_tensor([v, 1.0]) * 2.0)[0]
+    assert float(t.gradient(z1, y)) == 4.0
+    assert [float(g) for g in t.gradient(z2, [x, y])] == [4.0, 6.0]
+    assert [float(g) for g in t.gradient(z3, [x, y])] == [1.0, 1.0]
+    assert float(t.gradient(z4, v)) == 2.0
+
+
+def test_a_list_of_numbers_takes_the_dtype_of_a_float64_operand():
+    """x * [0.1, 0.3] with float64 x = [1, 2] is 0.1 + 0.6 exactly as in NumPy (not via
+    float32), and its gradient is [0.1, 0.3]."""
+    x = f64([1.0, 2.0])
+    with GradientTape() as t:
+        t.watch(x)
+        y = tape.reduce_sum(x * [0.1, 0.3])
+    assert float(y) == float(np.sum(np.array([1.0, 2.0]) * [0.1, 0.3]))
+    np.testing.assert_array_equal(t.gradient(y, x).numpy(), [0.1, 0.3])

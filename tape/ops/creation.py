@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from .._sparse import IndexedSlices
+from .._tape import holds_tensors, pack
 from .._tensor import Tensor, Variable, as_dtype, as_tensor, float32, scalarize, to_value
 
 
@@ -46,6 +47,8 @@ def convert_to_tensor(value: Any, dtype: Any = None, name: str | None = None) ->
         value = value.read_value()
     if isinstance(value, IndexedSlices):
         return as_tensor(value._dense(), dtype)
+    if isinstance(value, (list, tuple)) and holds_tensors(value):
+        value = pack(value)  # a recorded stack of the elements, as TensorFlow packs lists
     if isinstance(value, Tensor):
         if dtype is not None and as_dtype(dtype) != value.dtype:
             raise ValueError(
