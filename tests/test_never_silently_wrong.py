@@ -906,3 +906,18 @@ def test_a_list_of_numbers_takes_the_dtype_of_a_float64_operand():
         y = tape.reduce_sum(x * [0.1, 0.3])
     assert float(y) == float(np.sum(np.array([1.0, 2.0]) * [0.1, 0.3]))
     np.testing.assert_array_equal(t.gradient(y, x).numpy(), [0.1, 0.3])
+
+
+def test_fill_and_linspace_pass_gradients_to_tensor_arguments():
+    """sum(fill([2, 3], a)) = 6a; sum(linspace(a, b, 5)) = 5 (a + b) / 2, so 2.5 for each
+    end; the values equal NumPy's."""
+    a, b = f64(1.0), f64(3.0)
+    with GradientTape(persistent=True) as t:
+        t.watch([a, b])
+        filled = tape.fill([2, 3], a)
+        spaced = tape.linspace(a, b, 5)
+        y1, y2 = tape.reduce_sum(filled), tape.reduce_sum(spaced)
+    np.testing.assert_array_equal(filled.numpy(), np.ones((2, 3)))
+    np.testing.assert_array_equal(spaced.numpy(), np.linspace(1.0, 3.0, 5))
+    assert float(t.gradient(y1, a)) == 6.0
+    assert [float(g) for g in t.gradient(y2, [a, b])] == [2.5, 2.5]

@@ -59,11 +59,14 @@ def convert_to_tensor(value: Any, dtype: Any = None, name: str | None = None) ->
     return as_tensor(value, dtype)
 
 
+def _shape(shape: Any) -> tuple[int, ...]:
+    if np.ndim(shape) or not isinstance(shape, (int, np.integer)):
+        return tuple(int(n) for n in np.atleast_1d(np.asarray(shape, dtype=np.int64)))
+    return (int(shape),)
+
+
 def _full(shape: Any, fill: Any, dtype: Any) -> Tensor:
-    shape = tuple(int(n) for n in np.atleast_1d(np.asarray(shape, dtype=np.int64))) if np.ndim(
-        shape
-    ) or not isinstance(shape, (int, np.integer)) else (int(shape),)
-    return as_tensor(np.full(shape, fill, dtype=as_dtype(dtype)))
+    return as_tensor(np.full(_shape(shape), fill, dtype=as_dtype(dtype)))
 
 
 def zeros(shape: Any, dtype: Any = float32, name: str | None = None) -> Tensor:
@@ -83,7 +86,17 @@ def ones(shape: Any, dtype: Any = float32, name: str | None = None) -> Tensor:
 
 
 def fill(dims: Any, value: Any, name: str | None = None) -> Tensor:
-    """A tensor of shape ``dims`` filled with ``value`` (its dtype inferred as for constant)."""
+    """A tensor of shape ``dims`` filled with ``value`` (its dtype inferred as for constant).
+    A tensor ``value`` is broadcast, so gradients reach it (the sum of the output's).
+
+    >>> import tape
+    >>> tape.fill([2], 1.5).numpy()
+    array([1.5, 1.5], dtype=float32)
+    """
+    if isinstance(value, (Tensor, Variable)):
+        from .shape import broadcast_to
+
+        return broadcast_to(value, _shape(dims))
     v = to_value(value)
     return _full(dims, v, np.asarray(v).dtype)
 
@@ -123,7 +136,24 @@ def linspace(start: Any, stop: Any, num: int, name: str | None = None, axis: int
     dtype = np.result_type(start_v, stop_v)
     if dtype.kind not in "fc":
         raise TypeError(f"linspace needs floating start and stop, got {dtype}.")
-    return as_tensor(np.linspace(start_v, stop_v, int(num), axis=axis, dtype=dtype))
+    if not any(isinstance(v, (Tensor, Variable)) for v in (start, stop)):
+        return as_tensor(np.linspace(start_v, stop_v, int(num), axis=axis, dtype=dtype))
+    # tensors: start (1 - w) + stop w with w from 0 to 1, so gradients reach both ends
+    from .shape import cast, expand_dims
+
+    ends = [cast(convert_to_tensor(v), dtype) for v in (start, stop)]
+    rank = np.broadcast(start_v, stop_v).ndim + 1
+    ax = _linspace_axis(axis, rank)
+    w = np.linspace(0, 1, int(num), dtype=dtype).reshape([-1 if i == ax else 1 for i in
+                                                          np.arange(rank)])
+    lo, hi = (expand_dims(e, ax) for e in ends)
+    return lo * as_tensor(1 - w) + hi * as_tensor(w)
+
+
+def _linspace_axis(axis: int, rank: int) -> int:
+    if not -rank <= axis < rank:
+        raise ValueError(f"linspace: axis {axis} is out of range for a result of rank {rank}.")
+    return axis % rank
 
 
 def range(  # noqa: A001 - TensorFlow's name
