@@ -921,3 +921,24 @@ def test_fill_and_linspace_pass_gradients_to_tensor_arguments():
     np.testing.assert_array_equal(spaced.numpy(), np.linspace(1.0, 3.0, 5))
     assert float(t.gradient(y1, a)) == 6.0
     assert [float(g) for g in t.gradient(y2, [a, b])] == [2.5, 2.5]
+
+
+@pytest.mark.parametrize(
+    ("func", "values", "dtype"),
+    [
+        (np.mean, [1, 2, 4], np.int32),
+        (np.sum, [100, 100, 100], np.int8),
+        (np.sum, [2**30, 2**30], np.int32),
+        (np.cumsum, [100, 100, 100], np.int8),
+        (np.prod, [100, 100, 100], np.int8),
+        (np.cumprod, [100, 100, 100], np.int8),
+        (np.sum, [True, True, False], np.bool_),
+    ],
+)
+def test_numpy_reductions_of_integer_tensors_follow_numpy(func, values, dtype):
+    """Called through NumPy, a reduction gives NumPy's value (no wrap-around, a float mean);
+    tape.reduce_* keep TensorFlow's integer rules."""
+    a = np.array(values, dtype=dtype)
+    got = func(tape.constant(a))
+    np.testing.assert_array_equal(got.numpy(), func(a))
+    assert got.dtype == func(a).dtype

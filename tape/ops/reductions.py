@@ -17,7 +17,7 @@ import numpy as np
 
 from .._registry import defprim
 from .._tape import bind
-from .._tensor import Tensor, Variable, scalarize
+from .._tensor import Tensor, Variable, as_tensor, scalarize
 from . import elementwise as ew
 from ._define import numpy_function
 
@@ -814,19 +814,36 @@ def _no_extras(name: str, **kw: Any) -> None:
 @numpy_function(np.sum)
 def _np_sum(a, axis=None, dtype=None, out=None, keepdims=False, **kw):
     _no_extras("sum", dtype=dtype, out=out, **kw)
+    if _integer(a):
+        return _as_numpy_does(np.sum, a, axis=axis, keepdims=keepdims)
     return reduce_sum(a, axis, keepdims)
 
 
 @numpy_function(np.mean)
 def _np_mean(a, axis=None, dtype=None, out=None, keepdims=False, **kw):
     _no_extras("mean", dtype=dtype, out=out, **kw)
+    if _integer(a):
+        return _as_numpy_does(np.mean, a, axis=axis, keepdims=keepdims)
     return reduce_mean(a, axis, keepdims)
 
 
 @numpy_function(np.prod)
 def _np_prod(a, axis=None, dtype=None, out=None, keepdims=False, **kw):
     _no_extras("prod", dtype=dtype, out=out, **kw)
+    if _integer(a):
+        return _as_numpy_does(np.prod, a, axis=axis, keepdims=keepdims)
     return reduce_prod(a, axis, keepdims)
+
+
+def _integer(a: Any) -> bool:
+    return np.result_type(_value(a)).kind in "biu"
+
+
+def _as_numpy_does(func: Any, a: Any, **kwargs: Any) -> Tensor:
+    """NumPy's own result for integer and boolean input, which has no gradient: through
+    NumPy's functions, sums widen small integers and means are floats, where TensorFlow's
+    ops keep the input's dtype."""
+    return as_tensor(func(_value(a), **kwargs))
 
 
 def _empty_reduction(a: Any, axis: Any) -> bool:
@@ -862,12 +879,16 @@ def _np_cumulative(prim: Any, a: Any, axis: Any) -> Tensor:
 @numpy_function(np.cumsum)
 def _np_cumsum(a, axis=None, dtype=None, out=None):
     _no_extras("cumsum", dtype=dtype, out=out)
+    if _integer(a):
+        return _as_numpy_does(np.cumsum, a, axis=axis)
     return _np_cumulative(_cumsum, a, axis)
 
 
 @numpy_function(np.cumprod)
 def _np_cumprod(a, axis=None, dtype=None, out=None):
     _no_extras("cumprod", dtype=dtype, out=out)
+    if _integer(a):
+        return _as_numpy_does(np.cumprod, a, axis=axis)
     return _np_cumulative(_cumprod, a, axis)
 
 
