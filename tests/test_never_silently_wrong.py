@@ -942,3 +942,14 @@ def test_numpy_reductions_of_integer_tensors_follow_numpy(func, values, dtype):
     got = func(tape.constant(a))
     np.testing.assert_array_equal(got.numpy(), func(a))
     assert got.dtype == func(a).dtype
+
+
+def test_constant_of_a_watched_tensor_is_the_tensor():
+    """As in TensorFlow, tape.constant(x) of a tensor is x itself: d(constant(x) x)/dx = 2x;
+    with another dtype it is a new (unwatched) tensor."""
+    x = f64(3.0)
+    with GradientTape() as t:
+        t.watch(x)
+        y = tape.constant(x) * x + tape.constant(x, dtype=tape.float32)
+    assert tape.constant(x) is x
+    assert float(t.gradient(y, x)) == 6.0

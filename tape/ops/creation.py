@@ -12,7 +12,7 @@ from .._tensor import Tensor, Variable, as_dtype, as_tensor, float32, scalarize,
 
 
 def constant(value: Any, dtype: Any = None, shape: Any = None, name: str | None = None) -> Tensor:
-    """A tensor holding a copy of ``value``.
+    """A tensor holding a copy of ``value`` (a tensor of the same dtype is returned as it is).
 
     Python floats give float32 and ints int32; NumPy values keep their dtype.
 
@@ -22,6 +22,8 @@ def constant(value: Any, dtype: Any = None, shape: Any = None, name: str | None 
     >>> tape.constant([1, 2]).dtype
     dtype('int32')
     """
+    if type(value) is Tensor and shape is None and dtype in (None, value.dtype):
+        return value  # as TensorFlow: the tensor itself (so tapes still see it)
     t = as_tensor(value, dtype)
     if shape is not None:
         shape = tuple(np.atleast_1d(shape).tolist()) if np.ndim(shape) else (int(shape),)
