@@ -296,12 +296,14 @@ class Variable(_ArrayLike):
 
     def _no_augmented_assignment(self, other: Any) -> Variable:
         raise RuntimeError(
-            f"Variable '{self._name}' cannot be updated with +=, -=, *= or /=: that would "
+            f"Variable '{self._name}' cannot be updated with an augmented assignment (+=, "
+            "-=, *=, /=, ...): that would "
             "rebind the name to a new tensor and leave the variable unchanged. Use "
             "v.assign_add(x), v.assign_sub(x) or v.assign(...) instead."
         )
 
     __iadd__ = __isub__ = __imul__ = __itruediv__ = _no_augmented_assignment
+    __ipow__ = __ifloordiv__ = __imod__ = __imatmul__ = _no_augmented_assignment
 
     def __deepcopy__(self, memo: dict) -> Variable:
         """A new, independent variable (its own identity for tapes) with a copy of the value."""

@@ -210,10 +210,11 @@ def jacfwd(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable[
 
     @functools.wraps(f)
     def wrapped(*args: Any) -> Any:
-        from .ops.shape import reshape, stack, transpose
+        from .ops.shape import identity, reshape, stack, transpose
 
         nums = _argnums(argnums, len(args))
-        args = tuple(_tree(a) if i in nums else a for i, a in enumerate(args))
+        # each differentiated argument one tensor of its own (see _tree)
+        args = tuple(identity(_tensor(a)) if i in nums else a for i, a in enumerate(args))
         per_arg = []  # per argument, per output: the Jacobian
         out: Any = None
         for i in nums:

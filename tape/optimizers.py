@@ -180,6 +180,13 @@ class Optimizer:
             slots[name] = np.zeros(variable.shape, dtype=variable.dtype)
         return slots[name]
 
+    def __reduce__(self) -> tuple:
+        """Copies and pickles keep each variable's state with that variable: state is keyed
+        by variable identity, and a copied or unpickled variable is a new one."""
+        state = {k: v for k, v in self.__dict__.items() if k not in ("_slots", "_variables")}
+        pairs = [(v, self._slots.get(k)) for k, v in self._variables.items()]
+        return _rebuild, (type(self), state, pairs)
+
     @property
     def variables(self) -> list[Variable]:
         """The variables this optimizer has updated, in first-update order."""
@@ -247,6 +254,14 @@ def _norm(g: np.ndarray) -> float:
 
 def _clip_by_norm(g: np.ndarray, limit: float, norm: float) -> np.ndarray:
     return g * (limit / norm) if norm > limit else g
+
+
+def _rebuild(cls: type, state: dict, pairs: list) -> Optimizer:
+    new = object.__new__(cls)
+    new.__dict__.update(state)
+    new._variables = {v._id: v for v, _ in pairs}
+    new._slots = {v._id: slots for v, slots in pairs if slots is not None}
+    return new
 
 
 class SGD(Optimizer):

@@ -872,7 +872,7 @@ def test_complex_intermediates_of_a_watched_value_are_refused():
             tape.abs(tape.cast(x, tape.complex128) * (1 + 1j))
 
 
-@pytest.mark.parametrize("update", ["+=", "-=", "*=", "/="])
+@pytest.mark.parametrize("update", ["+=", "-=", "*=", "/=", "**=", "//="])
 def test_augmented_assignment_to_a_variable_raises(update):
     """v -= lr * g would rebind v to a tensor and leave the variable unchanged."""
     v = tape.Variable(1.0)
@@ -953,3 +953,44 @@ def test_constant_of_a_watched_tensor_is_the_tensor():
         y = tape.constant(x) * x + tape.constant(x, dtype=tape.float32)
     assert tape.constant(x) is x
     assert float(t.gradient(y, x)) == 6.0
+
+
+@pytest.mark.parametrize("duplicate", [copy.deepcopy, lambda x: pickle.loads(pickle.dumps(x))],
+                         ids=["deepcopy", "pickle"])
+def test_an_optimizer_copied_with_its_variable_continues_in_step(duplicate):
+    """Adam on sum(v^2): after one step, a copy of (v, optimizer) takes the same next step
+    as the original (its moments follow the copied variable)."""
+    v = tape.Variable([1.0, 2.0])
+    opt = tape.optimizers.Adam(0.1)
+
+    def step(v, opt):
+        with GradientTape() as t:
+            loss = tape.reduce_sum(v * v)
+        opt.apply_gradients([(t.gradient(loss, v), v)])
+
+    step(v, opt)
+    v2, opt2 = duplicate((v, opt))
+    step(v, opt)
+    step(v2, opt2)
+    np.testing.assert_array_equal(v2.numpy(), v.numpy())
+    assert opt2.variables == [v2]
+
+
+@pytest.mark.parametrize(
+    ("start", "stop", "num", "axis"),
+    [
+        (np.zeros(2), np.array(1.0), 3, 1),
+        (np.zeros((2, 3)), np.ones(3), 4, -1),
+        (np.array(0.7), np.array(0.7), 5, 0),
+        (np.array(0.0), np.array(1.0), 1, 0),
+    ],
+)
+def test_linspace_with_tensor_ends_matches_numpy(start, stop, num, axis):
+    got = tape.linspace(tape.constant(start), stop, num, axis=axis).numpy()
+    np.testing.assert_allclose(got, np.linspace(start, stop, num, axis=axis), rtol=0, atol=1e-15)
+
+
+def test_jacfwd_of_a_list_argument():
+    """d(x * x)/dx at x = [1, 2] is diag(2x)."""
+    np.testing.assert_array_equal(tape.jacfwd(lambda x: x * x)([1.0, 2.0]).numpy(),
+                                  [[2.0, 0.0], [0.0, 4.0]])

@@ -22,7 +22,10 @@ def constant(value: Any, dtype: Any = None, shape: Any = None, name: str | None 
     >>> tape.constant([1, 2]).dtype
     dtype('int32')
     """
-    if type(value) is Tensor and shape is None and dtype in (None, value.dtype):
+    if type(value) is Tensor and dtype in (None, value.dtype) and (
+        shape is None or tuple(np.atleast_1d(shape).tolist() if np.ndim(shape) else [shape])
+        == value.shape
+    ):
         return value  # as TensorFlow: the tensor itself (so tapes still see it)
     t = as_tensor(value, dtype)
     if shape is not None:
@@ -140,22 +143,24 @@ def linspace(start: Any, stop: Any, num: int, name: str | None = None, axis: int
         raise TypeError(f"linspace needs floating start and stop, got {dtype}.")
     if not any(isinstance(v, (Tensor, Variable)) for v in (start, stop)):
         return as_tensor(np.linspace(start_v, stop_v, int(num), axis=axis, dtype=dtype))
-    # tensors: start (1 - w) + stop w with w from 0 to 1, so gradients reach both ends
-    from .shape import cast, expand_dims
+    # tensors: start + (stop - start) w with w from 0 to 1 (and stop itself last), so that
+    # gradients reach both ends
+    from .elementwise import where
+    from .shape import broadcast_to, cast, expand_dims
 
-    ends = [cast(convert_to_tensor(v), dtype) for v in (start, stop)]
-    rank = np.broadcast(start_v, stop_v).ndim + 1
-    ax = _linspace_axis(axis, rank)
-    w = np.linspace(0, 1, int(num), dtype=dtype).reshape([-1 if i == ax else 1 for i in
-                                                          np.arange(rank)])
-    lo, hi = (expand_dims(e, ax) for e in ends)
-    return lo * as_tensor(1 - w) + hi * as_tensor(w)
-
-
-def _linspace_axis(axis: int, rank: int) -> int:
+    shape = np.broadcast_shapes(np.shape(start_v), np.shape(stop_v))
+    rank = len(shape) + 1
     if not -rank <= axis < rank:
-        raise ValueError(f"linspace: axis {axis} is out of range for a result of rank {rank}.")
-    return axis % rank
+        raise np.exceptions.AxisError(axis, rank)
+    ax, n = axis % rank, int(num)
+    lo, hi = (
+        expand_dims(broadcast_to(cast(convert_to_tensor(v), dtype), shape), ax)
+        for v in (start, stop)
+    )
+    along = [-1 if i == ax else 1 for i in np.arange(rank)]
+    w = as_tensor((np.arange(n) / max(n - 1, 1)).astype(dtype).reshape(along))
+    last = (np.arange(n).reshape(along) == n - 1) & (n > 1)  # one value: start, as NumPy
+    return where(last, hi, lo + (hi - lo) * w)
 
 
 def range(  # noqa: A001 - TensorFlow's name
