@@ -994,3 +994,15 @@ def test_jacfwd_of_a_list_argument():
     """d(x * x)/dx at x = [1, 2] is diag(2x)."""
     np.testing.assert_array_equal(tape.jacfwd(lambda x: x * x)([1.0, 2.0]).numpy(),
                                   [[2.0, 0.0], [0.0, 4.0]])
+
+
+def test_lists_holding_tensors_inside_stack_and_concat_values():
+    """sum(stack([x, [a, b]])^2) has gradient (2a, 2b) = (6, 8) in a and b; concat with
+    weights (1, 1, 2, 3) gives (2, 3)."""
+    x, a, b = f64([1.0, 2.0]), f64(3.0), f64(4.0)
+    with GradientTape(persistent=True) as t:
+        t.watch([x, a, b])
+        y = tape.reduce_sum(tape.stack([x, [a, b]]) ** 2)
+        z = tape.reduce_sum(tape.concat([x, [a, b]], 0) * [1.0, 1.0, 2.0, 3.0])
+    assert [float(g) for g in t.gradient(y, [a, b])] == [6.0, 8.0]
+    assert [float(g) for g in t.gradient(z, [a, b])] == [2.0, 3.0]

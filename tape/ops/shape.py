@@ -21,7 +21,7 @@ import numpy as np
 
 from .._registry import defprim, through
 from .._sparse import IndexedSlices
-from .._tape import bind
+from .._tape import bind, pack
 from .._tensor import Tensor, Variable, as_dtype, as_tensor, float32, int32, scalarize, to_value
 from ._define import numpy_function
 
@@ -331,7 +331,9 @@ def squeeze(input: Any, axis: Any = None, name: str | None = None) -> Tensor:
 
 
 def _like(values: list) -> list:
-    """Python values among tensors take the first tensor's dtype (as TF converts them)."""
+    """Python values among tensors take the first tensor's dtype (as TF converts them);
+    lists holding tensors are packed (a recorded stack)."""
+    values = [pack(v) for v in values]
     dtype = next(
         (np.result_type(_value(v)) for v in values
          if isinstance(v, (Tensor, Variable, np.ndarray, np.generic))),
