@@ -411,6 +411,7 @@ _where = defprim(
     "where", lambda c, x, y: scalarize(np.where(c, x, y)), None, _where_vjp_x, _where_vjp_y,
     jvps=(None, _where_vjp_x, _where_vjp_y),
 )
+_where.elementwise = True  # its output has the arguments' broadcast shape
 
 
 def where(condition, x=None, y=None, name=None):
