@@ -90,12 +90,15 @@ def bind(prim: Primitive, *args: Any, **static: Any) -> Any:
             else:
                 vals.append(to_value(a))
                 tensors += 1
-    if lists:  # an elementwise op's lists of numbers take a floating argument's dtype, as
-        # in TensorFlow (other ops' lists, such as indices, are inferred on their own)
+    if lists:  # lists of numbers take a floating argument's dtype, as in TensorFlow: an
+        # elementwise op's always, another op's when they hold floats (not integer indices)
         kinds = [v.dtype for v in vals if isinstance(v, (ndarray, np.generic))]
-        hint = next((d for d in kinds if d.kind in "fc"), None) if prim.elementwise else None
+        hint = next((d for d in kinds if d.kind in "fc"), None)
         for i in lists:
-            vals[i] = to_value(vals[i], hint)
+            v = to_value(vals[i])
+            if hint is not None and (prim.elementwise or v.dtype.kind in "fc"):
+                v = to_value(vals[i], hint)
+            vals[i] = v
     if not tensors:  # only Python scalars: infer dtypes as TensorFlow (float32, int32)
         vals = [to_value(v) if type(v) in (float, int, bool, complex) else v for v in vals]
     out = prim.fwd(*vals, **static)

@@ -907,6 +907,8 @@ def test_a_list_of_numbers_takes_the_dtype_of_a_float64_operand():
     assert float(y) == float(np.sum(np.array([1.0, 2.0]) * [0.1, 0.3]))
     np.testing.assert_array_equal(t.gradient(y, x).numpy(), [0.1, 0.3])
     assert float(tape.where([True, False], [0.1, 0.1], x)[0]) == 0.1  # where is elementwise
+    assert float(tape.matmul(tape.reshape(x, (1, 2)), [[0.1], [0.3]])[0, 0]) == 0.1 + 0.6
+    np.testing.assert_array_equal(tape.gather(x, [1, 0]).numpy(), [2.0, 1.0])  # int indices
 
 
 def test_fill_and_linspace_pass_gradients_to_tensor_arguments():
