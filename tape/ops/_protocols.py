@@ -46,7 +46,7 @@ def _watched(values: list) -> bool:
     variables = [v for v in values if isinstance(v, Variable) and v.trainable]
     return (
         any(i in tape._watched for tape in STATE.recording for i in ids)
-        or any(tape._watch_accessed for tape in STATE.recording if variables)
+        or (bool(variables) and any(tape._watch_accessed for tape in STATE.recording))
         or any(i in acc._tangents for acc in STATE.accumulators for i in ids)
     )
 

@@ -22,14 +22,11 @@ def constant(value: Any, dtype: Any = None, shape: Any = None, name: str | None 
     >>> tape.constant([1, 2]).dtype
     dtype('int32')
     """
-    if type(value) is Tensor and dtype in (None, value.dtype) and (
-        shape is None or tuple(np.atleast_1d(shape).tolist() if np.ndim(shape) else [shape])
-        == value.shape
-    ):
+    shape = None if shape is None else _shape(shape)
+    if type(value) is Tensor and dtype in (None, value.dtype) and shape in (None, value.shape):
         return value  # as TensorFlow: the tensor itself (so tapes still see it)
     t = as_tensor(value, dtype)
     if shape is not None:
-        shape = tuple(np.atleast_1d(shape).tolist()) if np.ndim(shape) else (int(shape),)
         v = t._value
         if np.size(v) == 1:
             v = np.full(shape, v, dtype=t.dtype)
