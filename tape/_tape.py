@@ -143,12 +143,15 @@ def binary_caller(prim: Primitive) -> Any:
             xv = x._value
             if type(y) is Tensor:
                 yv = y._value
-            elif type(y) is float or type(y) is int:
+            elif type(y) is float:
+                yv = number(y, xv)
+            elif type(y) is int:
                 yv = y
             else:
                 return call(x, _arg(y)) if type(y) is Variable else bind(prim, x, y)
         elif type(y) is Tensor and (type(x) is float or type(x) is int):
-            xv, yv = x, y._value
+            yv = y._value
+            xv = number(x, yv) if type(x) is float else x
         elif type(x) is Variable or type(y) is Variable:
             return call(_arg(x), _arg(y))
         else:
@@ -174,7 +177,15 @@ def binary_method(prim: Primitive, reflected: bool = False) -> Any:
         cls = type(other)
         if cls is Tensor:
             ov = other._value
-        elif cls is float or cls is int:
+        elif cls is float:
+            ov = other
+            if type(self._value) is ndarray:  # as a 0-d array, which NumPy takes faster
+                cache = NUMBERS.get(self._value.dtype)
+                if cache is not None:
+                    ov = cache.get(other)
+                    if ov is None:
+                        ov = number(other, self._value)
+        elif cls is int:
             ov = other
         elif cls is Variable:
             return method(self, _arg(other))
@@ -192,6 +203,27 @@ def binary_method(prim: Primitive, reflected: bool = False) -> Any:
         return t
 
     return method
+
+
+#: Per floating dtype, Python floats as 0-d arrays of that dtype; see :func:`number`.
+NUMBERS: dict[Any, dict[float, ndarray]] = {np.dtype(c): {} for c in "efdg"}
+
+
+def number(x: float, like: Any) -> Any:
+    """A Python float operand of an op on the floating array ``like``, as NumPy converts it:
+    a 0-d array of ``like``'s dtype (``x`` itself for any other ``like``). The result is the
+    same, but NumPy converts a Python float on every call, and takes a 0-d array as it is.
+    The arrays are cached, read-only, in :data:`NUMBERS`; the operators read it first."""
+    cache = NUMBERS.get(like.dtype) if type(like) is ndarray else None
+    if cache is None or not x:  # (0.0 and -0.0 are one key: zeros are not cached)
+        return x
+    a = cache.get(x)
+    if a is None:
+        if len(cache) >= 256:
+            cache.clear()
+        a = cache[x] = np.array(x, like.dtype)
+        a.flags.writeable = False
+    return a
 
 
 def holds_tensors(value: Any) -> bool:
@@ -624,8 +656,14 @@ def backward(
                     )
                 if rule is through:  # no call for the commonest rule, d(x + y)/dx
                     gi = g
+                elif static:
+                    gi = rule(g, ans, *xs, **static)
+                elif len(xs) == 2:  # plain calls are cheaper than unpacking ``*xs``
+                    gi = rule(g, ans, xs[0], xs[1])
+                elif len(xs) == 1:
+                    gi = rule(g, ans, xs[0])
                 else:
-                    gi = rule(g, ans, *xs, **static) if static else rule(g, ans, *xs)
+                    gi = rule(g, ans, *xs)
             cls = type(gi)
             # NumPy scalars of one type share shape () and dtype: only arrays need a look
             # (and dtypes are usually one object, so ``is not`` is checked first).

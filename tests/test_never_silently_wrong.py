@@ -1009,3 +1009,45 @@ def test_lists_holding_tensors_inside_stack_and_concat_values():
         z = tape.reduce_sum(tape.concat([x, [a, b]], 0) * [1.0, 1.0, 2.0, 3.0])
     assert [float(g) for g in t.gradient(y, [a, b])] == [6.0, 8.0]
     assert [float(g) for g in t.gradient(z, [a, b])] == [2.0, 3.0]
+
+
+_ARITHMETIC = {
+    "add": lambda a, b: a + b, "subtract": lambda a, b: a - b, "multiply": lambda a, b: a * b,
+    "divide": lambda a, b: a / b, "power": lambda a, b: a**b, "greater": lambda a, b: a > b,
+    "maximum": lambda a, b: tape.maximum(a, b) if isinstance(a, tape.Tensor) else np.maximum(a, b),
+}
+
+
+@pytest.mark.parametrize("dtype", ["float16", "float32", "float64"])
+@pytest.mark.parametrize("op", sorted(_ARITHMETIC))
+@pytest.mark.parametrize("number", [0.1, 0.5, 2.0, -0.0, 0.0, 1e300, float("nan")])
+def test_python_float_operands_give_numpys_values_for_each_float_dtype(op, number, dtype):
+    """A Python float next to an array is converted as NumPy converts it (to the array's
+    dtype): the values on either side of the operator are NumPy's, bit for bit, and repeated
+    calls (which reuse the conversion) give the same."""
+    f = _ARITHMETIC[op]
+    a0 = np.array([0.3, 1.5, 2.0], dtype)
+    x = tape.constant(a0)
+    with np.errstate(all="ignore"):
+        for _ in range(2):
+            for got, want in ((f(x, number), f(a0, number)), (f(number, x), f(number, a0))):
+                assert got.dtype == want.dtype
+                np.testing.assert_array_equal(got.numpy(), want)
+                np.testing.assert_array_equal(np.signbit(got.numpy()), np.signbit(want))
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_gradients_through_python_float_operands(dtype):
+    """d/dx sum(0.1 * x - x / 4.0 + x ** 2.5 - 2.0 ** x) = 0.1 - 0.25 + 2.5 x^1.5 - ln 2 2^x,
+    and d/dx of x * -0.0 is -0.0."""
+    a0 = np.array([0.5, 1.0, 3.0], dtype)
+    x = tape.constant(a0)
+    with GradientTape(persistent=True) as t:
+        t.watch(x)
+        y = tape.reduce_sum(0.1 * x - x / 4.0 + x**2.5 - 2.0**x)
+        z = x * -0.0
+    want = 0.1 - 0.25 + 2.5 * a0.astype(np.float64) ** 1.5 - np.log(2) * 2.0 ** a0
+    g = t.gradient(y, x)
+    assert g.dtype == dtype
+    np.testing.assert_allclose(g.numpy(), want, rtol=1e-6 if dtype == "float32" else 1e-14)
+    assert np.signbit(t.gradient(z, x).numpy()).all()
