@@ -10,6 +10,8 @@ tensors from ids and values.
 from __future__ import annotations
 
 import enum
+import math
+import operator
 import sys
 import warnings
 from collections.abc import Iterator
@@ -137,21 +139,20 @@ def binary_caller(prim: Primitive) -> Any:
     """The fast path of a two-operand op, for two tensors or a tensor and a Python number."""
     fwd = prim.fwd
     taped = prim.differentiable
+    converts = fwd in _ARITHMETIC
 
     def call(x: Any, y: Any, name: str | None = None) -> Any:  # name: TensorFlow's, unused
         if type(x) is Tensor:
             xv = x._value
             if type(y) is Tensor:
                 yv = y._value
-            elif type(y) is float:
-                yv = number(y, xv)
-            elif type(y) is int:
-                yv = y
+            elif type(y) is float or type(y) is int:
+                yv = number(y, xv) if converts and type(y) is float else y
             else:
                 return call(x, _arg(y)) if type(y) is Variable else bind(prim, x, y)
         elif type(y) is Tensor and (type(x) is float or type(x) is int):
             yv = y._value
-            xv = number(x, yv) if type(x) is float else x
+            xv = number(x, yv) if converts and type(x) is float else x
         elif type(x) is Variable or type(y) is Variable:
             return call(_arg(x), _arg(y))
         else:
@@ -172,6 +173,7 @@ def binary_method(prim: Primitive, reflected: bool = False) -> Any:
     ``reflected``): :func:`binary_caller`'s fast path, with ``self`` known to be a tensor."""
     fwd = prim.fwd
     taped = prim.differentiable
+    converts = fwd in _ARITHMETIC
 
     def method(self: Tensor, other: Any) -> Any:
         cls = type(other)
@@ -179,8 +181,8 @@ def binary_method(prim: Primitive, reflected: bool = False) -> Any:
             ov = other._value
         elif cls is float:
             ov = other
-            if type(self._value) is ndarray:  # as a 0-d array, which NumPy takes faster
-                cache = NUMBERS.get(self._value.dtype)
+            if converts and type(self._value) is ndarray:
+                cache = NUMBERS.get(self._value.dtype)  # (number(), inlined)
                 if cache is not None:
                     ov = cache.get(other)
                     if ov is None:
@@ -205,24 +207,36 @@ def binary_method(prim: Primitive, reflected: bool = False) -> Any:
     return method
 
 
-#: Per floating dtype, Python floats as 0-d arrays of that dtype; see :func:`number`.
+# Arithmetic converts a Python float operand to the dtype of a floating array before it
+# computes (NumPy's rule for Python scalars), so the fast paths can give NumPy the converted
+# value, which it takes without converting again. Other ops may use the float itself
+# (``x ** 0.5`` is a square root, ``x & 1e-8`` reads the float's truth).
+_ARITHMETIC = (operator.add, operator.sub, operator.mul, operator.truediv)
+
+#: Per floating dtype, Python floats converted to 0-d arrays of that dtype; see number().
 NUMBERS: dict[Any, dict[float, ndarray]] = {np.dtype(c): {} for c in "efdg"}
 
 
 def number(x: float, like: Any) -> Any:
-    """A Python float operand of an op on the floating array ``like``, as NumPy converts it:
-    a 0-d array of ``like``'s dtype (``x`` itself for any other ``like``). The result is the
-    same, but NumPy converts a Python float on every call, and takes a 0-d array as it is.
-    The arrays are cached, read-only, in :data:`NUMBERS`; the operators read it first."""
+    """A Python float operand of arithmetic on the floating array ``like``, converted as NumPy
+    converts it: to a 0-d array of ``like``'s dtype (``x`` itself for other values of
+    ``like``). The result of the arithmetic is the same, but NumPy converts a Python float on
+    every call and takes a 0-d array as it is. Conversions are cached, read-only, in
+    :data:`NUMBERS`; those that give zero (0.0 and -0.0 are one key) or overflow (NumPy warns
+    on each call) are not."""
     cache = NUMBERS.get(like.dtype) if type(like) is ndarray else None
-    if cache is None or not x:  # (0.0 and -0.0 are one key: zeros are not cached)
+    if cache is None:
         return x
     a = cache.get(x)
     if a is None:
+        with np.errstate(all="ignore"):
+            value = np.array(x, like.dtype)
+        if value == 0 or (math.isfinite(x) and not np.isfinite(value)):
+            return x
+        value.flags.writeable = False
         if len(cache) >= 256:
             cache.clear()
-        a = cache[x] = np.array(x, like.dtype)
-        a.flags.writeable = False
+        a = cache[x] = value.view()  # (a view of a read-only array stays read-only)
     return a
 
 

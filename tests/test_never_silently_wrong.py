@@ -1011,24 +1011,32 @@ def test_lists_holding_tensors_inside_stack_and_concat_values():
     assert [float(g) for g in t.gradient(z, [a, b])] == [2.0, 3.0]
 
 
-_ARITHMETIC = {
+def _either(name):
+    """tape's function on tensors, NumPy's on arrays."""
+    return lambda a, b: getattr(tape if isinstance(a, tape.Tensor) or isinstance(
+        b, tape.Tensor) else np, name)(a, b)
+
+
+_WITH_NUMBERS = {
     "add": lambda a, b: a + b, "subtract": lambda a, b: a - b, "multiply": lambda a, b: a * b,
     "divide": lambda a, b: a / b, "power": lambda a, b: a**b, "greater": lambda a, b: a > b,
-    "maximum": lambda a, b: tape.maximum(a, b) if isinstance(a, tape.Tensor) else np.maximum(a, b),
+    "maximum": _either("maximum"), "logical_or": _either("logical_or"),
 }
 
 
-@pytest.mark.parametrize("dtype", ["float16", "float32", "float64"])
-@pytest.mark.parametrize("op", sorted(_ARITHMETIC))
-@pytest.mark.parametrize("number", [0.1, 0.5, 2.0, -0.0, 0.0, 1e300, float("nan")])
+@pytest.mark.parametrize("dtype", ["float16", "float32", "float64", "longdouble"])
+@pytest.mark.parametrize("op", sorted(_WITH_NUMBERS))
+@pytest.mark.parametrize(
+    "number", [0.1, 0.5, 2.0, -0.0, 0.0, 1e-8, 1e5, 1e300, 5e-324, float("inf"), float("nan")]
+)
 def test_python_float_operands_give_numpys_values_for_each_float_dtype(op, number, dtype):
-    """A Python float next to an array is converted as NumPy converts it (to the array's
-    dtype): the values on either side of the operator are NumPy's, bit for bit, and repeated
-    calls (which reuse the conversion) give the same."""
-    f = _ARITHMETIC[op]
-    a0 = np.array([0.3, 1.5, 2.0], dtype)
-    x = tape.constant(a0)
+    """A Python float next to an array gives NumPy's values, bit for bit and with the sign of
+    zero, on either side of the operator, every time (arithmetic reuses its conversion of the
+    float; ``x ** 0.5`` stays NumPy's square root; a tiny float is still true)."""
+    f = _WITH_NUMBERS[op]
     with np.errstate(all="ignore"):
+        a0 = np.array([-0.0, 0.3, 1.5, 2.0, -np.inf, 7e4], dtype)
+        x = tape.constant(a0)
         for _ in range(2):
             for got, want in ((f(x, number), f(a0, number)), (f(number, x), f(number, a0))):
                 assert got.dtype == want.dtype
@@ -1036,10 +1044,29 @@ def test_python_float_operands_give_numpys_values_for_each_float_dtype(op, numbe
                 np.testing.assert_array_equal(np.signbit(got.numpy()), np.signbit(want))
 
 
+def test_a_python_float_that_overflows_the_dtype_warns_on_every_call_as_in_numpy():
+    x = tape.constant(np.ones(2, np.float16))
+    for _ in range(2):
+        with np.errstate(over="raise"), pytest.raises(FloatingPointError, match="overflow"):
+            x * 1e5
+
+
+def test_constants_on_the_tape_cannot_be_changed_to_alter_later_results():
+    x = tape.constant(np.array([1.0, 2.0]))
+    with GradientTape() as t:
+        t.watch(x)
+        x * 3.0
+    constant = next(iter(t)).inputs[1]
+    with pytest.raises(ValueError):
+        constant.flags.writeable = True
+    np.testing.assert_array_equal((x * 3.0).numpy(), [3.0, 6.0])
+
+
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 def test_gradients_through_python_float_operands(dtype):
     """d/dx sum(0.1 * x - x / 4.0 + x ** 2.5 - 2.0 ** x) = 0.1 - 0.25 + 2.5 x^1.5 - ln 2 2^x,
-    and d/dx of x * -0.0 is -0.0."""
+    d/dx of x * -0.0 is -0.0, and d/dx 1e5 ** x = ln(1e5) 1e5^x (inf and 0 where it
+    overflows and underflows, as in the forward pass)."""
     a0 = np.array([0.5, 1.0, 3.0], dtype)
     x = tape.constant(a0)
     with GradientTape(persistent=True) as t:
@@ -1051,3 +1078,11 @@ def test_gradients_through_python_float_operands(dtype):
     assert g.dtype == dtype
     np.testing.assert_allclose(g.numpy(), want, rtol=1e-6 if dtype == "float32" else 1e-14)
     assert np.signbit(t.gradient(z, x).numpy()).all()
+
+
+def test_gradient_of_a_float_power_whose_base_overflows_float16():
+    x = tape.constant(np.array([-1.0, 0.5], np.float16))
+    with np.errstate(all="ignore"), GradientTape() as t:
+        t.watch(x)
+        y = 1e5**x  # [1e-5, 316.2] in float64; float16 gives [0, inf]: 1e5 overflows it
+        np.testing.assert_array_equal(t.gradient(y, x).numpy(), np.float16([0.0, np.inf]))
