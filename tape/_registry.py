@@ -49,7 +49,7 @@ class Primitive:
 
     __slots__ = (
         "name", "fwd", "vjps", "jvps", "differentiable", "saves", "saves_ans", "joint",
-        "elementwise",
+        "elementwise", "keeps",
     )
 
     def __init__(
@@ -79,6 +79,9 @@ class Primitive:
             saves, saves_ans = _needs(value)
             object.__setattr__(self, "saves", saves)
             object.__setattr__(self, "saves_ans", saves_ans)
+            # per tuple of connected argument positions, what their rules read (see
+            # tape._tape._keep), worked out on first use
+            object.__setattr__(self, "keeps", {})
 
     def __repr__(self) -> str:
         return f"<primitive {self.name}>"

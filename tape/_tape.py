@@ -397,16 +397,14 @@ _FIRST, _SECOND, _BOTH = (0,), (1,), (0, 1)
 def _keep(prim: Primitive, vals: Any, ans: Any, connected: tuple) -> tuple[Any, Any]:
     """The argument and output values that the gradient rules of the connected arguments
     read; arrays they do not read are replaced by their shape and dtype."""
-    saves, saves_ans = prim.saves, prim.saves_ans
-    if saves is None:
+    if prim.saves is None:
         return vals, ans
-    needed: Any = ()
-    need_ans = False
-    for i in connected:
-        if i >= len(saves) or saves[i] is None:
-            return vals, ans
-        needed = saves[i] if not needed else needed | saves[i]
-        need_ans = need_ans or saves_ans[i]
+    reads = prim.keeps.get(connected)
+    if reads is None:
+        reads = prim.keeps[connected] = _reads(prim, connected)
+    needed, need_ans = reads
+    if needed is None:
+        return vals, ans
     if type(ans) is ndarray and not need_ans:
         ans = None
     kept = None
@@ -416,6 +414,20 @@ def _keep(prim: Primitive, vals: Any, ans: Any, connected: tuple) -> tuple[Any, 
                 kept = list(vals)
             kept[k] = _Meta(v)
     return (vals if kept is None else tuple(kept)), ans
+
+
+def _reads(prim: Primitive, connected: tuple) -> tuple[Any, bool]:
+    """The argument positions and whether the output that the rules of the ``connected``
+    arguments read (positions None: the rules of some cannot be read, so all are kept)."""
+    saves, saves_ans = prim.saves, prim.saves_ans
+    needed: frozenset = frozenset()
+    need_ans = False
+    for i in connected:
+        if i >= len(saves) or saves[i] is None:
+            return None, True
+        needed |= saves[i]
+        need_ans = need_ans or saves_ans[i]
+    return needed, need_ans
 
 
 _DROP_SIZE = 1 << 12  # elements

@@ -162,7 +162,9 @@ def softmax_cross_entropy_with_logits(
     if labels.dtype != logits.dtype:
         labels = cast(labels, logits.dtype)
     try:
-        shape = np.broadcast_shapes(labels.shape, logits.shape)
+        shape = logits.shape
+        if labels.shape != shape:
+            shape = np.broadcast_shapes(labels.shape, shape)
     except ValueError:
         raise ValueError(
             f"{op}: labels of shape {labels.shape} and logits of shape {logits.shape} must "
