@@ -34,6 +34,26 @@ def _value(x: Any) -> Any:
     return x._value if isinstance(x, (Tensor, Variable)) else x
 
 
+# Forward functions get NumPy values: their reductions call the ufuncs' C-level ``reduce``,
+# skipping the Python-level wrappers behind ``x.sum()`` and ``x.max()``.
+_SUM, _MAX = np.add.reduce, np.maximum.reduce
+
+
+def _sum_kept(v: Any, axis: int) -> Any:
+    """``np.sum(v, axis, keepdims=True)``, at C speed on an array (a first-order sweep)."""
+    if type(v) is np.ndarray:
+        return _SUM(v, axis=axis, keepdims=True)
+    return np.sum(v, axis=axis, keepdims=True)
+
+
+def _expand(g: Any, axis: int) -> Any:
+    """``np.expand_dims(g, axis)`` for a negative ``axis``; a reshape on NumPy values."""
+    if isinstance(g, (np.ndarray, np.generic)):
+        k = g.ndim + 1 + axis
+        return g.reshape(g.shape[:k] + (1,) + g.shape[k:])
+    return np.expand_dims(g, axis)
+
+
 def _floating(x: Any, op: str, what: str = "input") -> Tensor:
     x = convert_to_tensor(x)
     if x.dtype.kind != "f":
@@ -59,26 +79,25 @@ def _axis(axis: Any, ndim: int, op: str) -> int:
 def _softmax_fwd(x, axis):
     if x.size == 0:
         return x.copy()
-    # (forward functions get NumPy values: their methods skip NumPy's Python-level wrappers)
-    e = np.exp(x - x.max(axis=axis, keepdims=True))
-    return e / e.sum(axis=axis, keepdims=True)
+    e = np.exp(x - _MAX(x, axis=axis, keepdims=True))
+    return e / _SUM(e, axis=axis, keepdims=True)
 
 
 def _log_softmax_fwd(x, axis):
     if x.size == 0:
         return x.copy()
-    shifted = x - x.max(axis=axis, keepdims=True)
-    return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+    shifted = x - _MAX(x, axis=axis, keepdims=True)
+    return shifted - np.log(_SUM(np.exp(shifted), axis=axis, keepdims=True))
 
 
 def _softmax_rule(g, ans, x, axis):  # d softmax = s * (dx - <s, dx>): its own transpose
-    return ans * (g - np.sum(g * ans, axis=axis, keepdims=True))
+    return ans * (g - _sum_kept(g * ans, axis))
 
 
 _softmax = defprim("softmax", _softmax_fwd, _softmax_rule, jvps=(_softmax_rule,))
 _log_softmax = defprim(
     "log_softmax", _log_softmax_fwd,
-    lambda g, ans, x, axis: g - np.exp(ans) * np.sum(g, axis=axis, keepdims=True),
+    lambda g, ans, x, axis: g - np.exp(ans) * _sum_kept(g, axis),
     jvps=(lambda t, ans, x, axis: t - np.sum(np.exp(ans) * t, axis=axis, keepdims=True),),
 )
 
@@ -113,18 +132,18 @@ def log_softmax(logits: Any, axis: int | None = None, name: str | None = None) -
 def _xent_fwd(z, x, axis):
     if x.shape[axis] == 0:
         return scalarize(np.sum(z * x, axis=axis))
-    shifted = x - x.max(axis=axis, keepdims=True)
-    lse = np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
-    return scalarize((z * (lse - shifted)).sum(axis=axis))
+    shifted = x - _MAX(x, axis=axis, keepdims=True)
+    lse = np.log(_SUM(np.exp(shifted), axis=axis, keepdims=True))
+    return scalarize(_SUM(z * (lse - shifted), axis=axis))
 
 
 def _xent_labels(g, ans, z, x, axis):  # -log_softmax(x)
-    return -np.expand_dims(g, axis) * _run(_log_softmax, x, axis=axis)
+    return -_expand(g, axis) * _run(_log_softmax, x, axis=axis)
 
 
 def _xent_logits(g, ans, z, x, axis):  # softmax(x) sum(z) - z
     p = _run(_softmax, x, axis=axis)
-    return np.expand_dims(g, axis) * (p * np.sum(z, axis=axis, keepdims=True) - z)
+    return _expand(g, axis) * (p * _sum_kept(z, axis) - z)
 
 
 _xent = defprim(

@@ -64,7 +64,16 @@ def _spread(g: Any, x: Any, axes: tuple[int, ...]) -> Any:
 
 
 def _spread_to(g: Any, shape: tuple[int, ...], axes: tuple[int, ...]) -> Any:
-    return np.broadcast_to(np.reshape(g, _kept_shape(shape, axes)), shape)
+    """``g``, a reduction's cotangent, as a read-only view of ``shape`` (no copy)."""
+    kept = _kept_shape(shape, axes)
+    if isinstance(g, (np.ndarray, np.generic)):  # a first-order sweep: the same read-only
+        # view as np.broadcast_to's, made in C (NumPy's broadcast_to is Python-level)
+        g = np.ascontiguousarray(g).reshape(kept)
+        strides = tuple(0 if i in axes else s for i, s in enumerate(g.strides))
+        view = np.ndarray(shape, g.dtype, buffer=g, strides=strides)
+        view.flags.writeable = False
+        return view
+    return np.broadcast_to(np.reshape(g, kept), shape)
 
 
 def _shape_of(x: Any) -> tuple[int, ...]:
