@@ -574,15 +574,18 @@ def _check_backward(prim: Primitive, i: int, gi: Any, out_id: Any, where: dict) 
         )
 
 
+_add_reduce = np.add.reduce
+
+
 def unbroadcast(g: Any, shape: tuple[int, ...]) -> Any:
     """Sum ``g`` over the axes that broadcasting added or stretched, giving ``shape``."""
     lead = g.ndim - len(shape)
     axes = tuple(range(lead)) + tuple(
         lead + i for i, n in enumerate(shape) if n == 1 and g.shape[lead + i] != 1
     )
-    if type(g) is ndarray:  # its methods skip NumPy's Python-level wrappers
+    if type(g) is ndarray:  # C-level calls, not NumPy's Python-level wrappers
         if axes:
-            g = g.sum(axis=axes, keepdims=True)
+            g = _add_reduce(g, axis=axes, keepdims=True)
         return g.reshape(shape) if lead or g.shape != shape else g
     if axes:
         g = np.sum(g, axis=axes, keepdims=True)
