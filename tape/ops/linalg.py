@@ -41,8 +41,9 @@ def _is_tensor(x: Any) -> bool:
 
 
 def _mT(x: Any) -> Any:
-    """Transpose of the last two axes (a registered op on tensors)."""
-    return np.swapaxes(x, -1, -2)
+    """Transpose of the last two axes (a registered op on tensors; an array's own method,
+    which skips NumPy's Python-level wrapper, in a first-order sweep)."""
+    return x.swapaxes(-1, -2) if type(x) is np.ndarray else np.swapaxes(x, -1, -2)
 
 
 def _float_dtype(x: Any) -> np.dtype:

@@ -126,7 +126,8 @@ _sum = defprim(
     linear=True,
 )
 def _mean_fwd(x, axes, keepdims, shape):
-    m = np.mean(x, axis=axes, keepdims=keepdims)
+    # (an array's own method skips np.mean's Python-level wrapper)
+    m = (x if type(x) is np.ndarray else np.asarray(x)).mean(axis=axes, keepdims=keepdims)
     if x.dtype.kind in "iu":  # TensorFlow's integer mean truncates and keeps the dtype
         m = scalarize(np.asarray(m).astype(x.dtype))
     return m
