@@ -226,6 +226,25 @@ def test_memory_of_intermediates_is_returned(persistent):
         assert allocated() < MB
 
 
+@pytest.mark.parametrize("outer", [tape.reduce_sum, tape.reduce_mean], ids=["sum", "mean"])
+def test_nested_reductions_spread_cotangents_as_views(outer):
+    """d/dx outer(reduce_sum(x, axis=1)) for x of shape (n, 1): each reduction's rule spreads
+    its cotangent as a view (also a cotangent that is itself a broadcast view), so the sweep
+    allocates the 8 MB gradient and nothing else of that size. The gradient is all ones
+    (1/n for a mean)."""
+    n = MB
+    x = f64(np.linspace(0.1, 1.0, n).reshape(n, 1))  # 8 MB
+    with traced():
+        with GradientTape() as t:
+            t.watch(x)
+            y = outer(tape.reduce_sum(x, axis=1))
+        g = t.gradient(y, x)
+        peak = tracemalloc.get_traced_memory()[1]
+    expected = 1.0 / n if outer is tape.reduce_mean else 1.0
+    np.testing.assert_array_equal(g.numpy(), np.full((n, 1), expected))
+    assert peak < 12 * MB
+
+
 @pytest.mark.parametrize("method", ["jacobian", "batch_jacobian"])
 def test_jacobians_free_a_non_persistent_tape(method):
     x = f64([[0.5, 1.0]])

@@ -66,8 +66,9 @@ def _spread(g: Any, x: Any, axes: tuple[int, ...]) -> Any:
 def _spread_to(g: Any, shape: tuple[int, ...], axes: tuple[int, ...]) -> Any:
     """``g``, a reduction's cotangent, as a read-only view of ``shape`` (no copy)."""
     kept = _kept_shape(shape, axes)
-    if isinstance(g, (np.ndarray, np.generic)):  # a first-order sweep: the same read-only
-        # view as np.broadcast_to's, made in C (NumPy's broadcast_to is Python-level)
+    if isinstance(g, np.generic) or (type(g) is np.ndarray and g.flags.c_contiguous):
+        # a first-order sweep: the same read-only view as np.broadcast_to's, made in C
+        # (NumPy's broadcast_to is Python-level; other layouts take it, without a copy)
         g = np.ascontiguousarray(g).reshape(kept)
         strides = tuple(0 if i in axes else s for i, s in enumerate(g.strides))
         view = np.ndarray(shape, g.dtype, buffer=g, strides=strides)
