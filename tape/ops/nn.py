@@ -18,7 +18,7 @@ from .._tape import bind
 from .._tensor import Tensor, Variable, scalarize
 from . import elementwise as ew
 from .creation import convert_to_tensor
-from .reductions import reduce_mean, reduce_sum
+from .reductions import _reduced_sum, reduce_mean, reduce_sum
 from .shape import broadcast_to, cast, expand_dims, getitem, reshape, transpose
 
 
@@ -34,16 +34,9 @@ def _value(x: Any) -> Any:
     return x._value if isinstance(x, (Tensor, Variable)) else x
 
 
-# Forward functions get NumPy values: their reductions call the ufuncs' C-level ``reduce``,
-# skipping the Python-level wrappers behind ``x.sum()`` and ``x.max()``.
-_SUM, _MAX = np.add.reduce, np.maximum.reduce
-
-
-def _sum_kept(v: Any, axis: int) -> Any:
-    """``np.sum(v, axis, keepdims=True)``, at C speed on an array (a first-order sweep)."""
-    if type(v) is np.ndarray:
-        return _SUM(v, axis=axis, keepdims=True)
-    return np.sum(v, axis=axis, keepdims=True)
+# Forward functions get NumPy values: their maxima call the ufunc's C-level ``reduce``,
+# skipping the Python-level wrapper behind ``x.max()`` (sums: ``_reduced_sum``).
+_MAX = np.maximum.reduce
 
 
 def _expand(g: Any, axis: int) -> Any:
@@ -80,24 +73,24 @@ def _softmax_fwd(x, axis):
     if x.size == 0:
         return x.copy()
     e = np.exp(x - _MAX(x, axis=axis, keepdims=True))
-    return e / _SUM(e, axis=axis, keepdims=True)
+    return e / _reduced_sum(e, axis, True)
 
 
 def _log_softmax_fwd(x, axis):
     if x.size == 0:
         return x.copy()
     shifted = x - _MAX(x, axis=axis, keepdims=True)
-    return shifted - np.log(_SUM(np.exp(shifted), axis=axis, keepdims=True))
+    return shifted - np.log(_reduced_sum(np.exp(shifted), axis, True))
 
 
 def _softmax_rule(g, ans, x, axis):  # d softmax = s * (dx - <s, dx>): its own transpose
-    return ans * (g - _sum_kept(g * ans, axis))
+    return ans * (g - _reduced_sum(g * ans, axis, True))
 
 
 _softmax = defprim("softmax", _softmax_fwd, _softmax_rule, jvps=(_softmax_rule,))
 _log_softmax = defprim(
     "log_softmax", _log_softmax_fwd,
-    lambda g, ans, x, axis: g - np.exp(ans) * _sum_kept(g, axis),
+    lambda g, ans, x, axis: g - np.exp(ans) * _reduced_sum(g, axis, True),
     jvps=(lambda t, ans, x, axis: t - np.sum(np.exp(ans) * t, axis=axis, keepdims=True),),
 )
 
@@ -133,8 +126,8 @@ def _xent_fwd(z, x, axis):
     if x.shape[axis] == 0:
         return scalarize(np.sum(z * x, axis=axis))
     shifted = x - _MAX(x, axis=axis, keepdims=True)
-    lse = np.log(_SUM(np.exp(shifted), axis=axis, keepdims=True))
-    return scalarize(_SUM(z * (lse - shifted), axis=axis))
+    lse = np.log(_reduced_sum(np.exp(shifted), axis, True))
+    return scalarize(_reduced_sum(z * (lse - shifted), axis, False))
 
 
 def _xent_labels(g, ans, z, x, axis):  # -log_softmax(x)
@@ -143,7 +136,7 @@ def _xent_labels(g, ans, z, x, axis):  # -log_softmax(x)
 
 def _xent_logits(g, ans, z, x, axis):  # softmax(x) sum(z) - z
     p = _run(_softmax, x, axis=axis)
-    return _expand(g, axis) * (p * _sum_kept(z, axis) - z)
+    return _expand(g, axis) * (p * _reduced_sum(z, axis, True) - z)
 
 
 _xent = defprim(

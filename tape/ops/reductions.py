@@ -86,7 +86,11 @@ def _kept(ans: Any, x: Any, axes: tuple[int, ...]) -> Any:
     return np.reshape(ans, _kept_shape(np.shape(x), axes))
 
 
-def _reduced_sum(v: Any, axes: tuple[int, ...], keepdims: bool) -> Any:
+def _reduced_sum(v: Any, axes: Any, keepdims: bool) -> Any:
+    """``np.sum(v, axes, keepdims)``; on an array (a forward, a first-order sweep), the
+    ufunc's C-level ``reduce``, without NumPy's Python-level wrapper."""
+    if type(v) is np.ndarray:
+        return np.add.reduce(v, axis=axes, keepdims=keepdims)
     return np.sum(v, axis=axes, keepdims=keepdims)
 
 
@@ -127,8 +131,8 @@ _sum = defprim(
     linear=True,
 )
 def _mean_fwd(x, axes, keepdims, shape):
-    # (an array's own method skips np.mean's Python-level wrapper)
-    m = (x if type(x) is np.ndarray else np.asarray(x)).mean(axis=axes, keepdims=keepdims)
+    # (the array's own method skips np.mean's Python-level wrapper)
+    m = np.asarray(x).mean(axis=axes, keepdims=keepdims)
     if x.dtype.kind in "iu":  # TensorFlow's integer mean truncates and keeps the dtype
         m = scalarize(np.asarray(m).astype(x.dtype))
     return m
