@@ -1,7 +1,8 @@
 """Sample inputs for every differentiable op, used by the op sweep (tests/test_op_sweep.py).
 
 Each group module (elementwise, reductions, shape, linalg, nn) defines ``SAMPLES``: a dict from
-an op's dotted name under ``tape`` (e.g. ``"math.sin"``, ``"nn.softmax"``, ``"reshape"``) to a
+an op's dotted name under ``tape`` (e.g. ``"math.sin"``, ``"nn.softmax"``, ``"reshape"``) or a
+NumPy function's public path (``"np.tril"``, ``"np.linalg.pinv"``, called on tensors) to a
 list of :class:`Sample`. Samples cover 0-d, zero-size, non-contiguous and broadcast inputs and
 every axis/keepdims variant that applies, inside the op's domain.
 """
@@ -117,10 +118,15 @@ def load() -> tuple[dict[str, list[Sample]], dict[str, list[Special]]]:
 
 
 def resolve(name: str) -> Any:
-    """The function ``tape.<name>`` for a dotted name such as ``"math.sin"``."""
+    """The function ``tape.<name>`` for a dotted name such as ``"math.sin"``, or NumPy's own
+    function for a name that starts with ``np.`` (``"np.tril"``, ``"np.linalg.pinv"``): those
+    are called on tensors, as users call them, and reach tape through NumPy's dispatch."""
     import tape
 
     obj: Any = tape
-    for part in name.split("."):
+    parts = name.split(".")
+    if parts[0] == "np":
+        obj, parts = np, parts[1:]
+    for part in parts:
         obj = getattr(obj, part)
     return obj
