@@ -2,7 +2,9 @@
 
 ``x * y``, ``np.sin(x)`` and ``np.sum(x, axis=0)`` all land on the same recorded ops. A NumPy
 function with no tape op runs on plain values when no tape watches its inputs; on a watched
-input it raises rather than silently return an untracked array.
+input it runs only when its result has no meaningful gradient (indices, booleans, shapes...),
+and otherwise raises rather than silently return an untracked array (the classification of
+NumPy's functions is ``tape.ops._numpy_api``).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from typing import Any
 from .._registry import FUNCTIONS, UFUNCS
 from .._tape import STATE, binary_method, flatten
 from .._tensor import Tensor, Variable
+from . import _numpy_api as api
 from . import elementwise as ew
 from .linalg import matmul
 from .shape import cast, getitem
@@ -61,15 +64,38 @@ def _unwrap(x: Any) -> Any:
     return x
 
 
-def _untracked(name: str, func: Any, args: tuple, kwargs: dict) -> Any:
-    if _watched(flatten(list(args)) + flatten(list(kwargs.values()))):
-        raise TypeError(
-            f"numpy.{name} has no gradient rule in tape, and it was called on a tensor that a "
-            "GradientTape is watching, so its result could not be differentiated. Use a tape "
-            "op instead (see tape.math, tape.nn, tape.linalg), compute it outside the tape, "
-            "or define its gradient with tape.custom_gradient."
-        )
-    return func(*_unwrap(args), **_unwrap(kwargs))
+def _tensors_in(value: Any) -> bool:
+    if isinstance(value, (Tensor, Variable)):
+        return True
+    return isinstance(value, (list, tuple)) and any(_tensors_in(v) for v in value)
+
+
+def _refuse_writes(func: Any, method: str | None, args: tuple, kwargs: dict) -> None:
+    """Writing into a tensor would change a value that tapes may have saved: refuse
+    ``out=`` tensors and in-place functions (``np.copyto``, ``np.add.at``...) on tensors,
+    whether a tape watches them or not."""
+    if _tensors_in(kwargs.get("out")):
+        raise api.writes_error(func, method, "out=")
+    if (method == "at" or api.writes_in_place(func)) and args and _tensors_in(args[0]):
+        raise api.writes_error(func, method)
+
+
+def _untracked(func: Any, args: tuple, kwargs: dict, method: str | None = None) -> Any:
+    """Run a NumPy function (or ufunc ``method``) that has no tape handler on the tensors'
+    values. On a watched tensor only the functions with no meaningful gradient run (see
+    ``tape.ops._numpy_api``); the others raise an error that names the function by its
+    public path, the reason and the fix."""
+    _refuse_writes(func, method, args, kwargs)
+    if api.runs_without_gradient(func):
+        name, value, fix = api.differentiable_argument(func, args, kwargs)
+        if value is not None and _watched(flatten([value])):
+            raise api.argument_error(func, name, fix)
+    elif _watched(flatten(list(args)) + flatten(list(kwargs.values()))):
+        if method == "__call__" and func in UFUNCS:  # a tape op, called with keywords
+            raise api.keywords_error(func, kwargs)
+        raise api.unsupported_error(func, method)
+    call = func if method in (None, "__call__") else getattr(func, method)
+    return call(*_unwrap(args), **_unwrap(kwargs))
 
 
 def _array_ufunc(self: Any, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
@@ -77,16 +103,14 @@ def _array_ufunc(self: Any, ufunc: Any, method: str, *inputs: Any, **kwargs: Any
         op = UFUNCS.get(ufunc)
         if op is not None:
             return op(*inputs)
-    func = ufunc if method == "__call__" else getattr(ufunc, method)
-    name = ufunc.__name__ if method == "__call__" else f"{ufunc.__name__}.{method}"
-    return _untracked(name, func, inputs, kwargs)
+    return _untracked(ufunc, inputs, kwargs, method)
 
 
 def _array_function(self: Any, func: Any, types: Any, args: tuple, kwargs: dict) -> Any:
     handler = FUNCTIONS.get(func)
     if handler is not None:
         return handler(*args, **kwargs)
-    return _untracked(func.__name__, func, args, kwargs)
+    return _untracked(func, args, kwargs)
 
 
 def _astype(self: Any, dtype: Any) -> Tensor:
