@@ -556,9 +556,9 @@ def test_custom_gradient_reading_variables_needs_a_variables_argument():
 @pytest.mark.parametrize(
     "call, name",
     [
-        (lambda x: np.fft.fft(x), "fft"),
-        (lambda x: np.polyval(x, 2.0), "polyval"),
-        (lambda x: np.add.reduceat(x, [0, 2]), "add.reduceat"),
+        (lambda x: np.fft.fft(x), "np.fft.fft"),
+        (lambda x: np.polyval(x, 2.0), "np.polyval"),
+        (lambda x: np.add.reduceat(x, [0, 2]), "np.add.reduceat"),
     ],
     ids=["fft", "polyval", "add.reduceat"],
 )
@@ -568,9 +568,11 @@ def test_numpy_function_without_rule_on_a_watched_tensor_raises_naming_it(call, 
         t.watch(x)
         with pytest.raises(TypeError) as info:
             call(x)
-    assert str(info.value).startswith(
-        f"numpy.{name} has no gradient rule in tape, and it was called on a tensor that a "
-        "GradientTape is watching, so its result could not be differentiated."
+    message = str(info.value)
+    assert message.startswith(f"{name} has no gradient rule in tape"), message
+    assert (
+        "It was called on a tensor that a GradientTape is watching, so its result could not "
+        "be differentiated." in message
     )
 
 

@@ -692,3 +692,40 @@ def test_every_differentiable_function_has_sweep_samples():
         f"public path to tests/samples/<group>.py: {missing}"
     )
     assert not stale, f"SAMPLES_PENDING entries that have samples now (delete them): {stale}"
+
+
+# ============================================================================ the docs page
+
+
+def _load_page_generator():
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "docs" / "gen_numpy_coverage.py"
+    spec = importlib.util.spec_from_file_location("gen_numpy_coverage", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_coverage_page_lists_every_public_callable_with_its_status():
+    page = _load_page_generator().markdown()
+    assert page.startswith("# NumPy coverage")
+    rows = {}
+    for line in page.splitlines():
+        if line.startswith("| `"):
+            assert line.count(" | ") == 2, line  # three cells: no stray pipe in a note
+            cell = line.split(" | ")[0][3:]
+            rows[cell.split("`")[0]] = line.split(" | ")[1]
+    for path, obj in PUBLIC.items():
+        coverage = api.classify(obj)
+        expected = coverage.status if coverage else api.UNSUPPORTED_STATUS
+        assert rows.get(path) == expected, path
+    for path in api.NAMESPACES:
+        assert path in rows, path
+
+
+def test_notes_are_for_differentiable_functions():
+    for path in api.NOTES:
+        obj = api.resolve(path)
+        assert obj is not None and api.classify(obj).status == api.DIFFERENTIABLE, path

@@ -148,6 +148,18 @@ DIFFERENTIABLE_ARGUMENTS: dict[str, tuple[str, int, str]] = {
     ),
 }
 
+# Caveats of differentiable functions, for the coverage page.
+NOTES: dict[str, str] = {
+    "np.where": "with one argument, np.where(condition): indices, without gradient",
+    "np.round": "piecewise constant: gradient zero",
+    "np.around": "piecewise constant: gradient zero",
+    "np.floor": "piecewise constant: gradient zero",
+    "np.ceil": "piecewise constant: gradient zero",
+    "np.rint": "piecewise constant: gradient zero",
+    "np.sign": "piecewise constant: gradient zero",
+    "np.floor_divide": "piecewise constant: gradient zero",
+}
+
 # ----------------------------------------------------------------------------- unsupported
 
 _NO_RULE = "no gradient rule yet"
@@ -427,7 +439,7 @@ class _Tables:
     def __init__(self) -> None:
         self._built: tuple | None = None
 
-    def get(self) -> tuple[dict, dict, dict, frozenset]:
+    def get(self) -> tuple[dict, dict, dict, frozenset, dict]:
         if self._built is None:
             writes = frozenset(
                 obj for path, entry in UNSUPPORTED.items() if entry is _WRITES
@@ -435,7 +447,7 @@ class _Tables:
             )
             self._built = (
                 _by_object(NO_GRADIENT), _by_object(UNSUPPORTED),
-                _by_object(DIFFERENTIABLE_ARGUMENTS), writes,
+                _by_object(DIFFERENTIABLE_ARGUMENTS), writes, _by_object(NOTES),
             )
         return self._built
 
@@ -474,19 +486,20 @@ def classify(func: Any) -> Coverage | None:
     ``differentiable`` is read off the registries (a ``FUNCTIONS`` handler, or a ``UFUNCS``
     op whose primitive is differentiable); the other statuses come from the tables above.
     """
-    no_gradient, unsupported, _, _ = _TABLES.get()
+    no_gradient, unsupported, *_ = _TABLES.get()
     found = no_gradient.get(func)
     if found is not None:
         return Coverage(NO_GRADIENT_STATUS, found[1])
     if func in FUNCTIONS:
-        return Coverage(DIFFERENTIABLE)
+        return Coverage(DIFFERENTIABLE, _TABLES.get()[4].get(func, ("", ""))[1])
     op = UFUNCS.get(func)
     if op is not None:
         prim = getattr(op, "prim", None)
         if prim is not None and not prim.differentiable:
-            return Coverage(NO_GRADIENT_STATUS, f"{_BOOL} (recorded as tape's `{prim.name}`, "
-                            "which is not differentiable)")
-        return Coverage(DIFFERENTIABLE, f"tape's `{prim.name}` op" if prim else "")
+            return Coverage(NO_GRADIENT_STATUS, f"{_BOOL} (tape's {prim.name} op, which is not "
+                            "differentiable)")
+        note = _TABLES.get()[4].get(func, ("", ""))[1]
+        return Coverage(DIFFERENTIABLE, note or (f"tape's {prim.name} op" if prim else ""))
     found = unsupported.get(func)
     if found is not None:
         reason, fix = found[1]

@@ -1,0 +1,182 @@
+"""The NumPy coverage page of the documentation, generated from tape's classification.
+
+Every public callable of ``numpy``, ``numpy.linalg`` and ``numpy.fft`` with its status on
+tensors: differentiable (read off tape's registries of NumPy handlers and ufunc ops), no
+gradient, or unsupported with the reason and what to use instead (``tape/ops/_numpy_api.py``).
+MkDocs runs this file as a hook (``hooks:`` in mkdocs.yml), so ``reference/numpy.md`` is built
+from the code at every build and cannot drift from it. ``python docs/gen_numpy_coverage.py``
+prints the page.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+PAGE = "reference/numpy.md"
+
+TITLES = {"np": "numpy", "np.linalg": "numpy.linalg", "np.fft": "numpy.fft"}
+
+INTRO = """\
+# NumPy coverage
+
+What each public NumPy function does when it is called on tape tensors, generated from tape's
+classification (`tape/ops/_numpy_api.py`) and its registries of NumPy handlers when this site
+is built. NumPy hands a call on a tensor to tape (through `__array_function__` and
+`__array_ufunc__`), so `np.sin(x)` and `np.sum(x, axis=0)` are recorded like `tape.sin(x)`.
+
+- **differentiable**: recorded on the tape, and gradients flow through it (the
+  [op table](ops.md) lists the rules).
+- **no gradient**: the result has no meaningful gradient (indices, booleans, counts, shapes,
+  dtypes, piecewise-constant values). It runs on the tensors' values, even when a tape watches
+  them, and returns NumPy's own result: a constant to every tape.
+- **unsupported**: on a tensor that a tape watches it raises a `TypeError` that names the
+  function, the reason and what to use instead.
+
+On plain values and on tensors no tape watches, every function runs as in NumPy (except
+writing into a tensor, below).
+
+Public means: listed in the namespace's `__all__` or in its `dir()` without a leading
+underscore, and callable, but not a class (`np.ndarray`, `np.dtype`, scalar types,
+`np.vectorize`, `np.errstate`, ...) nor a module. The other public submodules are classified as
+a whole at the end of the page. A function NumPy adds later, before it is classified, is
+refused on a watched tensor with a generic message.
+
+- **Ufunc methods** (`np.add.reduce`, `np.maximum.accumulate`, `np.add.outer`, `np.add.at`):
+  a ufunc with no gradient runs them; on a differentiable ufunc they are unsupported on a
+  watched tensor, and the error names the function to use (`np.sum(x, axis=0)` for
+  `np.add.reduce`).
+- **Keyword arguments** of a differentiable ufunc (`out=`, `where=`, `dtype=`) are refused on a
+  watched tensor.
+- **Writing into a tensor** (`out=` a tensor, `np.copyto`, `np.put`, `np.add.at`...) is refused
+  whether a tape watches it or not: tensors are immutable. A `tape.Variable` changes with
+  `assign`.
+- † marks functions that NumPy does not hand to tape: they see a tensor as an object and
+  convert it to an array, which is refused for a tensor that a tape watches.
+"""
+
+
+def _md(text: str) -> str:
+    """Plain text in a table cell: Markdown's special characters escaped."""
+    out = text.replace("\\", "\\\\").replace("&", "&amp;").replace("<", "&lt;")
+    for ch in "`*_[]":
+        out = out.replace(ch, "\\" + ch)
+    return out.replace("|", "&#124;")
+
+
+def _dispatched(obj: Any) -> bool:
+    import numpy as np
+
+    return isinstance(obj, np.ufunc) or hasattr(obj, "_implementation")
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _tape_names() -> dict[int, str]:
+    """Public tape functions by object id: ``tape.sin``, ``tape.math.erf``, ..."""
+    import tape
+    from tape import linalg, math, nn
+
+    names: dict[int, str] = {}
+    for label, ns in (("tape", tape), ("tape.math", math), ("tape.nn", nn),
+                      ("tape.linalg", linalg)):
+        for name in sorted(getattr(ns, "__all__", ())):
+            names.setdefault(id(getattr(ns, name)), f"{label}.{name}")
+    return names
+
+
+def collect() -> dict[str, list[dict[str, Any]]]:
+    """Rows by namespace: path, status, note (Markdown: for an unsupported function the
+    reason and the fix), and whether NumPy dispatches the function to tape."""
+    import tape  # noqa: F401  (registers the handlers)
+    from tape._registry import UFUNCS
+    from tape.ops import _numpy_api as api
+
+    tape_names = _tape_names()
+    sections: dict[str, list[dict[str, Any]]] = {}
+    for namespace in api.WALKED:
+        rows = []
+        for path, obj in api.public_callables(namespace).items():
+            coverage = api.classify(obj)
+            if coverage is None:
+                status, note = api.UNSUPPORTED_STATUS, _md("No gradient rule yet.")
+            elif coverage.status == api.UNSUPPORTED_STATUS:
+                status = coverage.status
+                note = _md(f"{_capital(coverage.note)}. {coverage.fix}")
+            elif coverage.status == api.DIFFERENTIABLE and obj in UFUNCS:
+                status = coverage.status
+                name = tape_names.get(id(UFUNCS[obj]))
+                extra = api.NOTES.get(path)
+                note = f"As `{name}`." if name else _md(_capital(coverage.note) + ".")
+                note += f" {_md(_capital(extra))}." if extra and name else ""
+            else:
+                status, note = coverage.status, _md(_capital(coverage.note))
+                note = note + "." if note else note
+            canonical = api.public_name(obj)
+            if canonical != path:
+                note = f"The same function as `{canonical}`. {note}".rstrip()
+            rows.append({
+                "path": path,
+                "status": status,
+                "note": note,
+                "dispatched": _dispatched(obj),
+            })
+        sections[namespace] = rows
+    return sections
+
+
+def namespaces() -> list[dict[str, str]]:
+    """The public submodules classified as a whole."""
+    from tape.ops import _numpy_api as api
+
+    rows = []
+    for path, (status, reason, fix) in sorted(api.NAMESPACES.items()):
+        note = f"{reason[:1].upper()}{reason[1:]}." + (f" {fix}" if fix else "")
+        rows.append({"path": path, "status": status, "note": note})
+    return rows
+
+
+def markdown() -> str:
+    sections = collect()
+    out = [INTRO]
+    counts = Counter(r["status"] for rows in sections.values() for r in rows)
+    total = sum(counts.values())
+    out.append(
+        f"{total} public callables: {counts['differentiable']} differentiable, "
+        f"{counts['no gradient']} without gradient, {counts['unsupported']} unsupported.\n"
+    )
+    for namespace, rows in sections.items():
+        out.append(f"## {TITLES[namespace]}\n")
+        out.append("| function | status | note |")
+        out.append("| --- | --- | --- |")
+        for r in rows:
+            mark = "" if r["dispatched"] else " †"
+            out.append(f"| `{r['path']}`{mark} | {r['status']} | {r['note']} |")
+        out.append("")
+    out.append("## Other namespaces\n")
+    out.append("| namespace | status | note |")
+    out.append("| --- | --- | --- |")
+    for r in namespaces():
+        out.append(f"| `{r['path']}` | {r['status']} | {_md(r['note'])} |")
+    out.append("")
+    return "\n".join(out)
+
+
+# ----------------------------------------------------------------------------- MkDocs hook
+
+
+def on_files(files: Any, config: Any) -> Any:
+    """MkDocs hook: add the generated page to the site."""
+    from mkdocs.structure.files import File
+
+    files.append(File.generated(config, PAGE, content=markdown()))
+    return files
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the checkout's tape
+    sys.stdout.write(markdown())
