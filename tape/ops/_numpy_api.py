@@ -23,10 +23,11 @@ classified, and the documentation's NumPy coverage page is generated from this t
 
 from __future__ import annotations
 
+import functools
 import sys
 import types
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -433,23 +434,14 @@ def resolve(path: str) -> Any:
     return obj
 
 
-class _Tables:
-    """The tables keyed by object, made on first use (resolving them imports np.fft)."""
+class _Tables(NamedTuple):
+    """The tables keyed by the objects their public paths name."""
 
-    def __init__(self) -> None:
-        self._built: tuple | None = None
-
-    def get(self) -> tuple[dict, dict, dict, frozenset, dict]:
-        if self._built is None:
-            writes = frozenset(
-                obj for path, entry in UNSUPPORTED.items() if entry is _WRITES
-                for obj in [resolve(path)] if obj is not None
-            )
-            self._built = (
-                _by_object(NO_GRADIENT), _by_object(UNSUPPORTED),
-                _by_object(DIFFERENTIABLE_ARGUMENTS), writes, _by_object(NOTES),
-            )
-        return self._built
+    no_gradient: dict[Any, tuple[str, str]]
+    unsupported: dict[Any, tuple[str, tuple[str, str]]]
+    arguments: dict[Any, tuple[str, tuple[str, int, str]]]
+    notes: dict[Any, tuple[str, str]]
+    writes: frozenset
 
 
 def _by_object(table: dict[str, Any]) -> dict[Any, tuple[str, Any]]:
@@ -461,12 +453,22 @@ def _by_object(table: dict[str, Any]) -> dict[Any, tuple[str, Any]]:
     return out
 
 
-_TABLES = _Tables()
+@functools.cache
+def _tables() -> _Tables:
+    """Made on first use: resolving the paths imports np.fft."""
+    unsupported = _by_object(UNSUPPORTED)
+    return _Tables(
+        no_gradient=_by_object(NO_GRADIENT),
+        unsupported=unsupported,
+        arguments=_by_object(DIFFERENTIABLE_ARGUMENTS),
+        notes=_by_object(NOTES),
+        writes=frozenset(obj for obj, (_, entry) in unsupported.items() if entry is _WRITES),
+    )
 
 
 def writes_in_place(func: Any) -> bool:
     """Whether ``func`` writes into its first argument (``np.copyto``, ``np.put``...)."""
-    return func in _TABLES.get()[3]
+    return func in _tables().writes
 
 
 @dataclass(frozen=True)
@@ -486,21 +488,21 @@ def classify(func: Any) -> Coverage | None:
     ``differentiable`` is read off the registries (a ``FUNCTIONS`` handler, or a ``UFUNCS``
     op whose primitive is differentiable); the other statuses come from the tables above.
     """
-    no_gradient, unsupported, *_ = _TABLES.get()
-    found = no_gradient.get(func)
+    tables = _tables()
+    found = tables.no_gradient.get(func)
     if found is not None:
         return Coverage(NO_GRADIENT_STATUS, found[1])
     if func in FUNCTIONS:
-        return Coverage(DIFFERENTIABLE, _TABLES.get()[4].get(func, ("", ""))[1])
+        return Coverage(DIFFERENTIABLE, tables.notes.get(func, ("", ""))[1])
     op = UFUNCS.get(func)
     if op is not None:
         prim = getattr(op, "prim", None)
         if prim is not None and not prim.differentiable:
             return Coverage(NO_GRADIENT_STATUS, f"{_BOOL} (tape's {prim.name} op, which is not "
                             "differentiable)")
-        note = _TABLES.get()[4].get(func, ("", ""))[1]
+        note = tables.notes.get(func, ("", ""))[1]
         return Coverage(DIFFERENTIABLE, note or (f"tape's {prim.name} op" if prim else ""))
-    found = unsupported.get(func)
+    found = tables.unsupported.get(func)
     if found is not None:
         reason, fix = found[1]
         return Coverage(UNSUPPORTED_STATUS, reason, fix)
@@ -510,7 +512,7 @@ def classify(func: Any) -> Coverage | None:
 def runs_without_gradient(func: Any) -> bool:
     """Whether ``func`` runs on tensors' values and returns NumPy's result even when a tape
     watches its inputs."""
-    if func in _TABLES.get()[0]:
+    if func in _tables().no_gradient:
         return True
     op = UFUNCS.get(func)
     prim = getattr(op, "prim", None)
@@ -520,7 +522,7 @@ def runs_without_gradient(func: Any) -> bool:
 def differentiable_argument(func: Any, args: tuple, kwargs: dict) -> tuple[str, Any, str]:
     """For a "no gradient" function with an argument that is differentiable (``weights`` of
     ``np.bincount``): (argument name, its value or None, fix)."""
-    found = _TABLES.get()[2].get(func)
+    found = _tables().arguments.get(func)
     if found is None:
         return "", None, ""
     name, position, fix = found[1]
