@@ -1267,7 +1267,9 @@ def _np_take(a, indices, axis=None, out=None, mode="raise"):
 def _np_take_along_axis(arr, indices, axis=-1):
     x, ax = _np_axis_or_flat(arr, axis)
     shape = _shape_of(x)
-    idx = _int_array(indices, "indices")
+    idx = np.array(_value(indices))  # a private copy: the gradient rule reads it later
+    if idx.dtype.kind not in "iu":
+        raise IndexError(f"`indices` must be an integer array, got dtype {idx.dtype}.")
     if idx.ndim != len(shape):
         raise ValueError("`indices` and `arr` must have the same number of dimensions")
     return bind(_getitem, x, key=_along_key(idx, ax, shape))
