@@ -75,9 +75,7 @@ def _shape_arg(shape: Any) -> tuple[int, ...]:
 
 
 def _int_array(indices: Any, what: str) -> np.ndarray:
-    """Integer indices as a private array: rules read it later, and the caller may mutate its
-    own array after the op."""
-    arr = np.array(_value(indices))
+    arr = np.asarray(_value(indices))
     if arr.size == 0 and arr.dtype.kind == "f":  # [] from a Python list
         arr = arr.astype(np.int64)
     if arr.dtype.kind not in "iu":
@@ -100,9 +98,9 @@ def _at(values: Any, axis: int, ndim: int) -> np.ndarray:
 
 
 def _index_arg(key: Any) -> Any:
-    """Index keys may hold tensors (integer or boolean): use their values. Index arrays are
-    copied (the gradient rule reads them after the caller may have changed its own), and an
-    empty list selects nothing, as in NumPy (``x[[]]`` has shape ``(0,) + x.shape[1:]``)."""
+    """Index keys may hold tensors (integer or boolean): use their values. An empty list
+    selects nothing, as in NumPy (``x[[]]`` has shape ``(0,) + x.shape[1:]``). (A tape copies
+    the index arrays it records, so a caller may change its own afterwards.)"""
     if isinstance(key, tuple):
         return tuple(_index_arg(k) for k in key)
     if isinstance(key, (Tensor, Variable)):
@@ -111,9 +109,6 @@ def _index_arg(key: Any) -> Any:
         key = np.asarray([_index_arg(k) for k in key])
         if key.size == 0 and key.dtype.kind == "f":  # [] (or [[]]): no element, not floats
             return key.astype(np.intp)
-        return key
-    if isinstance(key, np.ndarray):
-        return key.copy()
     return key
 
 
@@ -662,7 +657,7 @@ def boolean_mask(tensor: Any, mask: Any, axis: Any = None, name: str = "boolean_
     array([1, 3], dtype=int32)
     """
     shape = _shape_of(tensor)
-    m = np.array(_value(mask))  # a private copy: the gradient rule reads it later
+    m = np.asarray(_value(mask))
     if m.dtype != np.bool_:
         raise TypeError(f"mask must be boolean, got dtype {m.dtype}; compare it with 0 first.")
     if m.ndim == 0:
@@ -1267,7 +1262,7 @@ def _np_take(a, indices, axis=None, out=None, mode="raise"):
 def _np_take_along_axis(arr, indices, axis=-1):
     x, ax = _np_axis_or_flat(arr, axis)
     shape = _shape_of(x)
-    idx = np.array(_value(indices))  # a private copy: the gradient rule reads it later
+    idx = np.asarray(_value(indices))
     if idx.dtype.kind not in "iu":
         raise IndexError(f"`indices` must be an integer array, got dtype {idx.dtype}.")
     if idx.ndim != len(shape):
