@@ -149,6 +149,11 @@ DIFFERENTIABLE_ARGUMENTS: dict[str, tuple[str, int, str]] = {
     ),
 }
 
+# Functions NumPy does not dispatch that call one it does: their status is the other's.
+DELEGATES: dict[str, str] = {
+    "np.row_stack": "np.vstack",
+}
+
 # Caveats of differentiable functions, for the coverage page.
 NOTES: dict[str, str] = {
     "np.where": "with one argument, np.where(condition): indices, without gradient",
@@ -441,6 +446,7 @@ class _Tables(NamedTuple):
     unsupported: dict[Any, tuple[str, tuple[str, str]]]
     arguments: dict[Any, tuple[str, tuple[str, int, str]]]
     notes: dict[Any, tuple[str, str]]
+    delegates: dict[Any, tuple[str, str]]
     writes: frozenset
 
 
@@ -462,6 +468,7 @@ def _tables() -> _Tables:
         unsupported=unsupported,
         arguments=_by_object(DIFFERENTIABLE_ARGUMENTS),
         notes=_by_object(NOTES),
+        delegates=_by_object(DELEGATES),
         writes=frozenset(obj for obj, (_, entry) in unsupported.items() if entry is _WRITES),
     )
 
@@ -506,6 +513,13 @@ def classify(func: Any) -> Coverage | None:
     if found is not None:
         reason, fix = found[1]
         return Coverage(UNSUPPORTED_STATUS, reason, fix)
+    found = tables.delegates.get(func)
+    if found is not None:
+        target = resolve(found[1])
+        coverage = classify(target) if target is not None else None
+        if coverage is not None:
+            note = f"calls {found[1]}" + (f" ({coverage.note})" if coverage.note else "")
+            return Coverage(coverage.status, note, coverage.fix)
     return None
 
 
