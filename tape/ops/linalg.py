@@ -1060,6 +1060,11 @@ def _np_einsum(*operands, out=None, optimize=False, **kwargs):
     return einsum(equation, *arrays)
 
 
+# NumPy's letters for sublist integers (0 is 'A', 26 is 'a'): an implicit output lists them
+# in this order.
+_SUBLIST_LETTERS = string.ascii_uppercase + string.ascii_lowercase
+
+
 def _sublist_subscripts(sublist: Any, which: str) -> str:
     """A sublist such as ``[0, 1]`` or ``[Ellipsis, 0]`` as subscript letters ``'ab'``."""
     if isinstance(sublist, (str, Tensor, Variable, np.ndarray)) or not hasattr(
@@ -1081,11 +1086,11 @@ def _sublist_subscripts(sublist: Any, which: str) -> str:
                 f"np.einsum: the {which} holds {item!r}; a sublist holds integers in "
                 "[0, 52) and Ellipsis."
             ) from None
-        if not 0 <= k < len(_LETTERS):
+        if not 0 <= k < 52:
             raise ValueError(
                 f"np.einsum: subscript {k} in the {which} is outside the valid range [0, 52)."
             )
-        out.append(_LETTERS[k])
+        out.append(_SUBLIST_LETTERS[k])
     return "".join(out)
 
 
@@ -1394,7 +1399,6 @@ def _np_vector_norm(x, /, *, axis=None, keepdims=False, ord=2):
 
 def _np_matrix_norm(x, /, *, keepdims=False, ord="fro"):
     x = _inexact(x)
-    _rank2(x, "np.linalg.matrix_norm")
     return _matrix_norm(x, ord, (-2, -1), bool(keepdims))
 
 
