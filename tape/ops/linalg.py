@@ -1043,6 +1043,9 @@ _EINSUM_DEFAULTS = {"dtype": None, "order": "K", "casting": "safe"}
 
 @numpy_function(np.einsum)
 def _np_einsum(*operands, out=None, optimize=False, **kwargs):
+    """``np.einsum`` on tensors, in the subscripts form (``'ij,jk->ik', a, b``) or the
+    sublist form (``a, [0, 1], b, [1, 2], [0, 2]``, with ``Ellipsis`` for ``...``); both
+    record one einsum. ``optimize`` is accepted (the contraction order is tape's own)."""
     _no_out(out, "einsum")
     for key, value in kwargs.items():
         if key not in _EINSUM_DEFAULTS:
@@ -1362,6 +1365,22 @@ def _matrix_norm(x: Any, ord: Any, axis: tuple[int, int], keepdims: bool) -> Any
 
 @numpy_function(np.linalg.norm)
 def _np_norm(x, ord=None, axis=None, keepdims=False):
+    """``np.linalg.norm`` on a tensor: NumPy's orders, axes, values, shapes and dtypes.
+
+    Vectors: None or 2, 1, inf, -inf, 0 (the number of nonzero entries), any other p
+    (negative too: ``sum(|x|^p)^(1/p)``). Matrices: None or 'fro', 'nuc', 1, -1, 2, -2, inf,
+    -inf. Integers are computed in float64.
+
+    Where a norm has a kink tape takes a subgradient, the one of least norm where there is
+    a choice, as ``tf.norm``: 0 at the origin (every order, vector or matrix), 0 for a
+    zero entry (``|x|``'s derivative at 0), 0 for the count (ord 0, piecewise constant, as
+    ``sign``); a tie for a max or a min (ord inf, -inf, 1, -1 and, for matrices, 2 and -2 at
+    repeated extreme singular values) shares the gradient equally, and a singular value that
+    is exactly 0 passes no gradient (the nuclear norm's gradient is then ``U_r V_r^T``).
+    The nuclear norm's gradient ``U V^T`` is defined at repeated singular values; the
+    second derivatives of the 2, -2 and nuclear norms go through the singular vectors and
+    are NaN at repeated singular values.
+    """
     x = _inexact(x)
     nd = len(_shape(x))
     if axis is None:
@@ -1552,6 +1571,9 @@ _UNSET: Any = object()
 
 @numpy_function(np.linalg.pinv)
 def _np_pinv(a, rcond=None, hermitian=False, *, rtol=_UNSET):
+    """``np.linalg.pinv`` on a tensor, with NumPy's ``rcond``/``rtol`` defaults; with
+    ``hermitian=True`` only the lower triangle is read (as NumPy), so the gradient is lower
+    triangular. Its derivative, and where it is undefined: :func:`pinv`."""
     if rcond is None:
         if rtol is _UNSET:
             rcond = 1e-15
