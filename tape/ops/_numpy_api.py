@@ -376,11 +376,6 @@ UNSUPPORTED: dict[str, tuple[str, str]] = {
     "np.linalg.lstsq": (_NO_RULE,
                         "For a full column rank a use np.linalg.solve(a.T @ a, a.T @ b), or "
                         "np.linalg.pinv(a) @ b."),
-    "np.linalg.cond": (_NO_RULE,
-                       "For the 2-norm: s = np.linalg.svdvals(x); s[..., 0] / s[..., -1]."),
-    "np.linalg.matrix_norm": (_NO_RULE,
-                              "Use np.linalg.norm(x, ord, axis=(-2, -1))."),
-    "np.linalg.vector_norm": (_NO_RULE, "Use np.linalg.norm(x, ord, axis)."),
     "np.linalg.tensorinv": (_NO_RULE,
                             "Reshape to a matrix, use np.linalg.inv, reshape back."),
     "np.linalg.tensorsolve": (_NO_RULE,
