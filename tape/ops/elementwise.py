@@ -43,8 +43,24 @@ def _sigmoid(x):
     return np.exp(-np.logaddexp(0, -x))
 
 
+def _pow_x(g, ans, x, y):
+    # d(x**y)/dx = y x**(y-1). Where y == 0, x**y is the constant 1, whose derivative is 0 for
+    # every x, x == 0 included, where y x**(y-1) would be 0 * inf. A constant exponent (x ** 2)
+    # is a Python or NumPy number: 0 gives 0, and any other exponent the formula. An array or
+    # tensor exponent takes x**(y-1) at 1 instead of 0 where x == 0 and y == 0, so that the
+    # product is 0 there and the formula is left alone elsewhere (its derivative in y too).
+    # Every order stays finite, as the same rule differentiates this one: x**1's second
+    # derivative is the derivative of 1 * x**0, again 0.
+    if isinstance(y, (int, float, np.generic)):
+        return g * 0 if y == 0 else g * y * x ** (y - 1)
+    base = np.where(np.logical_and(x == 0, y == 0), 1, x)
+    return g * y * base ** (y - 1)
+
+
 def _pow_y(g, ans, x, y):
-    # d(x**y)/dy = log(x) x**y, taken as 0 where x == 0 (the limit as x -> 0+ for y > 0).
+    # d(x**y)/dy = x**y log(x), taken as 0 where x <= 0: at x == 0 (the limit as x -> 0+ for
+    # y > 0; JAX and TensorFlow give 0 too) and for x < 0 (TensorFlow's value; there x**y is
+    # real only at integer y). Where x**y itself is NaN or inf the product stays NaN.
     return g * ans * np.log(np.where(x > 0, x, 1))
 
 
@@ -78,7 +94,16 @@ divide = elementwise(
     ufunc=np.true_divide,
 )
 pow = elementwise(  # noqa: A001 - TensorFlow's name
-    "pow", operator.pow, lambda g, ans, x, y: g * y * x ** (y - 1), _pow_y, ufunc=np.power
+    "pow", operator.pow, _pow_x, _pow_y, ufunc=np.power,
+    doc="x ** y elementwise (broadcasting as NumPy); also the operator ``**`` and np.power.\n\n"
+    "d/dx = y x**(y-1), and 0 wherever y == 0, at x = 0 too and at every order: x**0 is the "
+    "constant 1. This holds for any exponent equal to 0, whether a Python int, a float or a "
+    "tensor (of any dtype). So at x = 0, x**1 has derivative 1 and second derivative 0, and "
+    "x**n (n >= 2 an integer) derivative 0 and second derivative n (n - 1) 0**(n-2). For "
+    "0 < y < 1 the derivative at 0 is inf, as for sqrt.\n\n"
+    "d/dy = x**y log(x), taken as 0 where x == 0 (as JAX and TensorFlow) and where x < 0 (as "
+    "TensorFlow; JAX gives NaN). For x < 0 and a non-integer y the power itself is NaN, and "
+    "both derivatives are NaN. docs/conventions.md lists every such convention.",
 )
 negative = elementwise("negative", operator.neg, lambda g, ans, x: -g, ufunc=np.negative)
 floordiv = elementwise(
@@ -230,14 +255,17 @@ _relu6 = elementwise(
     "relu6", lambda x: np.minimum(np.maximum(x, 0), 6),
     lambda g, ans, x: np.where(np.logical_and(x > 0, x < 6), g, 0),
 )
+# elu and selu take the right-hand (linear) branch at 0, as TensorFlow's kernels: the
+# exponential branch only for x < 0, so that at 0 selu's gradient is scale and both second
+# derivatives are 0.
 _elu = elementwise(
     "elu", lambda x: scalarize(np.where(x > 0, x, np.expm1(np.minimum(x, 0)))),
-    lambda g, ans, x: np.where(x > 0, g, g * (ans + 1)),
+    lambda g, ans, x: np.where(x < 0, g * (ans + 1), g),
 )
 _selu = elementwise(
     "selu",
     lambda x: _SELU_SCALE * np.where(x > 0, x, _SELU_ALPHA * np.expm1(np.minimum(x, 0))),
-    lambda g, ans, x: np.where(x > 0, g * _SELU_SCALE, g * (ans + _SELU_SCALE * _SELU_ALPHA)),
+    lambda g, ans, x: np.where(x < 0, g * (ans + _SELU_SCALE * _SELU_ALPHA), g * _SELU_SCALE),
 )
 sigmoid = elementwise(
     "sigmoid", _sigmoid, lambda g, ans, x: g * ans * (1 - ans),
