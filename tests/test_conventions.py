@@ -208,8 +208,18 @@ def _where(branch: Callable[[Any], Any], x: float) -> Callable[[], None]:
     return check
 
 
-def _sort_median() -> None:
-    raises_on_watched(np.sort, TypeError, [1.0, 1.0, 0.0])
+def _sort() -> None:
+    # sorted [1, 1, 0] is [x2, x0, x1] in a stable sort: output k's weight goes to its input
+    w = np.array([10.0, 20.0, 30.0])
+    for kw in ({"stable": True}, {"kind": "stable"}):
+        both_modes(lambda x, kw=kw: np.sort(x, **kw) * _c(w), ([1.0, 1.0, 0.0],),
+                   [20.0, 30.0, 10.0])
+    x = np.array([[2.0, 1.0, 2.0], [0.0, 0.0, 0.0]])
+    both_modes(lambda x: np.sort(x, axis=1, stable=True) * _c(w), (x,),
+               [[20.0, 10.0, 30.0], [10.0, 20.0, 30.0]])
+
+
+def _median() -> None:
     raises_on_watched(np.median, TypeError, [2.0, 1.0, 1.0, 3.0])
 
 
@@ -398,9 +408,11 @@ ROWS = [
         _where(tape.math.log, 0.0)),
     Row("`where(x > 0, sqrt(x), 0)` at x = -1: NaN in the branch not taken", _WHERE,
         _where(tape.sqrt, -1.0)),
-    Row("`sort` and `median` with ties",
-        "no gradient rule: `np.sort` and `np.median` on a watched tensor raise TypeError",
-        _sort_median),
+    Row("`np.sort` with ties",
+        "each output to the element `np.argsort` puts there: in index order with a stable sort",
+        _sort),
+    Row("`median` with ties",
+        "no gradient rule: `np.median` on a watched tensor raises TypeError", _median),
     Row("2-norm and Frobenius norm at 0 (`norm`, `reduce_euclidean_norm`, `np.linalg.norm`)",
         "0 (note 4)", _l2_at_zero),
     Row("p-norm (`ord=p`, p not 1, 2 or inf) at 0", "0 (note 4)", _pnorm_at_zero),
