@@ -4,9 +4,11 @@ Each rule maps the output cotangent ``g`` to an argument's cotangent; broadcasti
 dtypes restored by the engine, not here. Arithmetic runs through Python's operators: on NumPy
 scalars they are several times faster than calling the ufunc.
 
-Conventions at points where a derivative does not exist follow TensorFlow and are stated in
-each op's docstring: piecewise-constant ops (floor, ceil, round, sign, floordiv) have gradient
-0; ``abs`` and ``relu`` have gradient 0 at 0; ``maximum``/``minimum`` give a tie to ``x``.
+Conventions at points where a derivative does not exist follow TensorFlow unless a docstring
+says otherwise, and are stated in each op's docstring: piecewise-constant ops (floor, ceil,
+round, sign, floordiv) have gradient 0; ``abs`` and ``relu`` have gradient 0 at 0;
+``maximum``/``minimum`` give a tie to ``x``; ``x ** 0`` has gradient 0, at x = 0 too.
+docs/conventions.md lists them all beside TensorFlow's and JAX's values.
 """
 
 from __future__ import annotations
@@ -43,8 +45,24 @@ def _sigmoid(x):
     return np.exp(-np.logaddexp(0, -x))
 
 
+def _pow_x(g, ans, x, y):
+    # d(x**y)/dx = y x**(y-1). Where y == 0, x**y is the constant 1, whose derivative is 0 for
+    # every x, x == 0 included, where y x**(y-1) would be 0 * inf. A constant exponent (x ** 2)
+    # is a Python or NumPy number: 0 gives 0, and any other exponent the formula. An array or
+    # tensor exponent takes x**(y-1) at 1 instead of 0 where x == 0 and y == 0, so that the
+    # product is 0 there and the formula is left alone elsewhere (its derivative in y too).
+    # Every order stays finite, as the same rule differentiates this one: x**1's second
+    # derivative is the derivative of 1 * x**0, again 0.
+    if isinstance(y, (int, float, np.generic)):
+        return g * 0 if y == 0 else g * y * x ** (y - 1)
+    base = np.where(np.logical_and(x == 0, y == 0), 1, x)
+    return g * y * base ** (y - 1)
+
+
 def _pow_y(g, ans, x, y):
-    # d(x**y)/dy = log(x) x**y, taken as 0 where x == 0 (the limit as x -> 0+ for y > 0).
+    # d(x**y)/dy = x**y log(x), taken as 0 where x <= 0: at x == 0 (the limit as x -> 0+ for
+    # y > 0; JAX and TensorFlow give 0 too) and for x < 0 (TensorFlow's value; there x**y is
+    # real only at integer y). Where x**y itself is NaN or inf the product stays NaN.
     return g * ans * np.log(np.where(x > 0, x, 1))
 
 
@@ -78,12 +96,22 @@ divide = elementwise(
     ufunc=np.true_divide,
 )
 pow = elementwise(  # noqa: A001 - TensorFlow's name
-    "pow", operator.pow, lambda g, ans, x, y: g * y * x ** (y - 1), _pow_y, ufunc=np.power
+    "pow", operator.pow, _pow_x, _pow_y, ufunc=np.power,
+    doc="x ** y elementwise (broadcasting as NumPy); also the operator ``**`` and np.power.\n\n"
+    "d/dx = y x**(y-1), and 0 wherever y == 0, at x = 0 too and at every order: x**0 is the "
+    "constant 1. The exponent may be a Python int or float, a NumPy number or a tensor of "
+    "any dtype: tape looks at its value (JAX gives 0 there for integer exponents only, "
+    "TensorFlow NaN). So at x = 0, x**1 has derivatives 1, 0, 0, ...; x**2 has 0, 2, 0, ...; "
+    "and x**y with 0 < y < 1 has derivative inf, as sqrt.\n\n"
+    "d/dy = x**y log(x), taken as 0 where x == 0 (as JAX and TensorFlow) and where x < 0 (as "
+    "TensorFlow; JAX gives NaN). Where x**y is inf (x = 0, y < 0) or NaN (x < 0 and a "
+    "non-integer y) the derivatives are NaN. docs/conventions.md lists every such convention.",
 )
 negative = elementwise("negative", operator.neg, lambda g, ans, x: -g, ufunc=np.negative)
 floordiv = elementwise(
     "floordiv", np.floor_divide, _zero, _zero, ufunc=np.floor_divide,
-    doc="floor(x / y) elementwise. Piecewise constant: its gradient is 0 for both arguments.",
+    doc="floor(x / y) elementwise. Piecewise constant: its gradient is 0 for both arguments "
+    "(as JAX; TensorFlow registers none for x: None).",
 )
 floormod = elementwise(
     "floormod", np.remainder,
@@ -108,7 +136,7 @@ reciprocal = elementwise(
 square = elementwise("square", np.square, lambda g, ans, x: g * 2 * x, ufunc=np.square)
 sqrt = elementwise(
     "sqrt", np.sqrt, lambda g, ans, x: g / (2 * ans), ufunc=np.sqrt,
-    doc="Square root; its gradient at 0 is inf, as in TensorFlow.",
+    doc="Square root; its gradient at 0 is inf, as in TensorFlow and JAX.",
 )
 rsqrt = elementwise(
     "rsqrt", lambda x: 1 / np.sqrt(x), lambda g, ans, x: -0.5 * g * ans * ans * ans,
@@ -178,7 +206,7 @@ atanh = elementwise(
 def atan2(y: Any, x: Any, name: str | None = None) -> Tensor:
     """The angle of the point (x, y), in (-pi, pi]. Note the argument order: y first.
 
-    The gradient at the origin is NaN (0/0), as in TensorFlow.
+    The gradient at the origin is NaN (0/0), as in TensorFlow and JAX.
 
     >>> import tape
     >>> print(f"{float(tape.math.atan2(1.0, 1.0)):.6f}")
@@ -204,40 +232,47 @@ erfc = elementwise(
 # ---- piecewise constant: gradient 0 everywhere (also at the jumps, where none exists)
 sign = elementwise(
     "sign", np.sign, _zero, ufunc=np.sign,
-    doc="-1, 0 or 1 by the sign of x. Its gradient is 0 (also at 0), as in TensorFlow.",
+    doc="-1, 0 or 1 by the sign of x. Its gradient is 0 (also at 0), as in TensorFlow and "
+    "JAX.",
 )
 floor = elementwise(
     "floor", np.floor, _zero, ufunc=np.floor,
-    doc="The largest integer <= x. Its gradient is taken as 0 everywhere, jumps included.",
+    doc="The largest integer <= x. Its gradient is taken as 0 everywhere, jumps included (as "
+    "JAX; TensorFlow registers no gradient: None).",
 )
 ceil = elementwise(
     "ceil", np.ceil, _zero, ufunc=np.ceil,
-    doc="The smallest integer >= x. Its gradient is taken as 0 everywhere, jumps included.",
+    doc="The smallest integer >= x. Its gradient is taken as 0 everywhere, jumps included (as "
+    "JAX; TensorFlow registers no gradient: None).",
 )
 round = elementwise(  # noqa: A001 - TensorFlow's name
     "round", np.rint, _zero, ufunc=np.rint,
     doc="Round to the nearest integer, halves to even (banker's rounding, as TensorFlow and "
-    "NumPy). Its gradient is taken as 0 everywhere, jumps included.",
+    "NumPy). Its gradient is taken as 0 everywhere, jumps included (as JAX; TensorFlow "
+    "registers no gradient: None).",
 )
 
 # ---- piecewise: the gradient at a kink is 0 for relu and abs, as in TensorFlow
 abs = elementwise(  # noqa: A001
     "abs", np.abs, lambda g, ans, x: g * np.sign(x), ufunc=np.absolute,
-    doc="|x|. Its gradient is sign(x): 0 at 0, as in TensorFlow.",
+    doc="|x|. Its gradient is sign(x): 0 at 0, as in TensorFlow (JAX gives 1).",
 )
 _relu = elementwise("relu", lambda x: np.maximum(x, 0), lambda g, ans, x: np.where(x > 0, g, 0))
 _relu6 = elementwise(
     "relu6", lambda x: np.minimum(np.maximum(x, 0), 6),
     lambda g, ans, x: np.where(np.logical_and(x > 0, x < 6), g, 0),
 )
+# elu and selu take the right-hand (linear) branch at 0, as TensorFlow's kernels: the
+# exponential branch only for x < 0, so that at 0 selu's gradient is scale and both second
+# derivatives are 0.
 _elu = elementwise(
     "elu", lambda x: scalarize(np.where(x > 0, x, np.expm1(np.minimum(x, 0)))),
-    lambda g, ans, x: np.where(x > 0, g, g * (ans + 1)),
+    lambda g, ans, x: np.where(x < 0, g * (ans + 1), g),
 )
 _selu = elementwise(
     "selu",
     lambda x: _SELU_SCALE * np.where(x > 0, x, _SELU_ALPHA * np.expm1(np.minimum(x, 0))),
-    lambda g, ans, x: np.where(x > 0, g * _SELU_SCALE, g * (ans + _SELU_SCALE * _SELU_ALPHA)),
+    lambda g, ans, x: np.where(x < 0, g * (ans + _SELU_SCALE * _SELU_ALPHA), g * _SELU_SCALE),
 )
 sigmoid = elementwise(
     "sigmoid", _sigmoid, lambda g, ans, x: g * ans * (1 - ans),
@@ -305,7 +340,7 @@ _leaky_relu = defprim(
 
 
 def relu(features: Any, name: str | None = None) -> Tensor:
-    """max(features, 0). Its gradient at 0 is 0, as in TensorFlow.
+    """max(features, 0). Its gradient at 0 is 0, as in TensorFlow and JAX.
 
     >>> import tape
     >>> tape.nn.relu(tape.constant([-1.0, 2.0])).numpy()
@@ -316,18 +351,33 @@ def relu(features: Any, name: str | None = None) -> Tensor:
 
 def relu6(features: Any, name: str | None = None) -> Tensor:
     """min(max(features, 0), 6). Its gradient is 1 strictly inside (0, 6) and 0 elsewhere,
-    at 0 and 6 included, as in TensorFlow."""
+    at 0 and 6 included, as in TensorFlow and JAX."""
     return bind1(_relu6.prim, features)
 
 
 def elu(features: Any, name: str | None = None) -> Tensor:
-    """Exponential linear unit: x for x > 0, exp(x) - 1 otherwise (gradient 1 at 0)."""
+    """Exponential linear unit: x for x > 0, exp(x) - 1 otherwise.
+
+    At 0 both one-sided derivatives are 1; the second derivative there is the right-hand
+    one, 0, as in TensorFlow (JAX gives the left-hand one, 1)."""
     return bind1(_elu.prim, features)
 
 
 def selu(features: Any, name: str | None = None) -> Tensor:
     """Scaled ELU: scale * (x if x > 0 else alpha * (exp(x) - 1)), with alpha ~ 1.6733 and
-    scale ~ 1.0507. At 0 the gradient is the left one, scale * alpha, as in TensorFlow."""
+    scale ~ 1.0507.
+
+    At 0 the gradient is the right-hand one, scale, and the second derivative 0, as in
+    TensorFlow (JAX gives the left-hand ones, scale * alpha for both).
+
+    >>> import tape
+    >>> x = tape.constant(0.0)
+    >>> with tape.GradientTape() as t:
+    ...     t.watch(x)
+    ...     y = tape.nn.selu(x)
+    >>> print(f"{float(t.gradient(y, x)):.4f}")
+    1.0507
+    """
     return bind1(_selu.prim, features)
 
 
@@ -349,6 +399,7 @@ def softsign(features: Any, name: str | None = None) -> Tensor:
 def gelu(features: Any, approximate: bool = False, name: str | None = None) -> Tensor:
     """Gaussian error linear unit x * Phi(x), Phi the standard normal CDF (computed with erfc).
     With ``approximate=True``, the tanh form 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))).
+    Both are smooth: the gradient at 0 is 1/2.
 
     >>> import tape
     >>> print(f"{float(tape.nn.gelu(1.0)):.6f}")
@@ -358,7 +409,8 @@ def gelu(features: Any, approximate: bool = False, name: str | None = None) -> T
 
 
 def leaky_relu(features: Any, alpha: float = 0.2, name: str | None = None) -> Tensor:
-    """x for x > 0, alpha * x otherwise. At 0 the gradient is alpha, as in TensorFlow."""
+    """x for x > 0, alpha * x otherwise. At 0 the gradient is alpha, as in TensorFlow (JAX
+    gives 1)."""
     return bind(_leaky_relu, features, alpha=float(alpha))
 
 
@@ -388,14 +440,14 @@ maximum = elementwise(
     lambda g, ans, x, y: np.where(x >= y, g, 0), lambda g, ans, x, y: np.where(x >= y, 0, g),
     ufunc=np.maximum,
     doc="The larger of x and y. At a tie (x == y) the whole gradient goes to x, as in "
-    "TensorFlow.",
+    "TensorFlow (JAX splits it in halves).",
 )
 minimum = elementwise(
     "minimum", np.minimum,
     lambda g, ans, x, y: np.where(x <= y, g, 0), lambda g, ans, x, y: np.where(x <= y, 0, g),
     ufunc=np.minimum,
     doc="The smaller of x and y. At a tie (x == y) the whole gradient goes to x, as in "
-    "TensorFlow.",
+    "TensorFlow (JAX splits it in halves).",
 )
 
 
@@ -418,6 +470,12 @@ def where(condition, x=None, y=None, name=None):
     """Elements of ``x`` where ``condition`` holds, else of ``y`` (broadcasting as NumPy).
 
     With neither ``x`` nor ``y``, the indices where ``condition`` holds (not differentiable).
+
+    Only the selected branch gets a gradient, but the other is still differentiated with a
+    cotangent of 0: where its derivative is inf or NaN (``log`` at 0, ``sqrt`` of a negative
+    number), the gradient is 0 * inf = NaN, as in TensorFlow and JAX. Forward mode selects
+    the tangents, so it gives 0 there. Give the branch not taken a safe input instead:
+    ``where(x > 0, log(where(x > 0, x, 1)), 0)``.
     """
     if x is None and y is None:
         from .creation import constant
@@ -447,7 +505,8 @@ def clip_by_value(
     """``t`` clipped to [clip_value_min, clip_value_max]: maximum(minimum(t, max), min).
 
     The gradient passes to ``t`` inside the closed range (the bounds included) and is 0
-    strictly outside it, where it goes to the bound instead, as in TensorFlow.
+    strictly outside it, where it goes to the bound instead, as in TensorFlow (JAX's clip
+    gives half to ``t`` at a bound).
 
     >>> import tape
     >>> tape.clip_by_value(tape.constant([-2.0, 0.5, 3.0]), -1.0, 1.0).numpy()

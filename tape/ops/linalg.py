@@ -617,8 +617,9 @@ def inv(input: Any, adjoint: bool = False, name: str | None = None) -> Any:
 def det(input: Any, name: str | None = None) -> Any:
     """Determinant of each square matrix in ``input``.
 
-    Gradient: ``det(A) inv(A)^T``; at an exactly singular matrix it raises ``LinAlgError``
-    (use :func:`slogdet` for products of many factors).
+    Gradient: ``det(A) inv(A)^T``; at an exactly singular matrix it raises ``LinAlgError``,
+    as TensorFlow raises (the derivative there is the adjugate, which JAX returns and tape
+    does not compute). Use :func:`slogdet` for products of many factors.
 
     >>> import tape
     >>> float(tape.linalg.det(tape.constant([[2.0, 1.0], [1.0, 3.0]])))
@@ -632,7 +633,8 @@ def slogdet(input: Any, name: str | None = None) -> tuple[Any, Any]:
     """``(sign, log_abs_determinant)`` of each square matrix in ``input``.
 
     The sign is piecewise constant: its gradient is zero. ``log|det A|`` has gradient
-    ``inv(A)^T``.
+    ``inv(A)^T``; at a singular matrix the gradient raises ``LinAlgError``, as TensorFlow
+    raises (JAX gives inf).
     """
     _square(input, "slogdet")
     return bind(_slogdet, input)
@@ -899,8 +901,9 @@ def eigh(tensor: Any, name: str | None = None) -> tuple[Any, Any]:
     is lower triangular. Eigenvectors are defined up to sign, and their derivative is
     undefined at repeated eigenvalues: there tape returns NaN — rather than a number that
     would be wrong — wherever the eigenvector cotangent (or tangent) couples two equal
-    eigenvalues; a term that vanishes there is taken as 0 (as in TensorFlow). Eigenvalue
-    derivatives stay exact; use :func:`eigvalsh` when only the eigenvalues are needed.
+    eigenvalues, and 0 where that term vanishes (a loss such as ``sum(v ** 2)``).
+    TensorFlow returns 0 for every such term, JAX NaN for every one. Eigenvalue derivatives
+    stay exact; use :func:`eigvalsh` when only the eigenvalues are needed.
     """
     _square(tensor, "eigh")
     return bind(_eigh, tensor, uplo="L")
@@ -1011,8 +1014,9 @@ def svd(
     Singular vectors are defined up to sign; their derivative is undefined at repeated
     singular values (and at zero ones for non-square matrices): there tape returns NaN
     wherever the singular-vector cotangent (or tangent) couples the equal values, and takes a
-    term that vanishes as 0. The singular values' own gradient ``u diag(g) v^T`` is always
-    finite (``compute_uv=False``, or a loss of ``s`` alone).
+    term that vanishes as 0 (TensorFlow returns 0 for every such term, JAX NaN). The
+    singular values' own gradient ``u diag(g) v^T`` is always finite (``compute_uv=False``,
+    or a loss of ``s`` alone).
 
     >>> import tape
     >>> s, u, v = tape.linalg.svd(tape.constant([[3.0, 0.0], [0.0, -2.0]]))

@@ -815,7 +815,7 @@ def max_pool2d(
     """The maximum of each ``ksize`` window of ``input`` (N, H, W, C), moving by ``strides``.
 
     ``'SAME'`` padding never wins (it is -inf). Where a window holds several maxima, its
-    whole gradient goes to the first in row-major order, as TensorFlow's kernel
+    whole gradient goes to the first in row-major order, as TensorFlow's kernel and JAX's
     (``tape.reduce_max`` shares it instead); overlapping windows add up.
 
     >>> import tape

@@ -431,7 +431,7 @@ def reduce_max(
     """Maximum over ``axis`` (all axes when None); -inf over an empty axis, as TensorFlow.
 
     When several elements tie for the maximum they share its gradient equally, as in
-    TensorFlow.
+    TensorFlow and JAX.
 
     >>> import tape
     >>> x = tape.constant([1.0, 3.0, 3.0])
@@ -448,7 +448,7 @@ def reduce_min(
     input_tensor: Any, axis: Any = None, keepdims: bool = False, name: str | None = None
 ) -> Tensor:
     """Minimum over ``axis`` (all axes when None); +inf over an empty axis. Ties share the
-    gradient equally, as in TensorFlow."""
+    gradient equally, as in TensorFlow and JAX."""
     return bind(_min, input_tensor, axes=_axes(axis, _ndim(input_tensor)), keepdims=keepdims)
 
 
@@ -576,7 +576,8 @@ def reduce_std(
     """Population standard deviation over ``axis``: sqrt(reduce_variance).
 
     Where the standard deviation is 0 (all elements of a group equal) it is not
-    differentiable; tape takes the gradient there as 0, a subgradient (TensorFlow gives NaN).
+    differentiable; tape takes the gradient there as 0, a subgradient (TensorFlow and JAX
+    give NaN).
     """
     _check_float(input_tensor, "reduce_std")
     axes = _axes(axis, _ndim(input_tensor))
@@ -637,7 +638,8 @@ _pnorm = defprim(
 def reduce_euclidean_norm(
     input_tensor: Any, axis: Any = None, keepdims: bool = False, name: str | None = None
 ) -> Tensor:
-    """sqrt(sum(x^2)) over ``axis``. At the origin (a kink) the gradient is taken as 0."""
+    """sqrt(sum(x^2)) over ``axis``. At the origin (a kink) the gradient is taken as 0, a
+    subgradient (TensorFlow and JAX give NaN)."""
     return bind(_l2, input_tensor, axes=_axes(axis, _ndim(input_tensor)), keepdims=keepdims)
 
 
@@ -688,7 +690,9 @@ def norm(
     1, ``np.inf`` or any p > 0. Matrix ``ord``: ``'euclidean'``/``'fro'`` (Frobenius), 1 (max
     column sum), ``np.inf`` (max row sum), 2 (largest singular value). Where a norm has a kink
     (the origin, a zero element for ord 1 or p < 1) the gradient there is taken as 0, a
-    subgradient; ties for the max (ord ``np.inf``) share the gradient equally.
+    subgradient: TensorFlow and JAX give NaN at the origin for ord 2 and p, and NaN or inf
+    at a zero element for p < 1. Ties for the max (ord ``np.inf``, and a repeated largest
+    singular value for the matrix 2-norm) share the gradient equally.
 
     >>> import tape
     >>> float(tape.norm(tape.constant([3.0, 4.0])))

@@ -207,7 +207,6 @@ for _name in ["logical_not", "is_nan", "is_inf", "is_finite"]:
     ]
 
 _SELU_SCALE = 1.0507009873554804934193349852946
-_SELU_ALPHA = 1.6732632423543772848170429916717
 
 SPECIAL: dict[str, list[Special]] = {
     "math.abs": [Special((np.asarray([0.0, -0.0]),), [0.0, 0.0], note="|x|' = 0 at 0")],
@@ -223,7 +222,7 @@ SPECIAL: dict[str, list[Special]] = {
         Special((np.asarray([0.0]),), [0.1], {"alpha": 0.1}, note="alpha at 0, as TF"),
     ],
     "nn.elu": [Special((np.asarray([0.0, -800.0]),), [1.0, 0.0], note="1 at 0; no overflow")],
-    "nn.selu": [Special((np.asarray([0.0]),), [_SELU_SCALE * _SELU_ALPHA], note="left side")],
+    "nn.selu": [Special((np.asarray([0.0]),), [_SELU_SCALE], note="scale at 0, as TF")],
     "math.maximum": [
         Special((np.asarray([1.0, 2.0]), np.asarray([1.0, 2.0])), [1.0, 1.0],
                 note="a tie gives the whole gradient to x, as TF"),
