@@ -772,7 +772,7 @@ def _np_interp(x, xp, fp, left=None, right=None, period=None):
     left = _constant_arg(left, "interp", "left")
     right = _constant_arg(right, "interp", "right")
     period = _constant_arg(period, "interp", "period")
-    if not isinstance(x, (Tensor, Variable)):
+    if not isinstance(x, (Tensor, Variable)) and type(x) not in (int, float):
         x = np.asarray(x)
     if not isinstance(fp, (Tensor, Variable)):
         fp = np.asarray(fp)
