@@ -1158,7 +1158,7 @@ def _np_order_statistic(kind, a, q, axis, out, method, keepdims, weights=None) -
         kw = {} if kind == "median" else {"method": method}
         args = () if kind == "median" else (q,)
         func = {"median": np.median, "quantile": np.quantile, "percentile": np.percentile}[kind]
-        return _as_numpy_does(func, a, *args, axis=axis, keepdims=keepdims, **kw)
+        return as_tensor(func(_value(a), *args, axis=axis, keepdims=keepdims, **kw))
     if axis is not None:
         axis = normalize_axis_tuple(axis, _ndim(a))
     return bind(_quantile, a, q=q, axis=axis, method=method, keepdims=bool(keepdims), kind=kind)
