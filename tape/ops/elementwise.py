@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from .._registry import UFUNCS, defprim, through
-from .._tape import bind, bind1, bind2
+from .._tape import bind, bind1, bind2, holds_tensors, pack
 from .._tensor import Tensor, Variable, scalarize
 from ._define import elementwise, numpy_function
 
@@ -569,6 +569,16 @@ def _value(x: Any) -> Any:
     return x._value if isinstance(x, (Tensor, Variable)) else x
 
 
+def _array_arg(v: Any) -> Any:
+    """An array argument of a NumPy function: tensors as they are, lists holding tensors
+    packed (a recorded stack), anything else a NumPy array."""
+    if isinstance(v, (Tensor, Variable)):
+        return v
+    if isinstance(v, (list, tuple)) and holds_tensors(v):
+        return pack(v)
+    return np.asarray(v)
+
+
 def _constant_arg(v: Any, func: str, what: str) -> Any:
     """The value of an argument that tape does not differentiate. A tensor that a tape or an
     accumulator watches is refused: its gradient would otherwise be silently missing."""
@@ -678,9 +688,7 @@ def _np_select(condlist, choicelist, default=0):
             raise TypeError(f"invalid entry {i} in condlist: should be boolean ndarray")
 
     def operand(v: Any) -> Any:  # Python numbers stay weakly typed, as in NumPy's select
-        return v if type(v) in (int, float, complex) or isinstance(v, (Tensor, Variable)) else (
-            np.asarray(v)
-        )
+        return v if type(v) in (int, float, complex) else _array_arg(v)
 
     choices = [operand(v) for v in choices]
     out = operand(default)
@@ -772,10 +780,9 @@ def _np_interp(x, xp, fp, left=None, right=None, period=None):
     left = _constant_arg(left, "interp", "left")
     right = _constant_arg(right, "interp", "right")
     period = _constant_arg(period, "interp", "period")
-    if not isinstance(x, (Tensor, Variable)) and type(x) not in (int, float):
-        x = np.asarray(x)
-    if not isinstance(fp, (Tensor, Variable)):
-        fp = np.asarray(fp)
+    if type(x) not in (int, float):  # (Python numbers stay weakly typed)
+        x = _array_arg(x)
+    fp = _array_arg(fp)
     if xp.ndim != 1 or np.ndim(_value(fp)) != 1:
         raise ValueError("Data points must be 1-D sequences")
     if xp.shape[0] != np.shape(_value(fp))[0]:
