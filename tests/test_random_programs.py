@@ -155,7 +155,8 @@ class Backend:
             self.transpose = lambda v, perm: tape.transpose(v, perm)
             self.getitem = lambda v, key: v[key]
             self.where = lambda c, a, b: tape.where(c > 0, a, b)
-            self.total = lambda v: float(tape.reduce_sum(v))
+            # (explicit: the margin is a number)
+            self.total = lambda v: float(tape.reduce_sum(v).numpy())
 
 
 NP, TP = Backend(0), Backend(1)
