@@ -1231,7 +1231,7 @@ def _np_average(a, axis=None, weights=None, returned=False, *, keepdims=np._NoVa
     return avg
 
 
-def _np_cumulative(prim: Any, func: Any, identity: int, x: Any, axis: Any, dtype: Any,
+def _np_cumulative_with_initial(prim: Any, func: Any, identity: int, x: Any, axis: Any, dtype: Any,
                    out: Any, include_initial: bool) -> Tensor:
     from .shape import _padded, reshape
 
@@ -1259,13 +1259,13 @@ if hasattr(np, "cumulative_sum"):  # NumPy >= 2.1
     @numpy_function(np.cumulative_sum)
     def _np_cumulative_sum(x, /, *, axis=None, dtype=None, out=None, include_initial=False):
         """``np.cumulative_sum``: with ``include_initial``, a 0 before the sums."""
-        return _np_cumulative(_cumsum, np.cumulative_sum, 0, x, axis, dtype, out,
+        return _np_cumulative_with_initial(_cumsum, np.cumulative_sum, 0, x, axis, dtype, out,
                               include_initial)
 
     @numpy_function(np.cumulative_prod)
     def _np_cumulative_prod(x, /, *, axis=None, dtype=None, out=None, include_initial=False):
         """``np.cumulative_prod``: with ``include_initial``, a 1 before the products."""
-        return _np_cumulative(_cumprod, np.cumulative_prod, 1, x, axis, dtype, out,
+        return _np_cumulative_with_initial(_cumprod, np.cumulative_prod, 1, x, axis, dtype, out,
                               include_initial)
 
 
