@@ -1231,8 +1231,10 @@ def _np_average(a, axis=None, weights=None, returned=False, *, keepdims=np._NoVa
     return avg
 
 
-def _np_cumulative_with_initial(prim: Any, func: Any, identity: int, x: Any, axis: Any, dtype: Any,
-                   out: Any, include_initial: bool) -> Tensor:
+def _np_cumulative_with_initial(
+    prim: Any, func: Any, identity: int, x: Any, axis: Any, dtype: Any, out: Any,
+    include_initial: bool,
+) -> Tensor:
     from .shape import _padded, reshape
 
     _no_extras(func.__name__, dtype=dtype, out=out)
@@ -1259,14 +1261,16 @@ if hasattr(np, "cumulative_sum"):  # NumPy >= 2.1
     @numpy_function(np.cumulative_sum)
     def _np_cumulative_sum(x, /, *, axis=None, dtype=None, out=None, include_initial=False):
         """``np.cumulative_sum``: with ``include_initial``, a 0 before the sums."""
-        return _np_cumulative_with_initial(_cumsum, np.cumulative_sum, 0, x, axis, dtype, out,
-                              include_initial)
+        return _np_cumulative_with_initial(
+            _cumsum, np.cumulative_sum, 0, x, axis, dtype, out, include_initial
+        )
 
     @numpy_function(np.cumulative_prod)
     def _np_cumulative_prod(x, /, *, axis=None, dtype=None, out=None, include_initial=False):
         """``np.cumulative_prod``: with ``include_initial``, a 1 before the products."""
-        return _np_cumulative_with_initial(_cumprod, np.cumulative_prod, 1, x, axis, dtype, out,
-                              include_initial)
+        return _np_cumulative_with_initial(
+            _cumprod, np.cumulative_prod, 1, x, axis, dtype, out, include_initial
+        )
 
 
 @numpy_function(np.diff)
