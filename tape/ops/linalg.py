@@ -8,19 +8,22 @@ so that it can be differentiated again (second order), and every forward-mode ru
 from __future__ import annotations
 
 import functools
+import operator
 import string
+import warnings
 from collections import Counter, namedtuple
 from typing import Any
 
 import numpy as np
+from numpy.lib.array_utils import normalize_axis_index, normalize_axis_tuple
 
 from .._registry import UFUNCS, defprim
 from .._tape import bind, bind2
-from .._tensor import Tensor, Variable, scalarize
+from .._tensor import Tensor, Variable, scalarize, wrap
 from . import reductions as _reductions
 from ._define import numpy_function
 from .reductions import reduce_sum
-from .shape import expand_dims, getitem, reshape, transpose
+from .shape import cast, expand_dims, getitem, reshape, stack, transpose
 
 _LETTERS = string.ascii_letters
 
@@ -64,6 +67,14 @@ def _square(x: Any, op: str) -> tuple[int, ...]:
             f"{tuple(shape)}."
         )
     return shape
+
+
+def _np_square(x: Any, op: str) -> tuple[int, ...]:
+    """:func:`_square` for NumPy's functions, which raise ``LinAlgError`` (a ValueError)."""
+    try:
+        return _square(x, op)
+    except ValueError as e:
+        raise np.linalg.LinAlgError(str(e)) from None
 
 
 def _rank2(x: Any, op: str) -> tuple[int, ...]:
@@ -1027,12 +1038,81 @@ def _no_out(out: Any, name: str) -> None:
         raise NotImplementedError(f"tape's np.{name} does not support out=.")
 
 
+_EINSUM_DEFAULTS = {"dtype": None, "order": "K", "casting": "safe"}
+
+
 @numpy_function(np.einsum)
-def _np_einsum(*operands, out=None, optimize=False, **kw):
+def _np_einsum(*operands, out=None, optimize=False, **kwargs):
+    """``np.einsum`` on tensors, in the subscripts form (``'ij,jk->ik', a, b``) or the
+    sublist form (``a, [0, 1], b, [1, 2], [0, 2]``, with ``Ellipsis`` for ``...``); both
+    record one einsum. ``optimize`` is accepted (the contraction order is tape's own)."""
     _no_out(out, "einsum")
-    if not operands or not isinstance(operands[0], str):
-        raise NotImplementedError("tape's np.einsum takes a subscripts string first.")
-    return einsum(operands[0], *operands[1:])
+    for key, value in kwargs.items():
+        if key not in _EINSUM_DEFAULTS:
+            raise TypeError(f"np.einsum got an unexpected keyword argument {key!r}.")
+        if value != _EINSUM_DEFAULTS[key]:
+            raise NotImplementedError(
+                f"tape's np.einsum does not support {key}={value!r}; cast the operands "
+                "instead (e.g. tape.cast or .astype)."
+            )
+    if not operands:
+        raise ValueError("np.einsum needs at least one operand.")
+    if isinstance(operands[0], str):
+        return einsum(operands[0], *operands[1:])
+    equation, arrays = _einsum_from_sublists(operands)
+    return einsum(equation, *arrays)
+
+
+# NumPy's letters for sublist integers (0 is 'A', 26 is 'a'): an implicit output lists them
+# in this order.
+_SUBLIST_LETTERS = string.ascii_uppercase + string.ascii_lowercase
+
+
+def _sublist_subscripts(sublist: Any, which: str) -> str:
+    """A sublist such as ``[0, 1]`` or ``[Ellipsis, 0]`` as subscript letters ``'ab'``."""
+    if isinstance(sublist, (str, Tensor, Variable, np.ndarray)) or not hasattr(
+        sublist, "__iter__"
+    ):
+        raise TypeError(
+            f"np.einsum: in the sublist form (np.einsum(a, [0, 1], b, [1, 2])) the {which} "
+            f"must be a list of integers and Ellipsis, got {type(sublist).__name__}."
+        )
+    out = []
+    for item in sublist:
+        if item is Ellipsis:
+            out.append("...")
+            continue
+        try:
+            k = operator.index(item)
+        except TypeError:
+            raise TypeError(
+                f"np.einsum: the {which} holds {item!r}; a sublist holds integers in "
+                "[0, 52) and Ellipsis."
+            ) from None
+        if not 0 <= k < 52:
+            raise ValueError(
+                f"np.einsum: subscript {k} in the {which} is outside the valid range [0, 52)."
+            )
+        out.append(_SUBLIST_LETTERS[k])
+    return "".join(out)
+
+
+def _einsum_from_sublists(operands: tuple) -> tuple[str, list]:
+    """``(a, [0, 1], b, [1, 2], [0, 2])`` -> ``('ab,bc->ac', [a, b])``."""
+    if len(operands) < 2:
+        raise TypeError(
+            "np.einsum takes a subscripts string and operands ('ij,jk', a, b), or operands "
+            "each followed by its sublist (a, [0, 1], b, [1, 2])."
+        )
+    arrays = list(operands[0::2][: len(operands) // 2])
+    ins = [
+        _sublist_subscripts(operands[2 * i + 1], f"sublist of operand {i}")
+        for i in range(len(arrays))
+    ]
+    equation = ",".join(ins)
+    if len(operands) % 2:
+        equation += "->" + _sublist_subscripts(operands[-1], "output sublist")
+    return equation, arrays
 
 
 @numpy_function(np.tensordot)
@@ -1177,19 +1257,500 @@ _register_numpy2()
 norm = _reductions.norm
 
 
+# --------------------------------------------------------------------------- NumPy norms
+
+
+def _inexact(x: Any) -> Any:
+    """``x`` as a float tensor: NumPy's norms compute integers and booleans in float64."""
+    return x if _value(x).dtype.kind in "fc" else cast(x, np.float64)
+
+
+def _count_fwd(x, axes, keepdims):
+    return scalarize(np.add.reduce((x != 0).astype(x.dtype), axis=axes, keepdims=keepdims))
+
+
+# The number of nonzero entries is piecewise constant: its derivative is 0 wherever it has one
+# (as for sign and floor), and taken as 0 at the jumps.
+_count_nonzero = defprim(
+    "count_nonzero_norm", _count_fwd,
+    lambda g, ans, x, axes, keepdims: _reductions._spread(g, x, axes) * 0,
+    jvps=(lambda t, ans, x, axes, keepdims: _reductions._reduced_sum(t, axes, keepdims) * 0,),
+)
+
+
+def _empty_min(op: str) -> ValueError:
+    return ValueError(f"zero-size array to reduction operation {op} which has no identity")
+
+
+def _max_of(x: Any, axis: Any, keepdims: bool = False) -> Any:
+    """``max(x, axis, initial=0)`` of nonnegative ``x``: NumPy's norms give 0 over an empty
+    axis (and the sum of nothing is the same 0)."""
+    if any(_shape(x)[a] == 0 for a in np.atleast_1d(axis).tolist()):
+        return reduce_sum(x, axis, keepdims)
+    return _reductions.reduce_max(x, axis, keepdims)
+
+
+def _min_of(x: Any, axis: Any, keepdims: bool = False) -> Any:
+    if any(_shape(x)[a] == 0 for a in np.atleast_1d(axis).tolist()):
+        raise _empty_min("minimum")
+    return _reductions.reduce_min(x, axis, keepdims)
+
+
+def _vector_norm(x: Any, ord: Any, axes: tuple[int, ...], keepdims: bool) -> Any:
+    """A vector norm of float ``x`` over ``axes`` (reduced as one flattened vector)."""
+    if ord is None or (not isinstance(ord, str) and ord == 2):
+        return bind(_reductions._l2, x, axes=axes, keepdims=keepdims)
+    if isinstance(ord, str):
+        raise ValueError(f"Invalid norm order '{ord}' for vectors")
+    if ord == np.inf:
+        return _max_of(np.abs(x), axes, keepdims)
+    if ord == -np.inf:
+        return _min_of(np.abs(x), axes, keepdims)
+    if ord == 0:
+        return bind(_count_nonzero, x, axes=axes, keepdims=keepdims)
+    if ord == 1:
+        return reduce_sum(np.abs(x), axes, keepdims)
+    return bind(_reductions._pnorm, x, axes=axes, keepdims=keepdims, p=float(ord))
+
+
+def _singular_values(x: Any, rows: int, cols: int) -> Any:
+    """The singular values of the matrices on axes ``(rows, cols)`` of ``x``, with those that
+    are exactly 0 cut off from the gradient: there the norms built on them have a kink, and
+    tape takes the subgradient of least norm (``U_r V_r^T`` for the nuclear norm, 0 at the
+    zero matrix), as it takes 0 for ``|x|`` at 0."""
+    nd = len(_shape(x))
+    perm = [i for i in range(nd) if i not in (rows, cols)] + [rows, cols]
+    if perm != list(range(nd)):
+        x = transpose(x, perm)
+    s = svd(x, compute_uv=False)
+    sv = _value(s)
+    if sv.size and not np.all(sv > 0):
+        s = s * (sv > 0).astype(sv.dtype)
+    return s
+
+
+def _matrix_norm(x: Any, ord: Any, axis: tuple[int, int], keepdims: bool) -> Any:
+    """A matrix norm of float ``x`` over the two axes ``axis`` (rows, columns)."""
+    nd = len(_shape(x))
+    rows, cols = (normalize_axis_index(int(a), nd) for a in axis)
+    if rows == cols:
+        raise ValueError("Duplicate axes given.")
+    if isinstance(ord, str):
+        if ord in ("fro", "f"):
+            ord = None
+        elif ord != "nuc":
+            raise ValueError("Invalid norm order for matrices.")
+    if ord is None:
+        out = bind(_reductions._l2, x, axes=tuple(sorted((rows, cols))), keepdims=False)
+    elif ord == "nuc":
+        out = reduce_sum(_singular_values(x, rows, cols), -1)
+    elif ord in (2, -2):
+        s = _singular_values(x, rows, cols)
+        out = _max_of(s, -1) if ord == 2 else _min_of(s, -1)
+    elif ord in (1, -1, np.inf, -np.inf):
+        # 1: the largest column sum of |x|; inf: the largest row sum; -1, -inf: the smallest.
+        summed, other = (rows, cols) if abs(ord) == 1 else (cols, rows)
+        sums = reduce_sum(np.abs(x), summed)
+        if other > summed:
+            other -= 1
+        out = _max_of(sums, other) if ord > 0 else _min_of(sums, other)
+    else:
+        raise ValueError("Invalid norm order for matrices.")
+    if keepdims:
+        shape = list(_shape(x))
+        shape[rows] = shape[cols] = 1
+        out = reshape(out, tuple(shape))
+    return out
+
+
 @numpy_function(np.linalg.norm)
 def _np_norm(x, ord=None, axis=None, keepdims=False):
+    """``np.linalg.norm`` on a tensor: NumPy's orders, axes, values, shapes and dtypes.
+
+    Vectors: None or 2, 1, inf, -inf, 0 (the number of nonzero entries), any other p
+    (negative too: ``sum(|x|^p)^(1/p)``). Matrices: None or 'fro', 'nuc', 1, -1, 2, -2, inf,
+    -inf. Integers are computed in float64.
+
+    Where a norm has a kink tape takes a subgradient, the one of least norm where there is
+    a choice, as ``tf.norm``: 0 at the origin (every order, vector or matrix), 0 for a
+    zero entry (``|x|``'s derivative at 0), 0 for the count (ord 0, piecewise constant, as
+    ``sign``); a tie for a max or a min (ord inf, -inf, 1, -1 and, for matrices, 2 and -2 at
+    repeated extreme singular values) shares the gradient equally, and a singular value that
+    is exactly 0 passes no gradient (the nuclear norm's gradient is then ``U_r V_r^T``).
+    The nuclear norm's gradient ``U V^T`` is defined at repeated singular values; the
+    second derivatives of the 2, -2 and nuclear norms go through the singular vectors and
+    are NaN at repeated singular values.
+    """
+    x = _inexact(x)
     nd = len(_shape(x))
-    if axis is None and ord is not None:
-        if nd not in (1, 2):
-            raise ValueError("np.linalg.norm: ord needs a 1-d or 2-d input, or an axis.")
-        axis = 0 if nd == 1 else (0, 1)
-    matrix = isinstance(axis, (tuple, list)) and len(axis) == 2
-    if ord is None:
-        ord = "fro" if matrix else "euclidean"
-    elif isinstance(axis, (tuple, list)) and len(axis) == 1:
-        axis = axis[0]
-    return norm(x, ord=ord, axis=axis, keepdims=keepdims)
+    if axis is None:
+        if ord is None or (ord in ("f", "fro") and nd == 2) or (
+            nd == 1 and not isinstance(ord, str) and ord == 2
+        ):
+            return bind(_reductions._l2, x, axes=tuple(range(nd)), keepdims=bool(keepdims))
+        axis = tuple(range(nd))
+    elif not isinstance(axis, tuple):
+        try:
+            axis = (int(axis),)
+        except Exception as e:
+            raise TypeError("'axis' must be None, an integer or a tuple of integers") from e
+    if len(axis) == 1:
+        if isinstance(ord, str):
+            raise ValueError(f"Invalid norm order '{ord}' for vectors")
+        ax = normalize_axis_index(int(axis[0]), nd)
+        return _vector_norm(x, ord, (ax,), bool(keepdims))
+    if len(axis) == 2:
+        return _matrix_norm(x, ord, axis, bool(keepdims))
+    raise ValueError("Improper number of dimensions to norm.")
+
+
+def _np_vector_norm(x, /, *, axis=None, keepdims=False, ord=2):
+    x = _inexact(x)
+    nd = len(_shape(x))
+    if axis is None:
+        axes = tuple(range(nd))
+    elif isinstance(axis, tuple):
+        axes = tuple(sorted(normalize_axis_tuple(axis, nd)))
+    else:
+        axes = (normalize_axis_index(axis, nd),)
+    return _vector_norm(x, ord, axes, bool(keepdims))
+
+
+def _np_matrix_norm(x, /, *, keepdims=False, ord="fro"):
+    x = _inexact(x)
+    return _matrix_norm(x, ord, (-2, -1), bool(keepdims))
+
+
+if hasattr(np.linalg, "vector_norm"):
+    numpy_function(np.linalg.vector_norm)(_np_vector_norm)
+    numpy_function(np.linalg.matrix_norm)(_np_matrix_norm)
+
+
+@numpy_function(np.linalg.cond)
+def _np_cond(x, p=None):
+    """NumPy's condition number: ``s_max / s_min`` from the singular values (``p`` None, 2;
+    -2 gives the inverse), else ``norm(x, p) * norm(inv(x), p)`` for square matrices."""
+    shape = _shape(x)
+    _rank2(x, "np.linalg.cond")
+    if shape[-1] * shape[-2] == 0:
+        raise np.linalg.LinAlgError("cond is not defined on empty arrays")
+    x = _inexact(x)
+    if p is None or (not isinstance(p, str) and p in (2, -2)):
+        s = svd(x, compute_uv=False)
+        big, small = getitem(s, (Ellipsis, 0)), getitem(s, (Ellipsis, -1))
+        with np.errstate(all="ignore"):
+            r = small / big if p == -2 else big / small
+    else:
+        _np_square(x, "np.linalg.cond")
+        try:
+            xinv = inv(x)
+        except np.linalg.LinAlgError:
+            raise np.linalg.LinAlgError(
+                f"np.linalg.cond(x, p={p!r}) of a tensor: a matrix is singular, so its "
+                "condition number is infinite and has no derivative. NumPy gives inf: call it "
+                "on x.numpy() for the value, or use p=None (singular values)."
+            ) from None
+        r = _matrix_norm(x, p, (-2, -1), False) * _matrix_norm(xinv, p, (-2, -1), False)
+    rv = _value(r)
+    nan = np.isnan(rv) & ~np.isnan(_value(x)).any(axis=(-2, -1))
+    if np.any(nan):  # 0 / 0 at a zero matrix: an infinite condition number, as NumPy
+        r = np.where(nan, np.inf, r)
+    return r
+
+
+def _matrix_rank_fwd(a, tol, hermitian, rtol):
+    return scalarize(np.asarray(np.linalg.matrix_rank(a, tol, hermitian, rtol=rtol)))
+
+
+_matrix_rank = defprim("matrix_rank", _matrix_rank_fwd, differentiable=False)
+
+
+@numpy_function(np.linalg.matrix_rank)
+def _np_matrix_rank(A, tol=None, hermitian=False, *, rtol=None):
+    """The rank, an integer: not differentiable (its gradient is None, as argmax's)."""
+    return bind(
+        _matrix_rank, A,
+        tol=None if tol is None else _value(tol),
+        hermitian=bool(hermitian),
+        rtol=None if rtol is None else _value(rtol),
+    )
+
+
+# --------------------------------------------------------------------------- pinv
+
+
+def _pinv_fwd(a, rcond):
+    return np.linalg.pinv(a, rcond=rcond)
+
+
+def _pinv_check(a: Any, rcond: Any) -> None:
+    """Refuse the derivative where the cutoff drops singular values that are not zero: the
+    formula below is the derivative at matrices of locally constant rank only."""
+    av = _value(a)
+    if av.size == 0:
+        return
+    s = np.linalg.svd(av, compute_uv=False)
+    top = s[..., :1]
+    dropped = s <= np.asarray(rcond)[..., None] * top
+    zero = s <= max(av.shape[-2:]) * np.finfo(s.dtype).eps * top
+    if np.any(dropped & ~zero):
+        raise NotImplementedError(
+            "The derivative of pinv is not implemented where rcond (rtol) cuts off singular "
+            "values that are not zero (the pseudo-inverse of the truncated matrix): the "
+            f"largest one cut off is {float(np.max(np.where(dropped & ~zero, s, 0))):.3g} "
+            f"against a largest singular value of {float(np.max(top)):.3g}. Use a smaller "
+            "rcond, or regularize (e.g. solve with A^T A + lambda I)."
+        )
+
+
+def _pinv_vjp(g, ans, a, rcond):
+    # X = pinv(A): dX = -X dA X + X X^T dA^T (I - A X) + (I - X A) dA^T X^T X
+    _pinv_check(a, rcond)
+    xt, gt = _mT(ans), _mT(g)
+    first = -np.matmul(xt, np.matmul(g, xt))
+    left = gt - np.matmul(a, np.matmul(ans, gt))  # (I - A X) G^T
+    right = gt - np.matmul(np.matmul(gt, ans), a)  # G^T (I - X A)
+    return first + np.matmul(left, np.matmul(ans, xt)) + np.matmul(np.matmul(xt, ans), right)
+
+
+def _pinv_jvp(t, ans, a, rcond):
+    _pinv_check(a, rcond)
+    tt = _mT(t)
+    first = -np.matmul(ans, np.matmul(t, ans))
+    left = tt - np.matmul(np.matmul(tt, a), ans)  # T^T (I - A X)
+    right = tt - np.matmul(ans, np.matmul(a, tt))  # (I - X A) T^T
+    xxt, xtx = np.matmul(ans, _mT(ans)), np.matmul(_mT(ans), ans)
+    return first + np.matmul(xxt, left) + np.matmul(right, xtx)
+
+
+
+_pinv = defprim("pinv", _pinv_fwd, _pinv_vjp, jvps=(_pinv_jvp,))
+
+
+def _pinv_call(a: Any, rcond: Any, hermitian: bool) -> Any:
+    _rank2(a, "pinv")
+    a = _inexact(a)
+    shape = _shape(a)
+    if hermitian and shape[-1] * shape[-2]:  # NumPy reads the lower triangle (through eigh)
+        _np_square(a, "pinv with hermitian=True")
+        a = _sym_from_triangle(a, "L")
+    return bind(_pinv, a, rcond=np.asarray(_value(rcond)))
+
+
+def pinv(a: Any, rcond: Any = None, validate_args: bool = False, name: str | None = None) -> Any:
+    """The Moore-Penrose pseudo-inverse of each matrix in ``a`` (``(..., M, N)`` ->
+    ``(..., N, M)``), from its singular values: those at or below ``rcond`` times the
+    largest are taken as zero. ``rcond`` defaults to ``10 * max(M, N) * eps``, as in
+    TensorFlow (``np.linalg.pinv`` on a tensor keeps NumPy's defaults, ``rtol`` and
+    ``hermitian``).
+
+    The derivative is Golub and Pereyra's, ``dX = -X dA X + X X^T dA^T (I - A X)
+    + (I - X A) dA^T X^T X`` for ``X = pinv(A)``: exact wherever the rank is locally
+    constant, so everywhere near a matrix of full rank (``min(M, N)`` singular values above
+    the cutoff). The pseudo-inverse is not continuous where the rank changes. At a
+    rank-deficient matrix (singular values that are numerically zero, and cut off) tape
+    gives the derivative along matrices of that rank, as JAX does; it is also the first
+    derivative of the truncated pseudo-inverse when a larger ``rcond`` keeps the rank fixed,
+    but second derivatives in directions that leave that rank are not. Where ``rcond`` cuts
+    off singular values that are not numerically zero the derivative raises
+    ``NotImplementedError``.
+
+    >>> import tape
+    >>> tape.linalg.pinv(tape.constant([[2.0, 0.0], [0.0, 4.0], [0.0, 0.0]])).numpy()
+    array([[0.5 , 0.  , 0.  ],
+           [0.  , 0.25, 0.  ]], dtype=float32)
+    """
+    if rcond is None:
+        m, n = _rank2(a, "pinv")[-2:]
+        rcond = 10.0 * max(m, n) * np.finfo(_float_dtype(a)).eps
+    return _pinv_call(a, rcond, False)
+
+
+_UNSET: Any = object()
+
+
+@numpy_function(np.linalg.pinv)
+def _np_pinv(a, rcond=None, hermitian=False, *, rtol=_UNSET):
+    """``np.linalg.pinv`` on a tensor, with NumPy's ``rcond``/``rtol`` defaults; with
+    ``hermitian=True`` only the lower triangle is read (as NumPy), so the gradient is lower
+    triangular. Its derivative, and where it is undefined: :func:`pinv`."""
+    if rcond is None:
+        if rtol is _UNSET:
+            rcond = 1e-15
+        elif rtol is None:
+            rcond = max(_rank2(a, "pinv")[-2:]) * np.finfo(_float_dtype(a)).eps
+        else:
+            rcond = rtol
+    elif rtol is not _UNSET:
+        raise ValueError("`rtol` and `rcond` can't be both set.")
+    return _pinv_call(a, rcond, bool(hermitian))
+
+
+# --------------------------------------------------------------------------- matrix_power
+
+
+@numpy_function(np.linalg.matrix_power)
+def _np_matrix_power(a, n):
+    """``a`` to the integer power ``n`` by repeated squaring, as NumPy (recorded matmuls);
+    ``n < 0`` inverts first; ``n == 0`` gives identity matrices, a constant."""
+    shape = _np_square(a, "matrix_power")
+    try:
+        n = operator.index(n)
+    except TypeError as e:
+        raise TypeError("exponent must be an integer") from e
+    if n == 0:
+        eye = np.empty(shape, dtype=_value(a).dtype)
+        eye[...] = np.eye(shape[-1], dtype=eye.dtype)
+        return wrap(eye)
+    if n < 0:
+        a, n = inv(a), -n
+    if n == 1:
+        return a
+    if n == 2:
+        return matmul(a, a)
+    if n == 3:
+        return matmul(matmul(a, a), a)
+    z = result = None
+    while n > 0:
+        z = a if z is None else matmul(z, z)
+        n, bit = divmod(n, 2)
+        if bit:
+            result = z if result is None else matmul(result, z)
+    return result
+
+
+# --------------------------------------------------------------------------- multi_dot
+
+
+def _chain_order(dims: list[int]) -> dict[tuple[int, int], int]:
+    """Where to split each sub-chain ``i..j`` of the matrices ``dims[k] x dims[k + 1]`` for
+    the fewest scalar multiplications (dynamic programming over chain lengths; a tie keeps
+    the first split, as NumPy)."""
+    n = len(dims) - 1
+    cost = {(i, i): 0 for i in range(n)}
+    split: dict[tuple[int, int], int] = {}
+    for length in range(1, n):
+        for i in range(n - length):
+            j = i + length
+            for k in range(i, j):
+                c = cost[i, k] + cost[k + 1, j] + dims[i] * dims[k + 1] * dims[j + 1]
+                if (i, j) not in cost or c < cost[i, j]:
+                    cost[i, j], split[i, j] = c, k
+    return split
+
+
+def _chain_product(arrays: list, split: dict, i: int, j: int) -> Any:
+    if i == j:
+        return arrays[i]
+    k = split[i, j]
+    return matmul(_chain_product(arrays, split, i, k), _chain_product(arrays, split, k + 1, j))
+
+
+@numpy_function(np.linalg.multi_dot)
+def _np_multi_dot(arrays, *, out=None):
+    """NumPy's ``multi_dot``: the product of a chain of matrices in the cheapest order (the
+    first and the last may be vectors), as recorded matmuls."""
+    _no_out(out, "linalg.multi_dot")
+    arrays = [x if _is_tensor(x) else np.asarray(x) for x in arrays]
+    n = len(arrays)
+    if n < 2:
+        raise ValueError("Expecting at least two arrays.")
+    if n == 2:
+        return _dot(arrays[0], arrays[1])
+    first, last = len(_shape(arrays[0])), len(_shape(arrays[-1]))
+    if first == 1:
+        arrays[0] = reshape(arrays[0], (1, -1))
+    if last == 1:
+        arrays[-1] = reshape(arrays[-1], (-1, 1))
+    for x in arrays:
+        if len(_shape(x)) != 2:
+            raise np.linalg.LinAlgError(
+                f"{len(_shape(x))}-dimensional array given. Array must be two-dimensional"
+            )
+    shapes = [tuple(_shape(x)) for x in arrays]
+    if n == 3:  # NumPy's two costs: (AB)C and A(BC)
+        (a0, a1), (_, c0), (_, c1) = shapes
+        k = 1 if a0 * c0 * (a1 + c1) < a1 * c1 * (a0 + c0) else 0
+        split = {(0, 2): k, (0, 1): 0, (1, 2): 1}
+    else:
+        split = _chain_order([s[0] for s in shapes] + [shapes[-1][1]])
+    result = _chain_product(arrays, split, 0, n - 1)
+    if first == 1 and last == 1:
+        return getitem(result, (0, 0))
+    if first == 1 or last == 1:
+        return reshape(result, (-1,))
+    return result
+
+
+# --------------------------------------------------------------------------- kron, cross
+
+
+@numpy_function(np.kron)
+def _np_kron(a, b):
+    """Kronecker product, ``out[i * b.shape + j] = a[i] * b[j]``: a broadcast product of
+    ``a`` and ``b`` with interleaved axes (the shorter shape padded with leading 1s)."""
+    a = a if _is_tensor(a) else np.asarray(a)
+    b = b if _is_tensor(b) else np.asarray(b)
+    sa, sb = tuple(_shape(a)), tuple(_shape(b))
+    if not sa or not sb:
+        return np.multiply(a, b)
+    nd = max(len(sa), len(sb))
+    sa, sb = (1,) * (nd - len(sa)) + sa, (1,) * (nd - len(sb)) + sb
+    a = reshape(a, tuple(d for n in sa for d in (n, 1)))
+    b = reshape(b, tuple(d for n in sb for d in (1, n)))
+    return reshape(np.multiply(a, b), tuple(x * y for x, y in zip(sa, sb)))
+
+
+def _times(x: Any, y: Any) -> Any:
+    return None if x is None or y is None else x * y
+
+
+def _minus(x: Any, y: Any) -> Any:
+    if y is None:
+        return x
+    return -y if x is None else x - y
+
+
+@numpy_function(np.cross)
+def _np_cross(a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
+    """Cross products of 3-vectors (a 2-vector has a zero third component; two 2-vectors
+    give the scalar ``a0 b1 - a1 b0``, deprecated in NumPy 2), of recorded products."""
+    if axis is not None:
+        axisa = axisb = axisc = axis
+    a = a if _is_tensor(a) else np.asarray(a)
+    b = b if _is_tensor(b) else np.asarray(b)
+    na, nb = len(_shape(a)), len(_shape(b))
+    if na < 1 or nb < 1:
+        raise ValueError("At least one array has zero dimension")
+    axisa = normalize_axis_index(axisa, na, msg_prefix="axisa")
+    axisb = normalize_axis_index(axisb, nb, msg_prefix="axisb")
+    if axisa != na - 1:
+        a = np.moveaxis(a, axisa, -1)
+    if axisb != nb - 1:
+        b = np.moveaxis(b, axisb, -1)
+    ka, kb = _shape(a)[-1], _shape(b)[-1]
+    if ka not in (2, 3) or kb not in (2, 3):
+        raise ValueError("incompatible dimensions for cross product\n(dimension must be 2 or 3)")
+    if ka == 2 or kb == 2:
+        warnings.warn(
+            "Arrays of 2-dimensional vectors are deprecated. Use arrays of 3-dimensional "
+            "vectors instead. (deprecated in NumPy 2.0)",
+            DeprecationWarning, stacklevel=3,
+        )
+    a0, a1 = getitem(a, (Ellipsis, 0)), getitem(a, (Ellipsis, 1))
+    b0, b1 = getitem(b, (Ellipsis, 0)), getitem(b, (Ellipsis, 1))
+    a2 = getitem(a, (Ellipsis, 2)) if ka == 3 else None
+    b2 = getitem(b, (Ellipsis, 2)) if kb == 3 else None
+    c2 = a0 * b1 - a1 * b0
+    if ka == 2 and kb == 2:
+        return c2
+    c0 = _minus(_times(a1, b2), _times(a2, b1))
+    c1 = _minus(_times(a2, b0), _times(a0, b2))
+    out = stack([c0, c1, c2], axis=-1)
+    nd = len(_shape(out))
+    axisc = normalize_axis_index(axisc, nd, msg_prefix="axisc")
+    return out if axisc == nd - 1 else np.moveaxis(out, -1, axisc)
+
 
 __all__ = [
     "adjoint",
@@ -1207,6 +1768,7 @@ __all__ = [
     "matrix_transpose",
     "matvec",
     "outer",
+    "pinv",
     "qr",
     "slogdet",
     "solve",

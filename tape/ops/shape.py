@@ -18,6 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+from numpy.lib.array_utils import normalize_axis_index, normalize_axis_tuple
 
 from .._registry import defprim, through
 from .._sparse import IndexedSlices
@@ -46,10 +47,11 @@ def _int(n: Any, what: str) -> int:
 
 
 def _axis(axis: Any, ndim: int, what: str = "axis") -> int:
-    """One axis in [-ndim, ndim), as a non-negative int."""
+    """One axis in [-ndim, ndim), as a non-negative int. Out of range, NumPy's AxisError (a
+    ValueError and an IndexError)."""
     a = _int(axis, what)
     if not -ndim <= a < ndim:
-        raise ValueError(
+        raise np.exceptions.AxisError(
             f"{what} {a} is out of range for a tensor of rank {ndim}: it must be in "
             f"[{-ndim}, {ndim})."
         )
@@ -96,13 +98,17 @@ def _at(values: Any, axis: int, ndim: int) -> np.ndarray:
 
 
 def _index_arg(key: Any) -> Any:
-    """Index keys may hold tensors (integer or boolean): use their values."""
+    """Index keys may hold tensors (integer or boolean): use their values. An empty list
+    selects nothing, as in NumPy (``x[[]]`` has shape ``(0,) + x.shape[1:]``). (A tape copies
+    the index arrays it records, so a caller may change its own afterwards.)"""
     if isinstance(key, tuple):
         return tuple(_index_arg(k) for k in key)
     if isinstance(key, (Tensor, Variable)):
-        return key._value
+        key = key._value
     if isinstance(key, list):
-        return np.asarray([_index_arg(k) for k in key])
+        key = np.asarray([_index_arg(k) for k in key])
+        if key.size == 0 and key.dtype.kind == "f":  # [] (or [[]]): no element, not floats
+            return key.astype(np.intp)
     return key
 
 
@@ -842,10 +848,49 @@ def _np_squeeze(a, axis=None):
     return squeeze(a, axis)
 
 
+def _np_operand(v: Any) -> Any:
+    """An operand of a NumPy function as NumPy sees it: a tensor as it is, a list holding
+    tensors packed into one (a recorded stack), anything else ``np.asarray(v)`` (so a Python
+    float is float64, as in NumPy, not TensorFlow's float32)."""
+    if isinstance(v, (Tensor, Variable)):
+        return v
+    packed = pack(v)
+    return packed if packed is not v else np.asarray(v)
+
+
+def _dtype_of(x: Any) -> np.dtype:
+    return np.result_type(_value(x))
+
+
+def _np_cast_all(arrays: list, dtype: Any, casting: Any, name: str) -> list:
+    """The operands of a join with NumPy's ``dtype=`` and ``casting=``: each must cast to the
+    result dtype under the casting rule; with ``dtype`` given, each is cast to it."""
+    casting = "same_kind" if casting is None else casting
+    dtypes = [_dtype_of(a) for a in arrays]
+    target = np.dtype(dtype) if dtype is not None else np.result_type(*dtypes)
+    for d in dtypes:
+        if not np.can_cast(d, target, casting):
+            raise TypeError(
+                f"np.{name}: cannot cast array data from {d} to {target} according to the "
+                f"rule {casting!r}; pass casting='unsafe' or a dtype that holds both."
+            )
+    if dtype is None:
+        return arrays
+    return [a if _dtype_of(a) == target else cast(a, target) for a in arrays]
+
+
+def _np_join(arrays: list, axis: int, name: str, dtype: Any = None, casting: Any = None) -> Any:
+    """``np.concatenate(arrays, axis)`` of operands already shaped as ``name`` shapes them."""
+    if not arrays:
+        raise ValueError(f"np.{name} needs at least one array to concatenate.")
+    return concat(_np_cast_all(arrays, dtype, casting, name), axis)
+
+
 def _atleast(n: int) -> Callable[..., Any]:
     def handler(*arys):
         out = []
         for x in arys:
+            x = _np_operand(x)
             s = _shape_of(x)
             if len(s) < n:
                 # NumPy's placement: (N,) -> (1, N) -> (1, N, 1); 2-d (M, N) -> (M, N, 1).
@@ -857,36 +902,68 @@ def _atleast(n: int) -> Callable[..., Any]:
     return handler
 
 
-for _n, _f in ((1, np.atleast_1d), (2, np.atleast_2d), (3, np.atleast_3d)):
-    numpy_function(_f)(_atleast(_n))
+_atleast_1d, _atleast_2d, _atleast_3d = _atleast(1), _atleast(2), _atleast(3)
+numpy_function(np.atleast_1d)(_atleast_1d)
+numpy_function(np.atleast_2d)(_atleast_2d)
+numpy_function(np.atleast_3d)(_atleast_3d)
 
 
 @numpy_function(np.concatenate)
-def _np_concatenate(arrays, axis=0, out=None, *, dtype=None, casting=None):
-    _np_only("concatenate", out=out, dtype=dtype)
-    arrays = list(arrays)
+def _np_concatenate(arrays, axis=0, out=None, *, dtype=None, casting="same_kind"):
+    _np_only("concatenate", out=out)
+    arrays = [_np_operand(a) for a in arrays]
     if axis is None:
-        return concat([reshape(a, (-1,)) for a in arrays], 0)
-    return concat(arrays, axis)
+        arrays, axis = [reshape(a, (-1,)) for a in arrays], 0
+    return _np_join(arrays, axis, "concatenate", dtype, casting)
 
 
 @numpy_function(np.stack)
-def _np_stack(arrays, axis=0, out=None, *, dtype=None, casting=None):
-    _np_only("stack", out=out, dtype=dtype)
-    return stack(list(arrays), axis)
+def _np_stack(arrays, axis=0, out=None, *, dtype=None, casting="same_kind"):
+    _np_only("stack", out=out)
+    arrays = [_np_operand(a) for a in arrays]
+    if not arrays:
+        raise ValueError("np.stack needs at least one array to stack.")
+    return stack(_np_cast_all(arrays, dtype, casting, "stack"), axis)
 
 
 @numpy_function(np.hstack)
-def _np_hstack(tup, *, dtype=None, casting=None):
-    _np_only("hstack", dtype=dtype)
-    arrs = [_atleast(1)(a) for a in tup]
-    return concat(arrs, 0 if len(_shape_of(arrs[0])) == 1 else 1)
+def _np_hstack(tup, *, dtype=None, casting="same_kind"):
+    arrs = [_atleast_1d(a) for a in tup]
+    axis = 0 if arrs and len(_shape_of(arrs[0])) == 1 else 1
+    return _np_join(arrs, axis, "hstack", dtype, casting)
 
 
 @numpy_function(np.vstack)
-def _np_vstack(tup, *, dtype=None, casting=None):
-    _np_only("vstack", dtype=dtype)
-    return concat([_atleast(2)(a) for a in tup], 0)
+def _np_vstack(tup, *, dtype=None, casting="same_kind"):
+    """``np.vstack`` (and ``np.row_stack``, which calls it)."""
+    return _np_join([_atleast_2d(a) for a in tup], 0, "vstack", dtype, casting)
+
+
+@numpy_function(np.dstack)
+def _np_dstack(tup):
+    return _np_join([_atleast_3d(a) for a in tup], 2, "dstack")
+
+
+@numpy_function(np.column_stack)
+def _np_column_stack(tup):
+    arrays = []
+    for v in tup:
+        v = _np_operand(v)
+        s = _shape_of(v)
+        if len(s) < 2:  # 1-d arrays become columns; 0-d ones 1 x 1
+            v = reshape(v, (s[0] if s else 1, 1))
+        arrays.append(v)
+    return _np_join(arrays, 1, "column_stack")
+
+
+@numpy_function(np.append)
+def _np_append(arr, values, axis=None):
+    arr, values = _np_operand(arr), _np_operand(values)
+    if axis is None:
+        if len(_shape_of(arr)) != 1:
+            arr = reshape(arr, (-1,))
+        values, axis = reshape(values, (-1,)), 0
+    return _np_join([arr, values], axis, "append")
 
 
 if hasattr(np, "unstack"):  # NumPy >= 2.1
@@ -923,6 +1000,28 @@ def _np_split(ary, indices_or_sections, axis=0):
 @numpy_function(np.array_split)
 def _np_array_split(ary, indices_or_sections, axis=0):
     return _np_pieces(ary, indices_or_sections, axis, equal=False)
+
+
+@numpy_function(np.hsplit)
+def _np_hsplit(ary, indices_or_sections):
+    ndim = len(_shape_of(ary))
+    if ndim == 0:
+        raise ValueError("hsplit only works on arrays of 1 or more dimensions")
+    return _np_pieces(ary, indices_or_sections, 1 if ndim > 1 else 0, equal=True)
+
+
+@numpy_function(np.vsplit)
+def _np_vsplit(ary, indices_or_sections):
+    if len(_shape_of(ary)) < 2:
+        raise ValueError("vsplit only works on arrays of 2 or more dimensions")
+    return _np_pieces(ary, indices_or_sections, 0, equal=True)
+
+
+@numpy_function(np.dsplit)
+def _np_dsplit(ary, indices_or_sections):
+    if len(_shape_of(ary)) < 3:
+        raise ValueError("dsplit only works on arrays of 3 or more dimensions")
+    return _np_pieces(ary, indices_or_sections, 2, equal=True)
 
 
 @numpy_function(np.tile)
@@ -969,6 +1068,181 @@ def _np_flip(m, axis=None):
     return bind(_reverse, m, axes=tuple(range(ndim)) if axis is None else _axis_list(axis, ndim))
 
 
+@numpy_function(np.fliplr)
+def _np_fliplr(m):
+    if len(_shape_of(m)) < 2:
+        raise ValueError("np.fliplr: input must be >= 2-d (it reverses axis 1).")
+    return bind(_reverse, m, axes=(1,))
+
+
+@numpy_function(np.flipud)
+def _np_flipud(m):
+    if len(_shape_of(m)) < 1:
+        raise ValueError("np.flipud: input must be >= 1-d (it reverses axis 0).")
+    return bind(_reverse, m, axes=(0,))
+
+
+@numpy_function(np.rot90)
+def _np_rot90(m, k=1, axes=(0, 1)):
+    """A quarter turn is a reversal and a transposition, as in NumPy."""
+    ndim = len(_shape_of(m))
+    axes = tuple(_int(a, "axes") for a in axes)
+    if len(axes) != 2:
+        raise ValueError("np.rot90: len(axes) must be 2.")
+    if axes[0] == axes[1] or abs(axes[0] - axes[1]) == ndim:
+        raise ValueError("np.rot90: axes must be different.")
+    if not all(-ndim <= a < ndim for a in axes):
+        raise ValueError(f"np.rot90: axes={axes} out of range for array of ndim={ndim}.")
+    first, second = (a % ndim for a in axes)
+    k = _int(k, "k") % 4
+    if k == 0:
+        return identity(m)
+    if k == 2:
+        return bind(_reverse, m, axes=(first, second))
+    perm = list(range(ndim))
+    perm[first], perm[second] = perm[second], perm[first]
+    if k == 1:
+        return transpose(bind(_reverse, m, axes=(second,)), perm)
+    return bind(_reverse, transpose(m, perm), axes=(second,))
+
+
+@numpy_function(np.roll)
+def _np_roll(a, shift, axis=None):
+    """Each rolled axis is two slices joined in the other order (the gradient: the two
+    slices of the cotangent, joined back)."""
+    shape = _shape_of(a)
+    if axis is None:
+        return reshape(_np_roll(reshape(a, (-1,)), shift, 0), shape)
+    axes = normalize_axis_tuple(_value(axis), len(shape), allow_duplicate=True)
+    pairs = np.broadcast(_value(shift), axes)
+    if pairs.ndim > 1:
+        raise ValueError("np.roll: 'shift' and 'axis' should be scalars or 1D sequences.")
+    shifts = [0] * len(shape)
+    for sh, ax in pairs:
+        shifts[ax] += int(sh)
+    x = a
+    for ax, offset in enumerate(shifts):
+        offset %= shape[ax] or 1
+        if offset:
+            lead = (slice(None),) * ax
+            x = concat([getitem(x, lead + (slice(-offset, None),)),
+                        getitem(x, lead + (slice(None, -offset),))], ax)
+    return identity(a) if x is a else x
+
+
+@numpy_function(np.rollaxis)
+def _np_rollaxis(a, axis, start=0):
+    n = len(_shape_of(a))
+    axis = normalize_axis_index(_int(axis, "axis"), n)
+    start = _int(start, "start")
+    if start < 0:
+        start += n
+    if not 0 <= start < n + 1:
+        raise np.exceptions.AxisError(
+            f"'start' arg requires {-n} <= start < {n + 1}, but {start} was passed in"
+        )
+    if axis < start:
+        start -= 1
+    perm = [i for i in range(n) if i != axis]
+    perm.insert(start, axis)
+    return transpose(a, perm)
+
+
+def _triangle(m: Any, k: Any, lower: bool) -> Any:
+    """``np.tril``/``np.triu``: the other triangle of the last two axes set to zero, by a
+    ``where`` on a constant mask (a 1-d input of length N is broadcast to N x N, as in
+    NumPy); the gradient is masked the same way."""
+    shape = _shape_of(m)
+    keep = np.tri(*shape[-2:], k=_value(k) if lower else _value(k) - 1, dtype=bool)
+    zero = np.zeros(1, _dtype_of(m))
+    return np.where(keep, m, zero) if lower else np.where(keep, zero, m)
+
+
+@numpy_function(np.tril)
+def _np_tril(m, k=0):
+    return _triangle(m, k, lower=True)
+
+
+@numpy_function(np.triu)
+def _np_triu(m, k=0):
+    return _triangle(m, k, lower=False)
+
+
+@numpy_function(np.repeat)
+def _np_repeat(a, repeats, axis=None):
+    """One count for every element is a broadcast along a new axis (the gradient sums over
+    the copies); one count per element, a gather (the gradient adds the copies back)."""
+    x, ax = _np_axis_or_flat(a, axis)
+    shape = _shape_of(x)
+    counts = _value(repeats)
+    idx = np.repeat(np.arange(shape[ax]), counts)  # NumPy checks the counts
+    if np.size(counts) != 1:
+        return _gather_along(x, ax, idx)
+    r = int(np.reshape(counts, -1)[0])
+    spread = reshape(x, shape[: ax + 1] + (1,) + shape[ax + 1:])
+    spread = broadcast_to(spread, shape[: ax + 1] + (r,) + shape[ax + 1:])
+    return reshape(spread, shape[:ax] + (shape[ax] * r,) + shape[ax + 1:])
+
+
+def _along_key(idx: np.ndarray, axis: int, shape: tuple[int, ...]) -> tuple:
+    """The index of ``np.take_along_axis(x, idx, axis)`` for ``x`` of ``shape``."""
+    ndim = len(shape)
+    return tuple(idx if d == axis else _at(np.arange(n), d, ndim) for d, n in enumerate(shape))
+
+
+@numpy_function(np.sort)
+def _np_sort(a, axis=-1, kind=None, order=None, *, stable=None):
+    """The sorted tensor is a gather through ``np.argsort``'s permutation (same ``kind``), so
+    the gradient of each output goes to the element sorted there. Among equal elements the
+    gradient follows that permutation: with a stable sort the first occurrence takes the first
+    place; ties are a convention (the sort is not differentiable there)."""
+    x, ax = _np_axis_or_flat(a, axis)
+    v = np.asarray(_value(x))
+    perm = np.argsort(v, axis=ax, kind=kind, order=order, stable=stable)
+    return bind(_getitem, x, key=_along_key(perm, ax, v.shape))
+
+
+@numpy_function(np.argsort)
+def _np_argsort(a, axis=-1, kind=None, order=None, *, stable=None):
+    """Indices, not differentiable: NumPy's answer on the value, not recorded."""
+    return as_tensor(np.argsort(np.asarray(_value(a)), axis, kind, order, stable=stable))
+
+
+@numpy_function(np.argpartition)
+def _np_argpartition(a, kth, axis=-1, kind="introselect", order=None):
+    """Indices, not differentiable: NumPy's answer on the value, not recorded."""
+    return as_tensor(np.argpartition(np.asarray(_value(a)), _value(kth), axis, kind, order))
+
+
+def _arrangement(v: np.ndarray, out: np.ndarray, axis: int, first: np.ndarray) -> np.ndarray:
+    """A permutation ``p`` along ``axis`` with ``take_along_axis(v, p, axis) == out``:
+    ``first`` if it is one, else one that matches the elements of equal rank (in a stable
+    sort) of ``v`` and ``out``, which hold the same values in each slice."""
+    floats = v.dtype.kind in "fc"
+    if np.array_equal(np.take_along_axis(v, first, axis), out, equal_nan=floats):
+        return first
+    src = np.argsort(v, axis=axis, kind="stable")
+    dst = np.argsort(out, axis=axis, kind="stable")
+    perm = np.empty_like(src)
+    np.put_along_axis(perm, dst, src, axis)
+    return perm
+
+
+@numpy_function(np.partition)
+def _np_partition(a, kth, axis=-1, kind="introselect", order=None):
+    """The values are ``np.partition``'s own; the gradient goes through ``np.argpartition``'s
+    permutation where it arranges the elements as ``np.partition`` does, else through one
+    that does (matching elements by rank). Elements outside the ``kth`` places are in NumPy's
+    order, which its algorithm decides; ties are a convention, as for ``np.sort``."""
+    x, ax = _np_axis_or_flat(a, axis)
+    v = np.asarray(_value(x))
+    kth = _value(kth)
+    out = np.partition(v, kth, axis=ax, kind=kind, order=order)
+    perm = np.argpartition(v, kth, axis=ax, kind=kind, order=order)
+    perm = _arrangement(v, out, ax, perm)
+    return bind(_getitem, x, key=_along_key(perm, ax, v.shape))
+
+
 @numpy_function(np.take)
 def _np_take(a, indices, axis=None, out=None, mode="raise"):
     _np_only("take", out=out)
@@ -988,11 +1262,12 @@ def _np_take(a, indices, axis=None, out=None, mode="raise"):
 def _np_take_along_axis(arr, indices, axis=-1):
     x, ax = _np_axis_or_flat(arr, axis)
     shape = _shape_of(x)
-    idx = _int_array(indices, "indices")
+    idx = np.asarray(_value(indices))
+    if idx.dtype.kind not in "iu":
+        raise IndexError(f"`indices` must be an integer array, got dtype {idx.dtype}.")
     if idx.ndim != len(shape):
         raise ValueError("`indices` and `arr` must have the same number of dimensions")
-    key = tuple(idx if d == ax else _at(np.arange(n), d, len(shape)) for d, n in enumerate(shape))
-    return bind(_getitem, x, key=key)
+    return bind(_getitem, x, key=_along_key(idx, ax, shape))
 
 
 @numpy_function(np.shape)

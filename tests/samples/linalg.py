@@ -246,3 +246,220 @@ SPECIAL: dict[str, list[Special]] = {
         ),
     ],
 }
+
+
+# --------------------------------------------------------------------------- NumPy's linalg
+# NumPy functions called on tensors, keyed by their public path. Norm inputs have no zeros,
+# no ties for a max/min and distinct singular values (the smooth points); zeros, ties and
+# repeated singular values are SPECIAL entries. pinv samples have full rank (pinv is not
+# continuous where the rank changes).
+
+Q = rng(11)
+
+
+def _mag(*shape: int) -> np.ndarray:
+    """Entries of magnitude in [0.5, 1.5] with random signs, pairwise distinct magnitudes
+    (no ties for max/min |x|) in expectation."""
+    return Q.uniform(0.5, 1.5, shape) * Q.choice([-1.0, 1.0], shape)
+
+
+def _q(*shape: int) -> np.ndarray:
+    return Q.standard_normal(shape)
+
+
+def _well(*shape: int) -> np.ndarray:
+    n = shape[-1]
+    return Q.standard_normal(shape) * 0.5 + n * np.eye(n)
+
+
+def _vector_norm_samples() -> list[Sample]:
+    out = []
+    for ord_ in (None, 2, 1, np.inf, -np.inf, 0, 3, 1.5, 0.5, -1, -2, -0.5):
+        out.append(Sample((_mag(5),), {"ord": ord_}))
+        out.append(Sample((_mag(3, 4),), {"ord": ord_, "axis": 1}))
+        out.append(Sample((_mag(3, 4),), {"ord": ord_, "axis": (0,), "keepdims": True}))
+    out += [
+        Sample((_mag(2, 3, 4),)),  # ord None, axis None: the flattened 2-norm
+        Sample((_mag(2, 3, 4),), {"keepdims": True}),
+        Sample((np.array(-0.7),)),
+        Sample((_mag(2, 3, 4),), {"axis": -2}),
+        Sample((np.zeros((0, 3)),), {"axis": 0}),
+        Sample((np.zeros((3, 0)),), {"ord": np.inf, "axis": 1}),  # max over nothing: 0
+        Sample((np.zeros((0, 3)),), {"ord": 1, "axis": 1}),
+        Sample((noncontiguous(_mag(3, 4)),), {"ord": 3, "axis": 0}),
+        Sample((noncontiguous(_mag(3, 4)),), {"ord": -np.inf, "axis": -1}),
+    ]
+    return out
+
+
+def _matrix_norm_samples() -> list[Sample]:
+    out = []
+    for ord_ in (None, "fro", "nuc", 1, -1, 2, -2, np.inf, -np.inf):
+        out.append(Sample((_mag(3, 4),), {"ord": ord_}))  # axis None on a matrix
+        out.append(Sample((_mag(2, 3, 4),), {"ord": ord_, "axis": (1, 2)}))
+        out.append(Sample((_mag(3, 2, 4),), {"ord": ord_, "axis": (2, 0), "keepdims": True}))
+    out += [
+        Sample((_mag(4, 3),), {"ord": "f", "axis": (-1, -2)}),
+        Sample((np.zeros((2, 0, 3)),), {"ord": "fro", "axis": (1, 2)}),
+        Sample((np.zeros((0, 3, 3)),), {"ord": "nuc", "axis": (1, 2)}),
+        Sample((np.zeros((3, 0)),), {"ord": 2}),  # no singular values: 0, as NumPy
+        Sample((np.zeros((0, 3)),), {"ord": 1}),
+        Sample((noncontiguous(_mag(3, 4)),), {"ord": "nuc"}),
+        Sample((noncontiguous(_mag(3, 4)),), {"ord": -np.inf}),
+    ]
+    return out
+
+
+def _symmetric(n: int, batch: tuple[int, ...] = ()) -> np.ndarray:
+    """An indefinite, well-conditioned symmetric matrix (eigenvalues away from 0)."""
+    return _spectrum(list(np.linspace(-2.0, 3.0, n) + 0.25), batch)
+
+
+SAMPLES.update({
+    "np.linalg.norm": _vector_norm_samples() + _matrix_norm_samples(),
+    "np.linalg.vector_norm": [
+        Sample((_mag(2, 3, 4),)),
+        Sample((_mag(2, 3, 4),), {"axis": (0, 2), "ord": 3}),
+        Sample((_mag(2, 3, 4),), {"axis": (2, 1), "ord": np.inf, "keepdims": True}),
+        Sample((_mag(2, 3, 4),), {"axis": -1, "ord": -1.5}),
+        Sample((_mag(2, 3),), {"ord": 0, "keepdims": True}),
+        Sample((_mag(2, 3),), {"ord": -np.inf}),
+    ],
+    "np.linalg.matrix_norm": [
+        Sample((_mag(2, 3, 4),)),
+        Sample((_mag(2, 3, 4),), {"ord": "nuc", "keepdims": True}),
+        Sample((_mag(3, 4),), {"ord": 2}),
+        Sample((_mag(2, 4, 3),), {"ord": -2}),
+        Sample((_mag(2, 3, 4),), {"ord": -np.inf}),
+        Sample((_mag(2, 3, 4),), {"ord": 1, "keepdims": True}),
+    ],
+    "np.linalg.pinv": [
+        Sample((_well(3, 3),)),
+        Sample((_singular([3.0, 2.0, 1.0], 4, 3),)),  # tall, full column rank
+        Sample((_singular([2.5, 1.0], 2, 4),)),  # wide, full row rank
+        Sample((_singular([3.0, 2.0, 1.0], 3, 5, batch=(2,)),)),
+        Sample((_q(2, 4, 3) + np.eye(4, 3),)),
+        Sample((_singular([3.0, 2.0, 1.0], 4, 3),), {"rcond": 1e-3}),
+        Sample((_singular([3.0, 2.0, 1.0], 4, 3, batch=(2,)),), {"rcond": np.array([1e-3, 0.1])}),
+        Sample((_singular([3.0, 1.0], 2, 3),), {"rtol": 1e-6}),
+        Sample((_singular([3.0, 1.0], 2, 3),), {"rtol": None}),
+        Sample((_symmetric(3),), {"hermitian": True}),
+        Sample((_symmetric(3) + np.triu(_q(3, 3), 1),), {"hermitian": True}),  # lower read
+        Sample((_symmetric(3, batch=(2,)),), {"hermitian": True}),
+        Sample((_well(1, 1),)),
+        Sample((_q(0, 3, 2),)),
+        Sample((_q(3, 0),)),
+        Sample((noncontiguous(_singular([3.0, 2.0, 1.0], 4, 3)),)),
+    ],
+    "linalg.pinv": [
+        Sample((_well(3, 3),)),
+        Sample((_singular([3.0, 2.0, 1.0], 4, 3, batch=(2,)),)),
+        Sample((_singular([3.0, 2.0, 1.0], 3, 5),), {"rcond": 1e-4}),
+    ],
+    # matrices scaled to eigenvalues near 1, so that high powers stay of order 1
+    "np.linalg.matrix_power": [
+        *(Sample((_well(3, 3) / 3, n)) for n in (0, 1, 2, 3, 4, 5, 7, -1, -2, -3)),
+        Sample((_well(2, 3, 3) / 3, 6)),
+        Sample((_well(2, 2, 2) / 2, -4)),
+        Sample((_well(1, 1), 3)),
+        Sample((_q(0, 2, 2), 3)),
+        Sample((noncontiguous(_well(3, 3)) / 3, 5)),
+    ],
+    "np.linalg.multi_dot": [
+        Sample(([_q(3, 4), _q(4, 2)],)),  # two arrays: dot
+        Sample(([_q(2, 3, 4), _q(4, 2)],)),  # two arrays, any rank (dot)
+        Sample(([_q(5, 3), _q(3, 7), _q(7, 2)],)),  # (AB)C
+        Sample(([_q(2, 7), _q(7, 3), _q(3, 5)],)),  # A(BC)
+        Sample(([_q(4), _q(4, 3), _q(3, 6), _q(6, 2), _q(2)],)),  # vector ends: 0-d result
+        Sample(([_q(4), _q(4, 3), _q(3, 6), _q(6, 2)],)),  # 1-d result
+        Sample(([_q(3, 6), _q(6, 2), _q(2, 5), _q(5, 4), _q(4, 3)],)),
+        Sample(([_q(0, 3), _q(3, 2), _q(2, 4)],)),
+        Sample(([noncontiguous(_q(3, 4)), _q(4, 2), noncontiguous(_q(2, 3))],)),
+    ],
+    "np.einsum": [
+        Sample((_q(3, 4), [0, 1], _q(4, 2), [1, 2])),  # implicit output: [0, 2]
+        Sample((_q(3, 4), [0, 1], _q(4, 2), [1, 2], [2, 0])),
+        Sample((_q(2, 3, 4), [Ellipsis, 0, 1], _q(4, 2), [1, 2], [Ellipsis, 2])),
+        Sample((_q(2, 3, 4), [Ellipsis, 1])),  # implicit: the '...' axes first, 1 summed
+        Sample((_q(3, 3), [0, 0])),  # trace
+        Sample((_q(3, 3), [0, 0], [0])),  # diagonal
+        Sample((_q(3), [0], _q(4), [1], _q(3), [0], [1])),
+        Sample((np.array(1.5), [], _q(3), [5])),
+        Sample((_q(0, 3), [0, 1], _q(3, 2), [1, 2])),
+        Sample(("ij,jk", _q(3, 4), _q(4, 2))),  # the string form, through np.einsum
+        Sample((noncontiguous(_q(3, 4)), [0, 1], _q(4), [1])),
+    ],
+    "np.kron": [
+        Sample((_q(2, 3), _q(3, 2))),
+        Sample((_q(3), _q(4))),
+        Sample((_q(2, 3), _q(4))),  # ranks differ: the vector is (1, 4)
+        Sample((_q(2), _q(2, 2, 3))),
+        Sample((np.array(1.5), _q(2, 3))),  # 0-d: a product
+        Sample((_q(0, 2), _q(2, 2))),
+        Sample((noncontiguous(_q(2, 3)), _q(2, 2))),
+    ],
+    "np.cross": [
+        Sample((_q(3), _q(3))),
+        Sample((_q(4, 3), _q(4, 3))),
+        Sample((_q(2, 1, 3), _q(5, 3))),  # broadcast batch axes
+        Sample((_q(3, 4), _q(4, 3)), {"axisa": 0}),
+        Sample((_q(4, 3), _q(3, 4)), {"axisb": 0, "axisc": 0}),
+        Sample((_q(3, 2, 4), _q(3, 2, 4)), {"axis": 0}),
+        Sample((_q(2, 3, 4), _q(4, 3)), {"axisa": 1, "axisc": 1}),
+        Sample((_q(4, 2), _q(4, 3))),  # a 2-vector: zero third component (deprecated)
+        Sample((_q(3), _q(2))),
+        Sample((_q(4, 2), _q(4, 2))),  # two 2-vectors: the scalar z-component
+        Sample((_q(0, 3), _q(3))),
+        Sample((noncontiguous(_q(4, 3)), _q(4, 3))),
+    ],
+    "np.linalg.eigvalsh": [
+        Sample((_spectrum([1.0, 2.0, 4.0]),), {"UPLO": "U"}),
+        Sample((_spectrum([1.0, 3.0]) + np.tril(_q(2, 2), -1),), {"UPLO": "U"}),  # upper read
+        Sample((_spectrum([1.0, 3.0]) + np.triu(_q(2, 2), 1),), {"UPLO": "L"}),  # lower read
+        Sample((_spectrum([-1.0, 0.5, 2.0], batch=(2,)),)),
+        Sample((noncontiguous(_spectrum([1.0, 2.0, 4.0])),), {"UPLO": "u"}),
+    ],
+    "np.linalg.eigh": [
+        Sample((_spectrum([1.0, 2.0, 4.0]),)),
+        Sample((_spectrum([1.0, 3.0, 4.5]) + np.tril(_q(3, 3), -1),), {"UPLO": "U"}),
+    ],
+    "np.linalg.cond": [
+        *(Sample((_well(3, 3),), {"p": p}) for p in (None, 2, -2, "fro", "nuc", 1, -1, np.inf,
+                                                    -np.inf)),
+        Sample((_singular([3.0, 2.0, 1.0], 4, 3, batch=(2,)),)),  # not square: s_max / s_min
+        Sample((_well(2, 3, 3),), {"p": "fro"}),
+    ],
+    "np.linalg.matrix_rank": [
+        Sample((_well(3, 3),)),
+        Sample((_singular([3.0, 1.0], 3, 4, batch=(2,)),)),
+        Sample((_well(3, 3),), {"tol": 2.0}),
+    ],
+})
+
+SPECIAL.update({
+    "np.linalg.norm": [
+        Special((np.zeros(3),), np.zeros(3), note="2-norm at the origin: 0, as tf.norm"),
+        *(Special((np.zeros(3),), np.zeros(3), {"ord": o}, note=f"ord={o} at the origin: 0")
+          for o in (2, 1, np.inf, -np.inf, 3, 0.5, -1, -2)),
+        Special((np.array([0.0, 1.0, -2.0]),), np.zeros(3), {"ord": -np.inf},
+                note="-inf: min |x| is 0 at a zero element (a kink, as |x| at 0)"),
+        Special((np.array([0.0, 3.0, -4.0]),), np.zeros(3), {"ord": -1},
+                note="negative p with a zero element: the norm is 0 (a kink)"),
+        Special((np.array([0.0, 3.0, -4.0]),), [0.0, 0.6, -0.8], {"ord": 2}),
+        Special((np.array([0.0, 3.0, -4.0]),), [0.0, 0.0, 0.0], {"ord": 0},
+                note="ord=0 counts nonzeros: piecewise constant, gradient 0 (as sign)"),
+        Special((np.array([3.0, -3.0, 1.0]),), [0.5, -0.5, 0.0], {"ord": np.inf},
+                note="ties for the max |x| share"),
+        *(Special((np.zeros((2, 3)),), np.zeros((2, 3)), {"ord": o},
+                  note=f"matrix ord={o} at the zero matrix: 0")
+          for o in ("fro", "nuc", 2, -2, 1, -1, np.inf, -np.inf)),
+        Special((2 * np.eye(3),), np.eye(3) / 3, {"ord": 2},
+                note="2-norm at a tied largest singular value: the ties share, U V^T / 3"),
+        Special((2 * np.eye(3),), np.eye(3), {"ord": "nuc"},
+                note="repeated singular values: the nuclear norm's gradient U V^T is defined"),
+        Special((np.diag([3.0, 1.0, 1.0]),), np.diag([0.0, 0.5, 0.5]), {"ord": -2},
+                note="-2-norm at a tied smallest singular value: the ties share"),
+        Special((np.diag([2.0, -1.0, 0.0]),), np.diag([1.0, -1.0, 0.0]), {"ord": "nuc"},
+                note="a zero singular value: the least-norm subgradient U_r V_r^T"),
+    ],
+})
