@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 from typing import Any
 
 import numpy as np
@@ -9,6 +10,7 @@ import numpy as np
 from .._sparse import IndexedSlices
 from .._tape import holds_tensors, pack
 from .._tensor import Tensor, Variable, as_dtype, as_tensor, float32, scalarize, to_value
+from ._define import numpy_function
 
 
 def constant(value: Any, dtype: Any = None, shape: Any = None, name: str | None = None) -> Tensor:
@@ -158,6 +160,60 @@ def linspace(start: Any, stop: Any, num: int, name: str | None = None, axis: int
     w = as_tensor((np.arange(n) / max(n - 1, 1)).astype(dtype).reshape(along))
     last = (np.arange(n).reshape(along) == n - 1) & (n > 1)  # one value: start, as NumPy
     return where(last, hi, lo + (hi - lo) * w)
+
+
+def _np_value(x: Any) -> Any:
+    """A value for NumPy's dtype rules: a tensor's value; Python numbers stay weakly typed."""
+    return x._value if isinstance(x, (Tensor, Variable)) else x
+
+
+@numpy_function(np.linspace)
+def _np_linspace(
+    start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0, *, device=None
+):
+    """``np.linspace`` with tensor ``start`` and ``stop`` (scalars or arrays that broadcast):
+    the same arithmetic as NumPy's, recorded, so gradients reach both ends. With ``retstep``
+    the step is returned too, as a tensor (NaN, a float, when it is undefined). An integer
+    ``dtype`` gives NumPy's floored values, which carry no gradient."""
+    from .shape import broadcast_to, cast, concat, getitem
+
+    if device not in (None, "cpu"):
+        raise ValueError(f"Device not understood. Only 'cpu' is allowed, but received: {device}")
+    num = operator.index(_np_value(num))
+    if num < 0:
+        raise ValueError(f"Number of samples, {num}, must be non-negative.")
+    start_v, stop_v = _np_value(start), _np_value(stop)
+    # NumPy's own dtype rule (inexact result type of start and stop) and shape checks
+    dt = np.linspace(start_v, stop_v, 0).dtype
+    if dtype is not None and as_dtype(dtype).kind not in "fc":
+        values = np.linspace(start_v, stop_v, num, endpoint, retstep, dtype, axis)
+        return (constant(values[0]), values[1]) if retstep else constant(values)
+    shape = np.broadcast_shapes(np.shape(start_v), np.shape(stop_v))
+    if not -len(shape) - 1 <= axis <= len(shape):
+        raise np.exceptions.AxisError(axis, len(shape) + 1)
+    lo = cast(start if isinstance(start, (Tensor, Variable)) else np.asarray(start_v), dt)
+    hi = cast(stop if isinstance(stop, (Tensor, Variable)) else np.asarray(stop_v), dt)
+    delta = hi - lo
+    y: Any = constant(np.arange(0, num, dtype=dt).reshape((-1,) + (1,) * len(shape)))
+    div = num - 1 if endpoint else num
+    if div > 0:
+        step: Any = delta / div
+        if np.any(step._value == 0):  # NumPy's order for a zero step (denormal deltas)
+            y = (y / div) * delta
+        else:
+            y = y * step
+    else:  # 0 samples, or 1 with the endpoint: no step
+        step = float("nan")
+        y = y * delta
+    y = y + lo
+    if endpoint and num > 1:
+        last = broadcast_to(hi, (1,) + shape)
+        y = concat([getitem(y, slice(None, -1)), last], 0)
+    if axis != 0:
+        y = np.moveaxis(y, 0, axis)
+    if dtype is not None and as_dtype(dtype) != y.dtype:
+        y = cast(y, dtype)
+    return (y, step) if retstep else y
 
 
 def range(  # noqa: A001 - TensorFlow's name

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from .._registry import UFUNCS, defprim, through
-from .._tape import bind, bind1, bind2
+from .._tape import bind, bind1, bind2, holds_tensors, pack
 from .._tensor import Tensor, Variable, scalarize
 from ._define import elementwise, numpy_function
 
@@ -167,6 +167,18 @@ logaddexp = elementwise(
     doc="log(exp(x) + exp(y)) without overflow; its gradients are the softmax weights of x, y.",
 )
 
+exp2 = elementwise(
+    "exp2", np.exp2, lambda g, ans, x: g * ans * _LN2, ufunc=np.exp2,
+    doc="2 ** x elementwise (NumPy's exp2).",
+)
+logaddexp2 = elementwise(
+    "logaddexp2", np.logaddexp2,
+    lambda g, ans, x, y: g * np.exp2(x - ans), lambda g, ans, x, y: g * np.exp2(y - ans),
+    ufunc=np.logaddexp2,
+    doc="log2(2 ** x + 2 ** y) without overflow; its gradients are 2 ** (x - ans) and "
+    "2 ** (y - ans), which sum to 1.",
+)
+
 # ---- trigonometric and hyperbolic
 sin = elementwise("sin", np.sin, lambda g, ans, x: g * np.cos(x), ufunc=np.sin)
 cos = elementwise("cos", np.cos, lambda g, ans, x: -g * np.sin(x), ufunc=np.cos)
@@ -201,6 +213,35 @@ atanh = elementwise(
     "atanh", np.arctanh, lambda g, ans, x: g / (1 - x * x), ufunc=np.arctanh,
     doc="Inverse hyperbolic tangent (|x| < 1).",
 )
+
+
+
+
+def _hypot_vjp_x(g, ans, x, y):
+    # x / hypot(x, y); 0 at the origin, where the cone has its tip (a subgradient, as norms).
+    return g * x / np.where(ans > 0, ans, 1)
+
+
+def _hypot_vjp_y(g, ans, x, y):
+    return g * y / np.where(ans > 0, ans, 1)
+
+
+hypot = elementwise(
+    "hypot", np.hypot, _hypot_vjp_x, _hypot_vjp_y, ufunc=np.hypot,
+    doc="sqrt(x ** 2 + y ** 2) without overflow. At the origin, where it has a kink, the "
+    "gradient is taken as 0 for both arguments (a subgradient, as for norms).",
+)
+_DEG = math.pi / 180.0
+deg2rad = elementwise(
+    "deg2rad", np.deg2rad, lambda g, ans, x: g * _DEG, ufunc=np.deg2rad,
+    doc="Degrees to radians, x * pi / 180 (NumPy's deg2rad and radians).",
+)
+rad2deg = elementwise(
+    "rad2deg", np.rad2deg, lambda g, ans, x: g * (1 / _DEG), ufunc=np.rad2deg,
+    doc="Radians to degrees, x * 180 / pi (NumPy's rad2deg and degrees).",
+)
+UFUNCS[np.radians] = deg2rad
+UFUNCS[np.degrees] = rad2deg
 
 
 def atan2(y: Any, x: Any, name: str | None = None) -> Tensor:
@@ -256,6 +297,11 @@ round = elementwise(  # noqa: A001 - TensorFlow's name
 abs = elementwise(  # noqa: A001
     "abs", np.abs, lambda g, ans, x: g * np.sign(x), ufunc=np.absolute,
     doc="|x|. Its gradient is sign(x): 0 at 0, as in TensorFlow (JAX gives 1).",
+)
+fabs = elementwise(
+    "fabs", np.fabs, lambda g, ans, x: g * np.sign(x), ufunc=np.fabs,
+    doc="|x| as a float (NumPy's fabs: integers give float64). Its gradient is sign(x), 0 at "
+    "0, as for abs.",
 )
 _relu = elementwise("relu", lambda x: np.maximum(x, 0), lambda g, ans, x: np.where(x > 0, g, 0))
 _relu6 = elementwise(
@@ -451,6 +497,36 @@ minimum = elementwise(
 )
 
 
+
+def _fmax_takes_x(x, y):
+    # fmax(x, y) is x where x >= y or y is NaN (and NaN where both are)
+    return np.logical_or(x >= y, np.isnan(y))
+
+
+def _fmin_takes_x(x, y):
+    return np.logical_or(x <= y, np.isnan(y))
+
+
+fmax = elementwise(
+    "fmax", np.fmax,
+    lambda g, ans, x, y: np.where(_fmax_takes_x(x, y), g, 0),
+    lambda g, ans, x, y: np.where(_fmax_takes_x(x, y), 0, g),
+    ufunc=np.fmax,
+    doc="The larger of x and y, ignoring NaN (NumPy's fmax): where one argument is NaN the "
+    "result, and the gradient, is the other's. At a tie, and where both are NaN, the whole "
+    "gradient goes to x, as maximum's.",
+)
+fmin = elementwise(
+    "fmin", np.fmin,
+    lambda g, ans, x, y: np.where(_fmin_takes_x(x, y), g, 0),
+    lambda g, ans, x, y: np.where(_fmin_takes_x(x, y), 0, g),
+    ufunc=np.fmin,
+    doc="The smaller of x and y, ignoring NaN (NumPy's fmin): where one argument is NaN the "
+    "result, and the gradient, is the other's. At a tie, and where both are NaN, the whole "
+    "gradient goes to x, as minimum's.",
+)
+
+
 def _where_vjp_x(g, ans, c, x, y):
     return np.where(c, g, 0)
 
@@ -543,6 +619,248 @@ def _np_round(a, decimals=0, out=None):
         return round(a)
     scale = 10.0**decimals
     return divide(round(multiply(a, scale)), scale)
+
+
+# ---- NumPy functions that are elementwise in their differentiable arguments
+
+
+def _value(x: Any) -> Any:
+    return x._value if isinstance(x, (Tensor, Variable)) else x
+
+
+def _array_arg(v: Any) -> Any:
+    """An array argument of a NumPy function: tensors as they are, lists holding tensors
+    packed (a recorded stack), anything else a NumPy array."""
+    if isinstance(v, (Tensor, Variable)):
+        return v
+    if isinstance(v, (list, tuple)) and holds_tensors(v):
+        return pack(v)
+    return np.asarray(v)
+
+
+def _constant_arg(v: Any, func: str, what: str) -> Any:
+    """The value of an argument that tape does not differentiate. A tensor that a tape or an
+    accumulator watches is refused: its gradient would otherwise be silently missing."""
+    if isinstance(v, (Tensor, Variable)):
+        from ._protocols import _watched
+
+        if _watched([v]):
+            raise TypeError(
+                f"np.{func}: tape does not differentiate with respect to {what}, and it was "
+                "given a tensor that a GradientTape or ForwardAccumulator is watching. Pass "
+                f"tape.stop_gradient({what}) to use it as a constant."
+            )
+        return v._value
+    return v
+
+
+def _sinc_derivative_fwd(x, n):
+    """The n-th derivative (n >= 1) of sinc at x. From sinc(x) = integral_0^1 cos(pi x s) ds,
+    it is pi^n * integral_0^1 s^n cos(u s + n pi / 2) ds with u = pi x: a power series in u
+    for |u| < 2, and beyond that the real part of i^n I_n, where I_m = integral_0^1 s^m
+    exp(i u s) ds follows I_m = (exp(i u) - m I_(m-1)) / (i u) (integration by parts)."""
+    x = np.asarray(x)
+    dtype = x.dtype if x.dtype.kind == "f" else np.dtype(np.float64)
+    u = np.pi * x.astype(np.float64)
+    small = np.abs(u) < 2
+    us = np.where(small, u, 0.0)
+    series = np.zeros(u.shape)
+    term = np.ones(u.shape)  # u^k / k!
+    for k in range(40):  # 2^40 / 40! < 1e-35: converged for |u| < 2
+        m = n + k
+        if m % 2 == 0:
+            series += term * ((-1.0) ** (m // 2) / (m + 1))
+        term *= us / (k + 1)
+    with np.errstate(invalid="ignore"):
+        iu = 1j * np.where(small, 2.0, u)
+        e = np.exp(iu)
+        integral = (e - 1) / iu
+        for m in range(1, n + 1):
+            integral = (e - m * integral) / iu
+        far = np.real((1, 1j, -1, -1j)[n % 4] * integral)
+    return scalarize((np.where(small, series, far) * np.pi**n).astype(dtype))
+
+
+def _sinc_derivative(x: Any, n: int) -> Any:
+    if isinstance(x, (Tensor, Variable)):
+        return bind(_sinc_d, x, n=n)
+    return _sinc_derivative_fwd(x, n)
+
+
+def _sinc_d_rule(g, ans, x, n):
+    return g * _sinc_derivative(x, n + 1)
+
+
+_sinc_d = defprim("sinc_derivative", _sinc_derivative_fwd, _sinc_d_rule, jvps=(_sinc_d_rule,))
+_sinc_d.elementwise = True
+sinc = elementwise(
+    "sinc", np.sinc, lambda g, ans, x: g * _sinc_derivative(x, 1),
+    doc="sin(pi x) / (pi x), and 1 at 0 (NumPy's normalised sinc). Its derivatives are "
+    "finite and exact at every order, also at 0: sinc'(0) = 0, sinc''(0) = -pi^2 / 3.",
+)
+numpy_function(np.sinc)(sinc)
+
+
+def _finite_only(g, ans, x, nan, posinf, neginf):
+    return np.where(np.isfinite(x), g, 0)
+
+
+_nan_to_num = defprim(
+    "nan_to_num",
+    lambda x, nan, posinf, neginf: scalarize(
+        np.nan_to_num(x, nan=nan, posinf=posinf, neginf=neginf)
+    ),
+    _finite_only, jvps=(_finite_only,),
+)
+_nan_to_num.elementwise = True
+
+
+@numpy_function(np.nan_to_num)
+def _np_nan_to_num(x, copy=True, nan=0.0, posinf=None, neginf=None):
+    """``np.nan_to_num`` on tensors: NaN and infinities replaced by constants. The gradient is
+    1 where ``x`` is finite and 0 where a value was replaced. (``copy`` is accepted and has no
+    effect: a tensor is never changed in place.)"""
+    fills = {
+        "nan": _constant_arg(nan, "nan_to_num", "nan"),
+        "posinf": _constant_arg(posinf, "nan_to_num", "posinf"),
+        "neginf": _constant_arg(neginf, "nan_to_num", "neginf"),
+    }
+    if np.result_type(_value(x)).kind not in "fc":  # integers and booleans: a copy
+        from .creation import constant
+
+        return constant(np.nan_to_num(_value(x), **fills))
+    return bind(_nan_to_num, x, **fills)
+
+
+@numpy_function(np.select)
+def _np_select(condlist, choicelist, default=0):
+    """``np.select`` on tensors, as a chain of ``where``: each element comes from the first
+    choice whose condition holds (``default`` where none does), and so does its gradient.
+    Conditions are boolean and not differentiated; choices and ``default`` are."""
+    conds, choices = list(condlist), list(choicelist)
+    if len(conds) != len(choices):
+        raise ValueError("list of cases must be same length as list of conditions")
+    if not conds:
+        raise ValueError("select with an empty condition list is not possible")
+    for i, c in enumerate(conds):
+        if np.asarray(_value(c)).dtype != np.bool_:
+            raise TypeError(f"invalid entry {i} in condlist: should be boolean ndarray")
+
+    def operand(v: Any) -> Any:  # Python numbers stay weakly typed, as in NumPy's select
+        return v if type(v) in (int, float, complex) else _array_arg(v)
+
+    choices = [operand(v) for v in choices]
+    out = operand(default)
+    try:
+        dtype = np.result_type(*[_value(v) for v in [*choices, out]])
+    except TypeError as e:
+        raise TypeError(f"Choicelist and default value do not have a common dtype: {e}") from None
+    for c, choice in zip(reversed(conds), reversed(choices)):
+        out = where(c, choice, out)
+    if not isinstance(out, (Tensor, Variable)):
+        from .creation import constant
+
+        out = constant(out)
+    if out.dtype != dtype:
+        from .shape import cast
+
+        out = cast(out, dtype)
+    return out
+
+
+def _interp_parts(x, xp, left, right):
+    """Where each x falls among the knots ``xp``: the piece [xp[k], xp[k1]] (the one to its
+    right at an inner knot, the first or last piece at the ends of the range), the weights of
+    fp[k] and fp[k1] in the value, and the slope's mask (x inside the range)."""
+    xv = np.asarray(_value(x), dtype=np.float64)
+    n = xp.shape[0]
+    k = np.clip(np.searchsorted(xp, xv, side="right") - 1, 0, max(n - 2, 0))
+    k1 = np.minimum(k + 1, n - 1)
+    width = xp[k1] - xp[k]
+    positive = width > 0
+    safe = np.where(positive, width, 1.0)
+    below, above = xv < xp[0], xv > xp[-1]
+    inside = ~(below | above)
+    # a piece of width 0 only occurs at the end of the range: its value is fp[k1]
+    t = np.where(positive, (x - xp[k]) / safe, 1.0)
+    lo = np.where(inside, 1 - t, below & (left is None))
+    hi = np.where(inside, t, above & (right is None))
+    return k, k1, lo, hi, inside & positive, safe
+
+
+def _interp_slope(x, fp, xp, left, right):
+    k, k1, _, _, sloped, safe = _interp_parts(x, xp, left, right)
+    return np.where(sloped, (fp[k1] - fp[k]) / safe, 0)
+
+
+def _interp_vjp_fp(g, ans, x, fp, xp, left, right):
+    from .shape import _scatter_add
+
+    k, k1, lo, hi, _, _ = _interp_parts(x, xp, left, right)
+    n = xp.shape[0]
+    return _scatter_add(np.reshape(g * lo, (-1,)), (k.reshape(-1),), (n,)) + _scatter_add(
+        np.reshape(g * hi, (-1,)), (k1.reshape(-1),), (n,)
+    )
+
+
+def _interp_jvp_fp(t, ans, x, fp, xp, left, right):
+    k, k1, lo, hi, _, _ = _interp_parts(x, xp, left, right)
+    return t[k] * lo + t[k1] * hi
+
+
+def _interp_fwd(x, fp, xp, left, right):
+    out = np.asarray(np.interp(x, xp, fp, left, right))
+    dtype = np.result_type(x, fp, np.float16)
+    return scalarize(out.astype(dtype) if dtype.kind == "f" else out)
+
+
+_interp = defprim(
+    "interp", _interp_fwd,
+    lambda g, ans, x, fp, xp, left, right: g * _interp_slope(x, fp, xp, left, right),
+    _interp_vjp_fp,
+    jvps=(
+        lambda t, ans, x, fp, xp, left, right: t * _interp_slope(x, fp, xp, left, right),
+        _interp_jvp_fp,
+    ),
+)
+
+
+@numpy_function(np.interp)
+def _np_interp(x, xp, fp, left=None, right=None, period=None):
+    """``np.interp`` on tensors: differentiable with respect to ``x`` and ``fp``; the knots
+    ``xp`` (and ``left``, ``right``, ``period``) are constants.
+
+    The derivative in ``x`` is the slope of the piece that holds x: at an inner knot the
+    piece to its right, at the first and last knot the piece inside the range, and 0 outside
+    the range. Unlike NumPy's, which computes in float64, the result keeps the float32 (or
+    float16) dtype of float32 ``x`` and ``fp``.
+    """
+    xp = np.asarray(_constant_arg(xp, "interp", "xp"), dtype=np.float64)
+    left = _constant_arg(left, "interp", "left")
+    right = _constant_arg(right, "interp", "right")
+    period = _constant_arg(period, "interp", "period")
+    if type(x) not in (int, float):  # (Python numbers stay weakly typed)
+        x = _array_arg(x)
+    fp = _array_arg(fp)
+    if xp.ndim != 1 or np.ndim(_value(fp)) != 1:
+        raise ValueError("Data points must be 1-D sequences")
+    if xp.shape[0] != np.shape(_value(fp))[0]:
+        raise ValueError("fp and xp are not of the same length")
+    if xp.shape[0] == 0:
+        raise ValueError("array of sample points is empty")
+    if period is not None:  # as NumPy: one period of knots, sorted, wrapped at both ends
+        if period == 0:
+            raise ValueError("period must be a non-zero value")
+        period = abs(period)
+        left = right = None
+        x = np.remainder(x, period)
+        xp = xp % period
+        order = np.argsort(xp)
+        xp = xp[order]
+        fp = fp[order]
+        xp = np.concatenate((xp[-1:] - period, xp, xp[0:1] + period))
+        fp = np.concatenate((fp[-1:], fp, fp[0:1]))
+    return bind(_interp, x, fp, xp=xp, left=left, right=right)
 
 
 # ---- comparisons and logic: boolean results, never differentiated

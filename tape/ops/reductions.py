@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import math
 import numbers
+import operator
+import warnings
 from typing import Any
 
 import numpy as np
+from numpy.lib.array_utils import normalize_axis_index, normalize_axis_tuple
 
 from .._registry import defprim
-from .._tape import bind
+from .._tape import bind, holds_tensors, pack
 from .._tensor import Tensor, Variable, as_tensor, scalarize
 from . import elementwise as ew
 from ._define import numpy_function
@@ -955,6 +958,508 @@ def _np_all(a, axis=None, out=None, keepdims=False, **kw):
 def _np_any(a, axis=None, out=None, keepdims=False, **kw):
     _no_extras("any", out=out, **kw)
     return reduce_any(a, axis, keepdims)
+
+
+# --------------------------------------------------------------------------- NumPy's other
+# reductions, order statistics, differences and integrals
+
+
+def _arr(x: Any) -> Any:
+    """An argument of a NumPy function as a tensor: tensors and variables as they are, lists
+    holding tensors packed (a recorded stack), anything else a constant with NumPy's dtype."""
+    if isinstance(x, (Tensor, Variable)):
+        return x
+    if isinstance(x, (list, tuple)) and holds_tensors(x):
+        return pack(x)
+    return as_tensor(np.asarray(x))
+
+
+def _flag(keepdims: Any) -> bool:
+    return False if keepdims is np._NoValue else bool(keepdims)
+
+
+@numpy_function(np.ptp)
+def _np_ptp(a, axis=None, out=None, keepdims=np._NoValue):
+    """``np.ptp``: max - min, so ties for either share its gradient, as reduce_max's."""
+    _no_extras("ptp", out=out)
+    a, keepdims = _arr(a), _flag(keepdims)
+    if _integer(a):
+        return _as_numpy_does(np.ptp, a, axis=axis, keepdims=keepdims)
+    return ew.subtract(_np_max(a, axis, keepdims=keepdims), _np_min(a, axis, keepdims=keepdims))
+
+
+def _nan_replaced(a: Any, fill: float) -> Any:
+    """``a`` with its NaNs replaced by ``fill``: they get gradient 0."""
+    return ew.where(ew.is_nan(a), fill, a)
+
+
+@numpy_function(np.nansum)
+def _np_nansum(a, axis=None, dtype=None, out=None, keepdims=np._NoValue, initial=np._NoValue,
+               where=np._NoValue):
+    """``np.nansum``: a sum with NaNs counted as 0 (and given gradient 0)."""
+    _no_extras("nansum", dtype=dtype, out=out, initial=initial, where=where)
+    a, keepdims = _arr(a), _flag(keepdims)
+    if _integer(a):
+        return _as_numpy_does(np.nansum, a, axis=axis, keepdims=keepdims)
+    return reduce_sum(_nan_replaced(a, 0), axis, keepdims)
+
+
+@numpy_function(np.nanprod)
+def _np_nanprod(a, axis=None, dtype=None, out=None, keepdims=np._NoValue, initial=np._NoValue,
+                where=np._NoValue):
+    """``np.nanprod``: a product with NaNs counted as 1 (and given gradient 0)."""
+    _no_extras("nanprod", dtype=dtype, out=out, initial=initial, where=where)
+    a, keepdims = _arr(a), _flag(keepdims)
+    if _integer(a):
+        return _as_numpy_does(np.nanprod, a, axis=axis, keepdims=keepdims)
+    return reduce_prod(_nan_replaced(a, 1), axis, keepdims)
+
+
+@numpy_function(np.nanmean)
+def _np_nanmean(a, axis=None, dtype=None, out=None, keepdims=np._NoValue, *, where=np._NoValue):
+    """``np.nanmean``: the mean of the elements that are not NaN (NaNs get gradient 0). A
+    group of NaNs only has mean NaN, with NumPy's warning."""
+    _no_extras("nanmean", dtype=dtype, out=out, where=where)
+    a, keepdims = _arr(a), _flag(keepdims)
+    if _integer(a):
+        return _as_numpy_does(np.nanmean, a, axis=axis, keepdims=keepdims)
+    axes = _axes(axis, _ndim(a))
+    counted = ~np.isnan(_value(a))
+    count = np.sum(counted, axis=axes, keepdims=keepdims).astype(np.result_type(_value(a)))
+    if np.any(count == 0):
+        warnings.warn("Mean of empty slice", RuntimeWarning, stacklevel=3)
+    total = reduce_sum(_nan_replaced(a, 0), axes, keepdims)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return ew.divide(total, as_tensor(count))
+
+
+def _nan_tie_weights(ans: Any, x: Any, axes: tuple[int, ...]) -> np.ndarray:
+    """:func:`_tie_weights` with NaNs left out: 1/k on the k elements of a group equal to its
+    nanmax (or nanmin); 0 on NaNs, and on every element of a group of NaNs only."""
+    xv = np.asarray(_value(x))
+    hit = xv == np.reshape(_value(ans), _kept_shape(xv.shape, axes))
+    return (hit / np.maximum(np.sum(hit, axis=axes, keepdims=True), 1)).astype(xv.dtype)
+
+
+def _nan_extreme(name: str, fn: Any) -> Any:
+    return defprim(
+        name, lambda x, axes, keepdims: fn(x, axis=axes, keepdims=keepdims),
+        lambda g, ans, x, axes, keepdims: _spread(g, x, axes) * _nan_tie_weights(ans, x, axes),
+        jvps=(
+            lambda t, ans, x, axes, keepdims: _reduced_sum(
+                t * _nan_tie_weights(ans, x, axes), axes, keepdims
+            ),
+        ),
+    )
+
+
+_nanmax = _nan_extreme("nanmax", np.nanmax)
+_nanmin = _nan_extreme("nanmin", np.nanmin)
+
+
+def _np_nan_extreme(prim, func, ufunc, a, axis, out, keepdims, initial, where):
+    _no_extras(func.__name__, out=out, initial=initial, where=where)
+    a, keepdims = _arr(a), _flag(keepdims)
+    if _integer(a):
+        return _as_numpy_does(func, a, axis=axis, keepdims=keepdims)
+    if _empty_reduction(a, axis):
+        raise ValueError(f"zero-size array to reduction operation {ufunc} which has no identity")
+    return bind(prim, a, axes=_axes(axis, _ndim(a)), keepdims=keepdims)
+
+
+@numpy_function(np.nanmax)
+def _np_nanmax(a, axis=None, out=None, keepdims=np._NoValue, initial=np._NoValue,
+               where=np._NoValue):
+    """``np.nanmax``: the maximum ignoring NaNs. NaNs get gradient 0; ties share the gradient
+    equally, as reduce_max's; a group of NaNs only gives NaN (NumPy warns) and gradient 0."""
+    return _np_nan_extreme(_nanmax, np.nanmax, "fmax", a, axis, out, keepdims, initial, where)
+
+
+@numpy_function(np.nanmin)
+def _np_nanmin(a, axis=None, out=None, keepdims=np._NoValue, initial=np._NoValue,
+               where=np._NoValue):
+    """``np.nanmin``: the minimum ignoring NaNs, with nanmax's conventions."""
+    return _np_nan_extreme(_nanmin, np.nanmin, "fmin", a, axis, out, keepdims, initial, where)
+
+
+# Order statistics. A quantile of a group, by any of NumPy's methods, is (1 - f) s_j + f s_(j+1)
+# for the sorted values s and a position j + f that depends only on the group's size n and q:
+# it is the same quantile of 0, 1, ..., n - 1. The gradient is (1 - f) to the element at rank
+# j and f to the one at rank j + 1. Where several elements tie for a rank's value, they share
+# its weight equally (as tied maxima share reduce_max's gradient). The weights are constant
+# between ties, so the rules are linear and exact at every order. A group holding a NaN has
+# quantile NaN and gradient NaN.
+
+
+def _order_positions(n: int, q: Any, method: str, kind: str) -> np.ndarray:
+    ranks = np.arange(n, dtype=np.float64)
+    if kind == "median":
+        return np.reshape(np.median(ranks), (1,))
+    func = np.percentile if kind == "percentile" else np.quantile
+    return np.reshape(func(ranks, q, method=method), (-1,))
+
+
+def _order_weights(x: Any, q: Any, axis: Any, method: str, kind: str) -> tuple:
+    """The weight of every element in every quantile of its group: an array of shape
+    (number of q, kept dimensions..., group size), and the permutation that moves the reduced
+    axes of ``x`` last."""
+    xv = np.asarray(_value(x))
+    axes = tuple(range(xv.ndim)) if axis is None else axis
+    rest = [i for i in range(xv.ndim) if i not in axes]
+    perm = rest + list(axes)
+    n = _count(xv.shape, axes)
+    groups = np.transpose(xv, perm).reshape(tuple(xv.shape[i] for i in rest) + (n,))
+    m = 1 if kind == "median" else np.size(q)
+    dtype = xv.dtype if xv.dtype.kind == "f" else np.dtype(np.float64)
+    weights = np.zeros((m,) + groups.shape, dtype=np.float64)
+    if n == 0:
+        return weights.astype(dtype), perm
+    h = _order_positions(n, q, method, kind)
+    j = np.floor(h).astype(np.intp)
+    frac = h - j
+    ordered = np.sort(groups, axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        for rank, share in ((j, 1 - frac), (np.minimum(j + 1, n - 1), frac)):
+            value = np.moveaxis(ordered[..., rank], -1, 0)[..., None]
+            hit = groups == value
+            share = share.reshape((m,) + (1,) * groups.ndim)
+            weights += share * hit / np.sum(hit, axis=-1, keepdims=True)
+    weights[:, np.isnan(groups).any(axis=-1)] = np.nan
+    return weights.astype(dtype), perm
+
+
+def _quantile_fwd(x, q, axis, method, keepdims, kind):
+    if kind == "median":
+        return np.median(x, axis=axis, keepdims=keepdims)
+    func = np.percentile if kind == "percentile" else np.quantile
+    return func(x, q, axis=axis, method=method, keepdims=keepdims)
+
+
+def _quantile_vjp(g, ans, x, q, axis, method, keepdims, kind):
+    weights, perm = _order_weights(x, q, axis, method, kind)
+    spread = np.sum(np.reshape(g, weights.shape[:-1] + (1,)) * weights, axis=0)
+    shape = np.shape(_value(x))
+    return np.transpose(np.reshape(spread, tuple(shape[i] for i in perm)), np.argsort(perm))
+
+
+def _quantile_jvp(t, ans, x, q, axis, method, keepdims, kind):
+    weights, perm = _order_weights(x, q, axis, method, kind)
+    grouped = np.reshape(np.transpose(t, perm), (1,) + weights.shape[1:])
+    return np.reshape(np.sum(weights * grouped, axis=-1), np.shape(ans))
+
+
+_quantile = defprim("quantile", _quantile_fwd, _quantile_vjp, jvps=(_quantile_jvp,))
+
+
+def _np_order_statistic(kind, a, q, axis, out, method, keepdims, weights=None) -> Tensor:
+    _no_extras(kind, out=out, weights=weights)
+    a = _arr(a)
+    if q is not None:
+        q = ew._constant_arg(q, kind, "q")
+        if type(q) not in (int, float):  # (Python numbers stay weakly typed, as in NumPy)
+            q = np.asarray(q)
+    if _integer(a):
+        kw = {} if kind == "median" else {"method": method}
+        args = () if kind == "median" else (q,)
+        func = {"median": np.median, "quantile": np.quantile, "percentile": np.percentile}[kind]
+        return as_tensor(func(_value(a), *args, axis=axis, keepdims=keepdims, **kw))
+    if axis is not None:
+        axis = normalize_axis_tuple(axis, _ndim(a))
+    return bind(_quantile, a, q=q, axis=axis, method=method, keepdims=bool(keepdims), kind=kind)
+
+
+@numpy_function(np.median)
+def _np_median(a, axis=None, out=None, overwrite_input=False, keepdims=False):
+    """``np.median`` on tensors. The gradient goes to the middle element, or half to each of
+    the two middle ones; tied elements share their rank's gradient equally."""
+    return _np_order_statistic("median", a, None, axis, out, "linear", keepdims)
+
+
+@numpy_function(np.quantile)
+def _np_quantile(a, q, axis=None, out=None, overwrite_input=False, method="linear",
+                 keepdims=False, *, weights=None):
+    """``np.quantile`` on tensors, any of NumPy's methods; ``q`` is a constant. The gradient
+    goes to the order statistics that the quantile interpolates, with their interpolation
+    weights; tied elements share their rank's weight equally."""
+    return _np_order_statistic("quantile", a, q, axis, out, method, keepdims, weights)
+
+
+@numpy_function(np.percentile)
+def _np_percentile(a, q, axis=None, out=None, overwrite_input=False, method="linear",
+                   keepdims=False, *, weights=None):
+    """``np.percentile`` on tensors: np.quantile with q in percent."""
+    return _np_order_statistic("percentile", a, q, axis, out, method, keepdims, weights)
+
+
+@numpy_function(np.average)
+def _np_average(a, axis=None, weights=None, returned=False, *, keepdims=np._NoValue):
+    """``np.average`` on tensors: differentiable in ``a`` and in ``weights``. With
+    ``returned=True`` the sum of the weights comes too (a tensor, differentiable)."""
+    from .shape import broadcast_to, cast
+
+    a = _arr(a)
+    shape = _shape_of(a)
+    if axis is not None:
+        axis = normalize_axis_tuple(axis, len(shape), argname="axis")
+    kw = {} if keepdims is np._NoValue else {"keepdims": keepdims}
+    if weights is None:
+        avg = np.mean(a, axis=axis, **kw)
+        scl: Any = avg.dtype.type(math.prod(shape) / max(np.size(avg._value), 1))
+    else:
+        wgt = _arr(weights)
+        if wgt.shape != shape:
+            if axis is None:
+                raise TypeError("Axis must be specified when shapes of a and weights differ.")
+            if wgt.shape != tuple(shape[ax] for ax in axis):
+                raise ValueError(
+                    "Shape of weights must be consistent with shape of a along specified axis."
+                )
+            wgt = np.transpose(wgt, np.argsort(axis))
+            wgt = np.reshape(wgt, tuple(s if ax in axis else 1 for ax, s in enumerate(shape)))
+        if _integer(a):
+            dtype = np.result_type(a.dtype, wgt.dtype, "f8")
+        else:
+            dtype = np.result_type(a.dtype, wgt.dtype)
+        if wgt.dtype != dtype:
+            wgt = cast(wgt, dtype)
+        if a.dtype != dtype:
+            a = cast(a, dtype)
+        scl = np.sum(wgt, axis=axis, **kw)
+        if np.any(_value(scl) == 0.0):
+            raise ZeroDivisionError("Weights sum to zero, can't be normalized")
+        avg = ew.divide(np.sum(ew.multiply(a, wgt), axis=axis, **kw), scl)
+    if returned:
+        if np.shape(_value(scl)) != avg.shape:
+            scl = broadcast_to(scl, avg.shape)
+        return avg, scl
+    return avg
+
+
+def _np_cumulative_with_initial(
+    prim: Any, func: Any, identity: int, x: Any, axis: Any, dtype: Any, out: Any,
+    include_initial: bool,
+) -> Tensor:
+    from .shape import _padded, reshape
+
+    _no_extras(func.__name__, dtype=dtype, out=out)
+    x = _arr(x)
+    if _integer(x):
+        return _as_numpy_does(func, x, axis=axis, include_initial=include_initial)
+    if axis is None:
+        if _ndim(x) > 1:
+            raise ValueError(
+                "For arrays which have more than one dimension ``axis`` argument is required."
+            )
+        x = reshape(x, (-1,))
+        axis = 0
+    ax = _axis1(axis, _ndim(x), func.__name__)
+    result = bind(prim, x, axis=ax, exclusive=False, reverse=False)
+    if include_initial:
+        pads = tuple((1, 0) if i == ax else (0, 0) for i in range(_ndim(x)))
+        result = _padded(result, pads, "constant", identity)
+    return result
+
+
+if hasattr(np, "cumulative_sum"):  # NumPy >= 2.1
+
+    @numpy_function(np.cumulative_sum)
+    def _np_cumulative_sum(x, /, *, axis=None, dtype=None, out=None, include_initial=False):
+        """``np.cumulative_sum``: with ``include_initial``, a 0 before the sums."""
+        return _np_cumulative_with_initial(
+            _cumsum, np.cumulative_sum, 0, x, axis, dtype, out, include_initial
+        )
+
+    @numpy_function(np.cumulative_prod)
+    def _np_cumulative_prod(x, /, *, axis=None, dtype=None, out=None, include_initial=False):
+        """``np.cumulative_prod``: with ``include_initial``, a 1 before the products."""
+        return _np_cumulative_with_initial(
+            _cumprod, np.cumulative_prod, 1, x, axis, dtype, out, include_initial
+        )
+
+
+@numpy_function(np.diff)
+def _np_diff(a, n=1, axis=-1, prepend=np._NoValue, append=np._NoValue):
+    """``np.diff`` on tensors: slices and subtractions, so gradients reach ``a`` and tensors
+    given as ``prepend`` or ``append``."""
+    from .shape import broadcast_to, concat, getitem
+
+    n = operator.index(n)
+    if n == 0:
+        return a
+    if n < 0:
+        raise ValueError("order must be non-negative but got " + repr(n))
+    a = _arr(a)
+    nd = _ndim(a)
+    if nd == 0:
+        raise ValueError("diff requires input that is at least one dimensional")
+    axis = normalize_axis_index(axis, nd)
+    combined = []
+    for extra in (prepend, a, append):
+        if extra is np._NoValue:
+            continue
+        extra = _arr(extra)
+        if _ndim(extra) == 0:
+            extra = broadcast_to(extra, _shape_of(a)[:axis] + (1,) + _shape_of(a)[axis + 1:])
+        combined.append(extra)
+    if len(combined) > 1:
+        a = concat(combined, axis)
+    if a.dtype == np.bool_:  # NumPy's diff of booleans is not_equal: no gradient
+        return _as_numpy_does(np.diff, a, n=n, axis=axis)
+    later = (slice(None),) * axis + (slice(1, None),)
+    earlier = (slice(None),) * axis + (slice(None, -1),)
+    for _ in range(n):
+        a = ew.subtract(getitem(a, later), getitem(a, earlier))
+    return a
+
+
+@numpy_function(np.ediff1d)
+def _np_ediff1d(ary, to_end=None, to_begin=None):
+    """``np.ediff1d`` on tensors: the differences of the flattened ``ary``, in its dtype,
+    between ``to_begin`` and ``to_end`` (gradients reach all three)."""
+    from .shape import cast, concat, getitem, reshape
+
+    ary = reshape(_arr(ary), (-1,))
+    dtype = ary.dtype
+    parts = [ew.subtract(getitem(ary, slice(1, None)), getitem(ary, slice(None, -1)))]
+    for name, extra in (("to_begin", to_begin), ("to_end", to_end)):
+        if extra is None:
+            continue
+        extra = reshape(_arr(extra), (-1,))
+        if not np.can_cast(extra.dtype, dtype, casting="same_kind"):
+            raise TypeError(
+                f"dtype of `{name}` must be compatible with input `ary` under the `same_kind` "
+                "rule."
+            )
+        if extra.dtype != dtype:
+            extra = cast(extra, dtype)
+        if name == "to_begin":
+            parts.insert(0, extra)
+        else:
+            parts.append(extra)
+    return parts[0] if len(parts) == 1 else concat(parts, 0)
+
+
+@numpy_function(np.trapezoid)
+def _np_trapezoid(y, x=None, dx=1.0, axis=-1):
+    """``np.trapezoid`` on tensors: the trapezoidal rule, differentiable in ``y`` and in the
+    sample points ``x`` (or the spacing ``dx``)."""
+    from .shape import getitem
+
+    y = _arr(y)
+    nd = _ndim(y)
+    axis = normalize_axis_index(axis, nd)
+    if x is None:
+        d = dx
+    else:
+        x = _arr(x)
+        if _ndim(x) == 1:
+            d = np.diff(x)
+            d = np.reshape(d, tuple(-1 if i == axis else 1 for i in range(nd)))
+        else:
+            d = np.diff(x, axis=axis)
+    later = getitem(y, (slice(None),) * axis + (slice(1, None),))
+    earlier = getitem(y, (slice(None),) * axis + (slice(None, -1),))
+    return np.sum(ew.divide(ew.multiply(d, ew.add(later, earlier)), 2.0), axis=axis)
+
+
+def _np_gradient_spacing(varargs: tuple, shape: tuple, axes: tuple) -> list:
+    """The spacing along each axis, as np.gradient reads ``varargs``: a scalar, or the
+    differences of 1-d coordinates (a scalar when NumPy's coordinates are evenly spaced)."""
+    n = len(varargs)
+    if n == 0:
+        return [1.0] * len(axes)
+    if n == 1 and np.ndim(_value(varargs[0])) == 0:
+        return list(varargs) * len(axes)
+    if n != len(axes):
+        raise TypeError("invalid number of arguments")
+    spacing: list[Any] = []
+    for ax, distances in zip(axes, varargs):
+        value = _value(distances)
+        if np.ndim(value) == 0:
+            spacing.append(distances)
+            continue
+        if np.ndim(value) != 1:
+            raise ValueError("distances must be either scalars or 1d")
+        if len(value) != shape[ax]:
+            raise ValueError(
+                "when 1d, distances must match the length of the corresponding dimension"
+            )
+        if isinstance(distances, (Tensor, Variable)):  # differentiable coordinates
+            if distances.dtype.kind not in "fc":
+                from .shape import cast
+
+                distances = cast(distances, np.float64)
+            spacing.append(np.diff(distances))
+            continue
+        value = np.asarray(value)
+        if value.dtype.kind in "iub":
+            value = value.astype(np.float64)
+        diffx = np.diff(value)
+        spacing.append(diffx[0] if (diffx == diffx[0]).all() else diffx)
+    return spacing
+
+
+@numpy_function(np.gradient)
+def _np_gradient(f, *varargs, axis=None, edge_order=1):
+    """``np.gradient`` on tensors: central differences inside, one-sided differences of
+    ``edge_order`` 1 or 2 at the edges, with scalar spacing or 1-d coordinates per axis.
+    The result is linear in ``f``; tensor spacings and coordinates are differentiable too."""
+    from .shape import cast, concat, getitem
+
+    f = _arr(f)
+    shape = _shape_of(f)
+    nd = len(shape)
+    axes = tuple(range(nd)) if axis is None else normalize_axis_tuple(axis, nd)
+    spacing = _np_gradient_spacing(varargs, shape, axes)
+    if edge_order not in (1, 2):
+        raise ValueError(f"edge_order must be 1 or 2, got {edge_order!r}.")
+    otype = f.dtype if f.dtype.kind in "fc" else np.dtype(np.float64)
+    if f.dtype.kind in "iub":
+        f = cast(f, np.float64)
+    outs = []
+    for ax, h in zip(axes, spacing):
+        if shape[ax] < edge_order + 1:
+            raise ValueError(
+                "Shape of array too small to calculate a numerical gradient, at least "
+                "(edge_order + 1) elements are required."
+            )
+
+        def at(start, stop, ax=ax):
+            return getitem(f, (slice(None),) * ax + (slice(start, stop),))
+
+        uniform = np.ndim(_value(h)) == 0
+        if uniform:
+            inner = (at(2, None) - at(None, -2)) / (2.0 * h)
+        else:
+            dx1, dx2 = h[0:-1], h[1:]
+            along = tuple(-1 if i == ax else 1 for i in range(nd))
+            a = np.reshape(-dx2 / (dx1 * (dx1 + dx2)), along)
+            b = np.reshape((dx2 - dx1) / (dx1 * dx2), along)
+            c = np.reshape(dx1 / (dx2 * (dx1 + dx2)), along)
+            inner = a * at(None, -2) + b * at(1, -1) + c * at(2, None)
+        if edge_order == 1:
+            first = (at(1, 2) - at(0, 1)) / (h if uniform else h[0])
+            last = (at(-1, None) - at(-2, -1)) / (h if uniform else h[-1])
+        else:
+            if uniform:
+                a, b, c = -1.5 / h, 2.0 / h, -0.5 / h
+            else:
+                dx1, dx2 = h[0], h[1]
+                a = -(2.0 * dx1 + dx2) / (dx1 * (dx1 + dx2))
+                b = (dx1 + dx2) / (dx1 * dx2)
+                c = -dx1 / (dx2 * (dx1 + dx2))
+            first = a * at(0, 1) + b * at(1, 2) + c * at(2, 3)
+            if uniform:
+                a, b, c = 0.5 / h, -2.0 / h, 1.5 / h
+            else:
+                dx1, dx2 = h[-2], h[-1]
+                a = dx2 / (dx1 * (dx1 + dx2))
+                b = -(dx2 + dx1) / (dx1 * dx2)
+                c = (2.0 * dx2 + dx1) / (dx2 * (dx1 + dx2))
+            last = a * at(-3, -2) + b * at(-2, -1) + c * at(-1, None)
+        pieces = [p if p.dtype == otype else cast(p, otype) for p in (first, inner, last)]
+        outs.append(concat(pieces, ax))
+    return outs[0] if len(outs) == 1 else tuple(outs)
 
 
 __all__ = [

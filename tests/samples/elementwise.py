@@ -253,3 +253,130 @@ SPECIAL: dict[str, list[Special]] = {
     "math.erf": [Special((np.asarray([0.0, 30.0]),), [2 / math.sqrt(math.pi), 0.0])],
     "math.atan": [Special((np.asarray([1e200]),), [0.0], note="no overflow to nan")],
 }
+
+# ---- NumPy's functions and ufuncs, called on tensors as users call them
+
+
+def _with_nans(x: np.ndarray, *indices) -> np.ndarray:
+    x = x.copy()
+    for i in indices:
+        x[i] = np.nan
+    return x
+
+
+def _sinc_samples() -> list[Sample]:
+    out = unary(-3, 3)
+    # at and near 0, where sinc's formula is 0/0, and near |pi x| = 2
+    out.append(Sample((np.asarray([0.0, 1e-9, -1e-4, 0.03, 0.6366, -0.64, 12.3]),)))
+    out.append(Sample((np.asarray(0.0),)))
+    return out
+
+
+def _fmax_samples() -> list[Sample]:
+    out = _selection()
+    # one NaN argument or the other (never both: the result would be NaN)
+    x, y = _distinct((3, 4), (3, 4))
+    out.append(Sample((_with_nans(x, (0, 1), (2, 3)), _with_nans(y, (1, 0), (2, 2)))))
+    out.append(Sample((_with_nans(arr((4,), -2, 2), 1), 0.5)))
+    return out
+
+
+_XP = np.asarray([-1.0, -0.2, 0.5, 0.9, 2.0])
+
+
+def _interp_x(shape) -> np.ndarray:
+    """Points inside and outside [-1, 2], at least 0.05 away from every knot."""
+    return _away(arr(shape, -1.6, 2.6), tuple(_XP))
+
+
+def _interp_samples() -> list[Sample]:
+    fp = arr((5,), -2, 2)
+    out = [Sample((_interp_x(s), _XP, arr((5,), -2, 2)), static=(1,)) for s in SHAPES]
+    out.append(Sample((noncontiguous(_interp_x((2, 3))), _XP, fp), static=(1,)))
+    out.append(Sample((_interp_x((0, 3)), _XP, fp), static=(1,)))
+    out.append(Sample((_interp_x((6,)), _XP, fp), {"left": -3.0, "right": 4.0}, static=(1,)))
+    out.append(Sample((_interp_x((6,)), _XP, fp), {"period": 3.5}, static=(1,)))
+    out.append(Sample((0.3, _XP, fp), static=(1,)))  # a Python number: fp alone is differentiable
+    return out
+
+
+def _select_samples() -> list[Sample]:
+    x = arr((3, 4), -2, 2)
+    conds = [x > 0.5, x < -0.5]
+    return [
+        Sample((conds, [arr((3, 4), -2, 2), arr((3, 4), -2, 2)])),
+        Sample((conds, [arr((3, 4), -2, 2), arr((4,), -2, 2)], arr((3, 1), -2, 2))),  # default
+        Sample(([x > 0, x > 1], [arr((), -2, 2), 0.5], arr((), -2, 2))),
+        Sample(([np.asarray(True)], [arr((), -2, 2)], arr((), -2, 2))),
+        Sample(([np.zeros((0, 3), bool)], [arr((0, 3), -2, 2)])),
+    ]
+
+
+def _linspace_samples() -> list[Sample]:
+    return [
+        Sample((arr((), -2, 2), arr((), -2, 2)), {"num": 5}),
+        Sample((arr((), -2, 2), arr((), -2, 2))),  # num=50
+        Sample((arr((), -2, 2), arr((), -2, 2)), {"num": 4, "endpoint": False}),
+        Sample((arr((), -2, 2), arr((), -2, 2)), {"num": 1}),
+        Sample((arr((), -2, 2), arr((), -2, 2)), {"num": 0}),
+        Sample((arr((3,), -2, 2), arr((3,), -2, 2)), {"num": 4}),
+        Sample((arr((2, 1), -2, 2), arr((3,), -2, 2)), {"num": 4, "axis": 1}),
+        Sample((arr((3,), -2, 2), arr((), -2, 2)), {"num": 3, "axis": -1, "endpoint": False}),
+        Sample((arr((), -2, 2), arr((), -2, 2)), {"num": 6, "retstep": True}),
+        Sample((arr((2,), -2, 2), 1.5), {"num": 3, "retstep": True}),
+    ]
+
+
+SAMPLES.update({
+    "np.exp2": unary(-2, 2),
+    "np.logaddexp2": binary((-2, 2), (-2, 2)),
+    "np.hypot": binary((-2, 2), (0.5, 2), y_magnitude=True),
+    "np.fabs": unary(-2, 2, away=(0,)),
+    "np.deg2rad": unary(-200, 200),
+    "np.radians": unary(-200, 200)[:2],
+    "np.rad2deg": unary(-3, 3),
+    "np.degrees": unary(-3, 3)[:2],
+    "np.fmax": _fmax_samples(),
+    "np.fmin": _fmax_samples(),
+    "np.sinc": _sinc_samples(),
+    "np.nan_to_num": unary(-2, 2) + [
+        Sample((np.asarray([1.0, np.nan, np.inf, -np.inf, -0.5]),),
+               {"nan": 1.5, "posinf": 3.0, "neginf": -3.0}),
+        Sample((np.asarray([[np.nan, 0.2], [-0.7, np.nan]]),)),
+    ],
+    "np.select": _select_samples(),
+    "np.interp": _interp_samples(),
+    "np.linspace": _linspace_samples(),
+})
+
+SPECIAL.update({
+    "np.fabs": [Special((np.asarray([0.0, -0.0]),), [0.0, 0.0], note="|x|' = 0 at 0, as abs")],
+    "np.hypot": [
+        Special((np.asarray([0.0, 3.0]), np.asarray([0.0, 4.0])), [0.0, 0.6],
+                note="0 at the origin (a kink), x / hypot elsewhere"),
+    ],
+    "np.fmax": [
+        Special((np.asarray([1.0, np.nan, 2.0, np.nan]), np.asarray([1.0, 2.0, np.nan, np.nan])),
+                [1.0, 0.0, 1.0, 1.0],
+                note="a tie goes to x; a NaN argument gets nothing; x when both are NaN"),
+    ],
+    "np.fmin": [
+        Special((np.asarray([1.0, np.nan, 2.0, np.nan]), np.asarray([1.0, 2.0, np.nan, np.nan])),
+                [1.0, 0.0, 1.0, 1.0],
+                note="a tie goes to x; a NaN argument gets nothing; x when both are NaN"),
+    ],
+    "np.sinc": [
+        Special((np.asarray([0.0, 1.0, -2.0]),), [0.0, -1.0, -0.5],
+                note="sinc'(0) = 0; (cos(pi x) - sinc x) / x elsewhere"),
+    ],
+    "np.nan_to_num": [
+        Special((np.asarray([1.0, np.nan, np.inf, -np.inf]),), [1.0, 0.0, 0.0, 0.0],
+                note="1 where finite, 0 where replaced"),
+    ],
+    "np.interp": [
+        Special((np.asarray([1.0, 0.0, 3.0, -1.0, 4.0]), [0.0, 1.0, 2.0, 3.0],
+                 np.asarray([0.0, 2.0, 3.0, 5.0])), [1.0, 2.0, 2.0, 0.0, 0.0],
+                note="slope of the piece to the right at an inner knot, of the piece inside "
+                "the range at the ends, 0 outside"),
+    ],
+})

@@ -192,3 +192,194 @@ SPECIAL: dict[str, list[Special]] = {
         Special((np.asarray([-1000.0, -1000.0]),), [0.5, 0.5], note="no underflow"),
     ],
 }
+
+# ---- NumPy's functions, called on tensors as users call them
+
+NP_AXES = [None, 0, 1, -1, (0, 2)]  # the axis forms NumPy's reductions take
+
+
+def with_nans(x: np.ndarray, *indices) -> np.ndarray:
+    x = x.copy()
+    for i in indices:
+        x[i] = np.nan
+    return x
+
+
+def _nan_samples(make, zero_size="both") -> list[Sample]:
+    """The reduction samples, plus NaNs scattered so that no group is all NaN."""
+    x = make((3, 4, 2))
+    return reduction(make, axes=NP_AXES, zero_size=zero_size) + [
+        Sample((with_nans(x, (0, 1, 1), (2, 3, 0), (1, 0, 0)),), {"axis": 1}),
+        Sample((with_nans(x, (0, 1, 1), (2, 3, 0)),), {"axis": (0, 2), "keepdims": True}),
+        Sample((with_nans(make((5,)), 1, 3),)),
+    ]
+
+
+QUANTILE_METHODS = [
+    "linear", "lower", "higher", "midpoint", "nearest", "hazen", "weibull", "median_unbiased",
+    "normal_unbiased", "inverted_cdf", "averaged_inverted_cdf", "closest_observation",
+    "interpolated_inverted_cdf",
+]
+
+
+def _quantile_samples(scale: float) -> list[Sample]:
+    """np.quantile (q in [0, 1]) or np.percentile (scale 100): q a Python number or a float32
+    array (so that float32 input stays float32, as NumPy), every method, axis forms."""
+    out = [Sample((distinct((3, 4, 2)), 0.3 * scale), {"axis": axis, "keepdims": keepdims})
+           for axis in NP_AXES for keepdims in (False, True)]
+    out += [Sample((distinct((4, 5)), 0.37 * scale), {"axis": 1, "method": m})
+            for m in QUANTILE_METHODS]
+    qs = np.asarray([0.0, 0.15, 0.5, 0.9, 1.0], np.float32) * np.float32(scale)
+    out += [
+        Sample((distinct((4, 5)),), {"q": qs, "axis": 0}),
+        Sample((distinct((3, 4, 2)),), {"q": qs.reshape(5, 1), "axis": (0, 2), "keepdims": True}),
+        Sample((distinct((6,)),), {"q": qs, "method": "midpoint"}),
+        Sample((distinct(()), 0.4 * scale)),
+        Sample((noncontiguous(distinct((3, 4))), 0.6 * scale), {"axis": 1}),
+        Sample((distinct((0, 3)), 0.5 * scale), {"axis": 1}),
+    ]
+    return out
+
+
+def _average_samples() -> list[Sample]:
+    w = R.uniform(0.5, 1.5, (3, 4, 2))
+    return reduction(uni, axes=NP_AXES, zero_size="nonempty") + [
+        Sample((uni((3, 4, 2)), None, w)),  # weights differentiable, same shape
+        Sample((uni((3, 4, 2)), 1, R.uniform(0.5, 1.5, (4,)))),  # 1-d weights along axis 1
+        Sample((uni((3, 4, 2)), (2, 0), R.uniform(0.5, 1.5, (2, 3))), {"keepdims": True}),
+        Sample((uni((3, 4, 2)), 1, R.uniform(0.5, 1.5, (4,))), {"returned": True}),
+        Sample((uni((3, 4)),), {"axis": 0, "returned": True}),
+        Sample((uni((3, 4)), None, R.uniform(0.5, 1.5, (3, 4)), True)),
+        Sample((noncontiguous(uni((3, 4))), -1, noncontiguous(R.uniform(0.5, 1.5, (3, 4))))),
+    ]
+
+
+def _diff_samples() -> list[Sample]:
+    return [
+        Sample((uni((3, 4, 2)),)),
+        Sample((uni((3, 4, 2)), 2, 1)),
+        Sample((uni((3, 4, 2)), 3, 0)),
+        Sample((uni((5,)), 4)),
+        Sample((noncontiguous(uni((3, 4))), 1, 0)),
+        Sample((uni((0, 3)), 1, 1)),
+        Sample((uni((3, 1)), 1, 1)),  # one element along the axis: an empty result
+        # prepend and append differentiable: arrays, and scalars broadcast along the axis
+        Sample((uni((3, 4)), 1, 1, uni((3, 2)), uni((3, 1)))),
+        Sample((uni((3, 4)), 2, 0, uni(()), uni(()))),
+        Sample((uni((4,)), 1, -1, uni((1,)))),
+    ]
+
+
+def _trapezoid_samples() -> list[Sample]:
+    def points(n):
+        return np.cumsum(R.uniform(0.2, 1.0, n)) - 1.0
+
+    return [
+        Sample((uni((3, 4)),)),
+        Sample((uni((3, 4, 2)),), {"axis": 1}),
+        Sample((uni((3, 4)),), {"dx": 0.3, "axis": 0}),
+        Sample((uni((5,)), points(5))),  # sample points differentiable
+        Sample((uni((3, 4)), points(3), 1.0, 0)),
+        Sample((uni((3, 4)), np.sort(uni((3, 4)), axis=1))),  # points per row
+        Sample((uni((3, 4)), None, np.asarray(0.7))),  # dx differentiable
+        Sample((noncontiguous(uni((3, 4))),)),
+        Sample((uni((0, 3)),)),
+        Sample((uni((3, 1)),)),
+    ]
+
+
+def _gradient_samples() -> list[Sample]:
+    def coords(n):
+        return np.cumsum(R.uniform(0.3, 1.0, n))
+
+    out = []
+    for edge_order in (1, 2):
+        out += [
+            Sample((uni((5,)),), {"edge_order": edge_order}),
+            Sample((uni((3, 4)),), {"edge_order": edge_order}),  # a tuple of two
+            Sample((uni((3, 4, 5)), 0.5), {"axis": (0, 2), "edge_order": edge_order}),
+            Sample((uni((4, 3)), coords(3)), {"axis": 1, "edge_order": edge_order}),
+            Sample((uni((4, 3)), coords(4)), {"axis": 0, "edge_order": edge_order},
+                   static=(1,)),
+            Sample((uni((4, 3)), np.asarray(0.7)), {"axis": -1, "edge_order": edge_order}),
+            Sample((uni((3, 4)), 2.0, coords(4)), {"edge_order": edge_order}),
+            Sample((noncontiguous(uni((3, 4))),), {"axis": 0, "edge_order": edge_order}),
+        ]
+    out.append(Sample((uni((2, 3)),), {"axis": 0}))  # two points: one-sided differences only
+    out.append(Sample((uni((3, 0)),), {"axis": 0}))
+    return out
+
+
+def _cumulative_samples(make) -> list[Sample]:
+    out = []
+    for axis in (0, 1, -1):
+        for include_initial in (False, True):
+            out.append(Sample((make((3, 4)),), {"axis": axis, "include_initial": include_initial}))
+    out += [
+        Sample((make((5,)),)),
+        Sample((make((5,)),), {"include_initial": True}),
+        Sample((make(()),)),
+        Sample((noncontiguous(make((2, 3))),), {"axis": 1}),
+        Sample((make((0, 3)),), {"axis": 0, "include_initial": True}),
+    ]
+    return out
+
+
+SAMPLES.update({
+    "np.ptp": reduction(distinct, axes=NP_AXES, zero_size="nonempty"),
+    "np.nansum": _nan_samples(uni),
+    "np.nanprod": _nan_samples(mag) + [Sample((with_zeros(with_nans(mag((5,)), 1), 3),))],
+    "np.nanmean": _nan_samples(uni, zero_size="nonempty"),
+    "np.nanmax": _nan_samples(distinct, zero_size="nonempty"),
+    "np.nanmin": _nan_samples(distinct, zero_size="nonempty"),
+    "np.median": reduction(distinct, axes=NP_AXES, zero_size="nonempty")
+    + [Sample((distinct((4, 6)),), {"axis": 1}), Sample((distinct((7,)),))],
+    "np.quantile": _quantile_samples(1.0),
+    "np.percentile": _quantile_samples(100.0)[:12],
+    "np.average": _average_samples(),
+    "np.diff": _diff_samples(),
+    "np.ediff1d": [
+        Sample((uni((3, 4)),)),
+        Sample((uni((5,)), uni((2,)), uni(()))),  # to_end, to_begin differentiable
+        Sample((uni((2, 3)),), {"to_begin": 0.5, "to_end": [1.0, 2.0]}),
+        Sample((uni(()),)),
+        Sample((uni((0,)), uni((1,)))),
+    ],
+    "np.trapezoid": _trapezoid_samples(),
+    "np.gradient": _gradient_samples(),
+})
+if hasattr(np, "cumulative_sum"):  # NumPy >= 2.1
+    SAMPLES["np.cumulative_sum"] = _cumulative_samples(uni)
+    SAMPLES["np.cumulative_prod"] = _cumulative_samples(mag)
+
+SPECIAL.update({
+    "np.ptp": [
+        Special((np.asarray([1.0, 3.0, 3.0, 1.0, 2.0]),), [-0.5, 0.5, 0.5, -0.5, 0.0],
+                note="ties for the max and for the min share, as reduce_max"),
+    ],
+    "np.nanmax": [
+        Special((np.asarray([1.0, np.nan, 3.0, 3.0]),), [0.0, 0.0, 0.5, 0.5],
+                note="NaN gets 0; ties share"),
+    ],
+    "np.nanmin": [
+        Special((np.asarray([1.0, np.nan, 1.0, 3.0]),), [0.5, 0.0, 0.5, 0.0],
+                note="NaN gets 0; ties share"),
+    ],
+    "np.nansum": [Special((np.asarray([1.0, np.nan, 2.0]),), [1.0, 0.0, 1.0])],
+    "np.nanmean": [
+        Special((np.asarray([1.0, np.nan, 2.0, 4.0]),), [1 / 3, 0.0, 1 / 3, 1 / 3]),
+    ],
+    "np.nanprod": [Special((np.asarray([2.0, np.nan, 3.0]),), [3.0, 0.0, 2.0])],
+    "np.median": [
+        Special((np.asarray([1.0, 2.0, 2.0]),), [0.0, 0.5, 0.5], note="tied medians share"),
+        Special((np.asarray([3.0, 1.0, 3.0, 2.0]),), [0.25, 0.0, 0.25, 0.5],
+                note="half to each middle rank; the tied 3s share theirs"),
+        Special((np.asarray([5.0, 5.0, 5.0, 5.0]),), [0.25] * 4, note="all tied"),
+    ],
+    "np.quantile": [
+        Special((np.asarray([4.0, 1.0, 2.0, 2.0, 3.0]), 0.3), [0.0, 0.0, 0.5, 0.5, 0.0],
+                note="rank 1.2 lies between the tied 2s: they share"),
+        Special((np.asarray([4.0, 1.0, 2.0, 3.0, 5.0]), 0.3), [0.0, 0.0, 0.8, 0.2, 0.0],
+                note="linear: 0.8 to rank 1, 0.2 to rank 2"),
+    ],
+})
