@@ -26,21 +26,6 @@ from tape._tensor import _ArrayLike
 from tape.ops import _numpy_api as api
 from tests.samples import load, resolve
 
-# Differentiable handlers being written in parallel with this classification: not classified
-# here (never as unsupported), and their op-sweep samples come with them. Delete this list
-# once they are all merged: the tests below then require each of them to be classified.
-ADDED_ELSEWHERE = frozenset(
-    f"np.{name}" for name in """
-    tril triu repeat roll rollaxis moveaxis flip fliplr flipud rot90 sort partition append
-    column_stack vstack hstack dstack row_stack hsplit vsplit dsplit array_split atleast_1d
-    atleast_2d atleast_3d take_along_axis exp2 hypot fabs deg2rad rad2deg degrees radians
-    logaddexp2 fmax fmin sinc nan_to_num select linspace gradient trapezoid average ptp median
-    quantile percentile nansum nanmean nanmax nanmin nanprod cumulative_sum diff ediff1d interp
-    kron cross linalg.pinv linalg.matrix_power linalg.norm linalg.eigvalsh linalg.multi_dot
-    einsum
-    """.split()
-)
-
 # Differentiable NumPy functions that have a handler but no op-sweep samples under their
 # public path yet (see test_every_differentiable_function_has_sweep_samples).
 SAMPLES_PENDING = frozenset(
@@ -399,7 +384,7 @@ def test_the_walk_matches_the_documented_namespaces():
 def test_every_public_numpy_callable_is_classified():
     missing = sorted(
         path for path, obj in PUBLIC.items()
-        if api.classify(obj) is None and path not in ADDED_ELSEWHERE
+        if api.classify(obj) is None
     )
     assert not missing, (
         "NumPy callables that tape does not classify: add each to NO_GRADIENT or UNSUPPORTED "
@@ -427,7 +412,6 @@ def test_no_unsupported_entry_has_a_handler():
 
 def test_the_tables_do_not_overlap_and_resolve():
     assert not set(api.NO_GRADIENT) & set(api.UNSUPPORTED)
-    assert not ADDED_ELSEWHERE & (set(api.UNSUPPORTED) | set(api.NO_GRADIENT))
     for path in api.DIFFERENTIABLE_ARGUMENTS:
         assert path in api.NO_GRADIENT, path
     for path, target in api.DELEGATES.items():
@@ -690,7 +674,7 @@ def test_every_differentiable_function_has_sweep_samples():
         if path in SAMPLES_PENDING:
             if swept or not differentiable:
                 stale.append(path)
-        elif differentiable and not swept and path not in ADDED_ELSEWHERE:
+        elif differentiable and not swept:
             missing.append(path)
     assert not missing, (
         "differentiable NumPy functions without op-sweep samples: add samples keyed by the "

@@ -326,7 +326,6 @@ UNSUPPORTED: dict[str, tuple[str, str]] = {
     "np.corrcoef": (_NO_RULE,
                     "Compute the covariance with np.mean and @, then divide by the outer "
                     "product of the standard deviations."),
-    "np.cumulative_prod": (_NO_RULE, "Use np.cumprod(x, axis)."),
     "np.nancumsum": (_NO_RULE, "Use np.cumsum(np.where(np.isnan(x), 0.0, x))."),
     "np.nancumprod": (_NO_RULE, "Use np.cumprod(np.where(np.isnan(x), 1.0, x))."),
     **dict.fromkeys(
