@@ -15,6 +15,7 @@ from ._sparse import IndexedSlices
 from ._tape import GradientTape, UnconnectedGradients, detect_anomaly
 from ._tensor import (
     Tensor,
+    UntrackedWarning,
     Variable,
     bool_,
     complex64,
@@ -45,6 +46,7 @@ __all__ = [
     "IndexedSlices",
     "Tensor",
     "UnconnectedGradients",
+    "UntrackedWarning",
     "Variable",
     "autodiff",
     "bool",

@@ -82,7 +82,11 @@ def bind(prim: Primitive, *args: Any, **static: Any) -> Any:
                 vals.append(np.array(a) if isinstance(a, ndarray) else a)
                 tensors += 1
             elif a is None:
-                vals.append(a)
+                raise TypeError(
+                    f"Op '{prim.name}' got None as its argument {len(vals)}: it takes tensors, "
+                    "arrays and numbers. Did a function return nothing, or a value go "
+                    "missing?"
+                )
             elif cls is list or cls is tuple:
                 if holds_tensors(a):  # packed with a recorded stack, as TensorFlow does
                     return bind(prim, *[pack(b) for b in args], **static)
@@ -366,6 +370,8 @@ def _record(
                     out_id = out._id = next_id()
                     ans = out._value
                 where = _check_forward(prim, out) if ANOMALY[0] and STATE.anomaly else None
+                if static:  # index arrays and masks as they were when the op ran
+                    static = _private(static)
                 # Only large arrays are worth dropping: for small ones the bookkeeping costs
                 # more. An elementwise op's output is at least as large as its arguments.
                 # (Multi-output entries keep everything.)
@@ -392,6 +398,29 @@ def _record(
 
 
 _FIRST, _SECOND, _BOTH = (0,), (1,), (0, 1)
+
+
+def _private(static: dict) -> dict:
+    """``static`` with private copies of the arrays it holds (index arrays, masks, labels,
+    directly or inside an index tuple), which the caller could change after the op ran: the
+    rules must read the values the forward computation used."""
+    if not any(_holds_array(v) for v in static.values()):
+        return static
+    return {k: _copied(v) for k, v in static.items()}
+
+
+def _holds_array(v: Any) -> bool:
+    cls = type(v)
+    if cls is tuple or cls is list:
+        return any(_holds_array(item) for item in v)
+    return isinstance(v, ndarray)
+
+
+def _copied(v: Any) -> Any:
+    cls = type(v)
+    if cls is tuple or cls is list:
+        return cls(_copied(item) for item in v)
+    return v.copy() if isinstance(v, ndarray) else v
 
 
 def _keep(prim: Primitive, vals: Any, ans: Any, connected: tuple) -> tuple[Any, Any]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import threading
+import warnings
 from typing import Any
 
 import numpy as np
@@ -133,6 +134,64 @@ def _value_repr(value: Any) -> str:
     return np.array2string(np.asarray(value), separator=" ", threshold=50)
 
 
+class UntrackedWarning(UserWarning):
+    """A tracked tensor's value left the tape as a Python number: ``float(x)``, ``int(x)``,
+    ``complex(x)``, ``x.item()``, or a function that calls them (``math.exp(x)``), while a tape
+    or forward accumulator tracks ``x``. Whatever is computed from that number is a constant
+    to the tape. Filter it as any warning, or make it an error to find every such place:
+    ``warnings.simplefilter("error", tape.UntrackedWarning)``."""
+
+
+def tracked(x: Any) -> bool:
+    """Whether a recording tape watches, or an active forward accumulator has a tangent for,
+    the tensor or variable ``x`` (watched itself, or computed from something watched). A
+    trainable variable is tracked by every recording tape that watches the variables it
+    reads."""
+    if not ACTIVE[0]:
+        return False
+    key = x._id
+    for tape in STATE.recording:
+        if key in tape._watched or (
+            type(x) is Variable and x.trainable and tape._watch_accessed
+        ):
+            return True
+    return any(key in acc._tangents for acc in STATE.accumulators)
+
+
+def _origin(x: Any) -> str:
+    """What a tracked tensor is, for error messages: a variable, a watched source, or the
+    output of a recorded op (named from the innermost tape that recorded it)."""
+    if type(x) is Variable:
+        return f"variable '{x._name}'"
+    for tape in reversed(STATE.recording):
+        for entry in reversed(tape._entries or ()):
+            out = entry[4]
+            if out == x._id or (type(out) is tuple and x._id in out):
+                return f"the output of op '{entry[0].name}'"
+        if x._id in tape._watched:
+            return "a tensor the tape watches"
+    return "a tensor with a tangent in a forward accumulator"
+
+
+def _leaves_tape(x: Any, how: str, instead: str) -> None:
+    """Warn (once per line of user code, as Python's warnings do) that a tracked value leaves
+    the tape as a Python number."""
+    warnings.warn(
+        f"{how} of {_origin(x)}, which a GradientTape or ForwardAccumulator is tracking, gives "
+        "a Python number: anything computed from it is a constant to the tape, so its "
+        f"gradient is lost. {instead} If the constant is intended, convert explicitly with "
+        "x.numpy() or compute it under tape.stop_gradient or t.stop_recording().",
+        UntrackedWarning,
+        stacklevel=3,
+    )
+
+
+_MATH_HINT = (
+    "To keep the gradient, compute with tensors: tape ops or NumPy functions on the tensor "
+    "(np.exp(x), not math.exp(x))."
+)
+
+
 class _ArrayLike:
     """What tensors and variables share: a NumPy value and Python's number protocols."""
 
@@ -156,18 +215,34 @@ class _ArrayLike:
         return self._value.size
 
     def numpy(self) -> Any:
-        """The value as a NumPy array (a copy) or NumPy scalar for 0-d values."""
+        """The value as a NumPy array (a copy) or NumPy scalar for 0-d values: an explicit
+        conversion, which leaves the tape silently (the result is a constant)."""
         v = self._value
         return v.copy() if type(v) is np.ndarray else v
 
-    def __bool__(self) -> bool:
+    def __bool__(self) -> bool:  # Python control flow: silent, as in TensorFlow
         return bool(self._value)
 
     def __float__(self) -> float:
+        if ACTIVE[0] and tracked(self):
+            _leaves_tape(self, "float()", _MATH_HINT)
         return float(self._value)
 
     def __int__(self) -> int:
+        if ACTIVE[0] and tracked(self):
+            _leaves_tape(self, "int()", _MATH_HINT)
         return int(self._value)
+
+    def __complex__(self) -> complex:
+        if ACTIVE[0] and tracked(self):
+            _leaves_tape(self, "complex()", _MATH_HINT)
+        return complex(self._value)
+
+    def item(self, *args: Any) -> Any:
+        """The value (or one element of it) as a Python number, as ``ndarray.item``."""
+        if ACTIVE[0] and tracked(self):
+            _leaves_tape(self, ".item()", _MATH_HINT)
+        return np.asarray(self._value).item(*args)
 
     def __len__(self) -> int:
         if self.ndim == 0:
@@ -176,6 +251,23 @@ class _ArrayLike:
         return self.shape[0]
 
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
+        """NumPy's implicit conversion (``np.asarray(x)``, ``np.array([x, y])``, ``np.r_``, a
+        NumPy or SciPy function without a tape rule): a copy of the value, refused for a
+        tensor that a tape or accumulator tracks, whose gradient would be silently lost."""
+        if ACTIVE[0] and tracked(self):
+            raise TypeError(
+                f"A tape.{type(self).__name__} that a GradientTape or ForwardAccumulator is "
+                f"tracking ({_origin(self)}) was converted to a NumPy array implicitly, "
+                "through __array__: by np.asarray or np.array, by a list or tuple of tensors "
+                "that NumPy converted itself (np.array([a, b]), np.mean([a, b]), np.r_[a, b]), "
+                "or by a NumPy or SciPy function that tape has no gradient rule for. The "
+                "array would be a constant and the gradient would silently miss it. Instead: "
+                "build arrays from tensors with tape ops (tape.stack([a, b]) for "
+                "np.array([a, b]), tape.concat for np.r_), call NumPy functions on tensors "
+                "rather than on lists (np.mean(tape.stack([a, b]))); for an intended "
+                "constant, convert explicitly with x.numpy() or use tape.stop_gradient(x); "
+                "or compute outside the tape with t.stop_recording()."
+            )
         if copy is False:
             raise ValueError(
                 f"A tape.{type(self).__name__} cannot be viewed without a copy; use copy=None."
@@ -201,7 +293,12 @@ class Tensor(_ArrayLike):
 
     __slots__ = ("_value", "_id", "__weakref__")
     __array_priority__ = 100
-    __hash__ = None  # type: ignore[assignment]  # == is elementwise, as in TensorFlow
+
+    def __hash__(self) -> int:
+        raise TypeError(
+            "Tensor is unhashable: == compares elementwise, as in TensorFlow. Instead, use "
+            "tensor.ref() as the key (and ref.deref() to get the tensor back)."
+        )
 
     def __copy__(self) -> Tensor:
         return self  # immutable: a copy may be the tensor itself
@@ -212,11 +309,16 @@ class Tensor(_ArrayLike):
     def __reduce__(self) -> tuple:
         return wrap, (self._value,)  # unpickled: a new tensor, unknown to any tape
 
-    def ref(self) -> int:
-        """A hashable key for this tensor (tensors themselves are unhashable)."""
-        if not self._id:
-            self._id = next_id()
-        return self._id
+    def ref(self) -> Reference:
+        """A hashable key for this tensor (tensors themselves are unhashable), as in
+        TensorFlow: two references are equal when they refer to the same tensor.
+
+        >>> import tape
+        >>> x = tape.constant(1.0)
+        >>> {x.ref(): "x"}[x.ref()], x.ref().deref() is x
+        ('x', True)
+        """
+        return Reference(self)
 
     def __repr__(self) -> str:
         return f"tape.Tensor({_value_repr(self._value)}, shape={self.shape}, dtype={self.dtype})"
@@ -230,6 +332,28 @@ class Tensor(_ArrayLike):
         if self.ndim == 0:
             raise TypeError("Cannot iterate over a 0-d tensor (a scalar).")
         return (self[i] for i in range(self.shape[0]))
+
+
+class Reference:
+    """A hashable reference to a tensor or variable (``x.ref()``); ``deref()`` gives it back."""
+
+    __slots__ = ("_obj",)
+
+    def __init__(self, obj: Any) -> None:
+        self._obj = obj
+
+    def deref(self) -> Any:
+        """The tensor or variable referred to."""
+        return self._obj
+
+    def __hash__(self) -> int:
+        return id(self._obj)  # stable: the reference keeps the object alive
+
+    def __eq__(self, other: Any) -> bool:
+        return type(other) is Reference and other._obj is self._obj
+
+    def __repr__(self) -> str:
+        return f"<Reference to {self._obj!r}>"
 
 
 def wrap(value: Any, id_: int = 0) -> Tensor:
@@ -362,3 +486,7 @@ class Variable(_ArrayLike):
 
     def __iter__(self):
         return iter(self._read())
+
+    def ref(self) -> Reference:
+        """A reference to this variable, as ``Tensor.ref`` (variables are hashable too)."""
+        return Reference(self)

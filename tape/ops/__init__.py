@@ -9,6 +9,7 @@ from . import (
     creation,
     elementwise,
     linalg,
+    methods,  # noqa: F401  (installs ndarray's methods)
     nn,
     reductions,
     shape,
