@@ -176,6 +176,7 @@ def custom_gradient(f: Callable[..., Any] | None = None) -> Any:
             return in_list, list(var_grads or [])
 
         results = [r if isinstance(r, Tensor) else _inputs((r,))[0] for r in flatten(result)]
+
         def push(acc: Any, outs: list[Tensor]) -> None:
             _push_through_grad_fn(acc, f.__name__, inputs, variables, outs, grads_of)
 
