@@ -53,10 +53,11 @@ def _record_custom(
     variables: list[Variable],
     results: list[Tensor],
     grads_of: Callable[[list[Tensor]], tuple[list, list]],
-    from_grad_fn: bool,
+    push: Callable[[Any, list[Tensor]], None],
 ) -> list[Tensor]:
     """Record ``inputs + variables -> fresh copies of results`` with a gradient rule that calls
-    ``grads_of(upstream tensors)`` once per backward step and hands out its parts."""
+    ``grads_of(upstream tensors)`` once per backward step and hands out its parts;
+    ``push(acc, outs)`` gives the outputs their tangents in each active accumulator."""
     outs = [wrap(r._value) for r in results]
     args = tuple(inputs) + tuple(v._read() for v in variables)
     several = len(outs) > 1
@@ -79,22 +80,17 @@ def _record_custom(
     out: Any = tuple(outs) if len(outs) > 1 else outs[0]
     _record(prim, args, [a._value for a in args], {}, out, forward=False)
     for acc in list(STATE.accumulators):
-        if from_grad_fn:
-            _push_through_grad_fn(acc, name, args, inputs, variables, outs, grads_of)
-        else:  # recompute_grad: forward mode follows the ops f actually ran
-            for r, o in zip(results, outs):
-                if r._id in acc._tangents:
-                    acc._tangents[ensure_id(o)] = acc._tangents[r._id]
+        push(acc, outs)
     return outs
 
 
-def _push_through_grad_fn(acc, name, args, inputs, variables, outs, grads_of) -> None:
+def _push_through_grad_fn(acc, name, inputs, variables, outs, grads_of) -> None:
     """Forward mode from the custom gradient, as TensorFlow does: ``grad_fn`` is linear in
     its upstream ``u``, so the output tangent ``J v`` is the gradient of ``<grad_fn(u), v>``
     with respect to ``u``."""
     from .ops.reductions import reduce_sum
 
-    tangents = [acc._tangents.get(a._id) for a in args]
+    tangents = [acc._tangents.get(a._id) for a in list(inputs) + list(variables)]
     if all(t is None for t in tangents):
         return
     with only_outside(acc):
@@ -180,7 +176,11 @@ def custom_gradient(f: Callable[..., Any] | None = None) -> Any:
             return in_list, list(var_grads or [])
 
         results = [r if isinstance(r, Tensor) else _inputs((r,))[0] for r in flatten(result)]
-        outs = _record_custom(f.__name__, inputs, variables, results, grads_of, True)
+
+        def push(acc: Any, outs: list[Tensor]) -> None:
+            _push_through_grad_fn(acc, f.__name__, inputs, variables, outs, grads_of)
+
+        outs = _record_custom(f.__name__, inputs, variables, results, grads_of, push)
         return pack_as(result, outs)
 
     return wrapper
@@ -189,6 +189,10 @@ def custom_gradient(f: Callable[..., Any] | None = None) -> Any:
 def recompute_grad(f: Callable[..., Any]) -> Callable[..., Any]:
     """Trade compute for memory: ``f``'s intermediate values are not kept on the tape; they are
     recomputed during the backward sweep.
+
+    Forward mode follows the ops ``f`` runs, except for an accumulator inside a recording tape:
+    that tape must differentiate the tangents too, so they come from a recomputed
+    Jacobian-vector product of ``f``, recorded as one entry (no intermediate values kept).
 
     >>> import tape
     >>> layer = tape.recompute_grad(lambda x: tape.tanh(x) * x)
@@ -199,18 +203,23 @@ def recompute_grad(f: Callable[..., Any]) -> Callable[..., Any]:
     >>> round(float(t.gradient(y, x)), 6)  # tanh(x) + x (1 - tanh(x)^2)
     0.855341
     """
+    name = getattr(f, "__name__", "f")
 
     @functools.wraps(f)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         inputs = _inputs(args)
-        saved = STATE.recording[:]
+        tapes, accs = STATE.recording[:], STATE.accumulators[:]
+        # tangents a tape outside their accumulator will differentiate: see _push_recomputed
+        taped = {id(a) for a in accs if any(t._seq < a._seq for t in tapes)}
         STATE.recording[:] = []  # nothing inside f is taped; forward mode still sees it
+        STATE.accumulators[:] = [a for a in accs if id(a) not in taped]
         try:
             with _VariableWatcher() as seen:
                 result = f(*inputs, **kwargs)
         finally:
-            STATE.recording[:] = saved
+            STATE.recording[:], STATE.accumulators[:] = tapes, accs
         variables = [seen[k] for k in sorted(seen)]
+        results = flatten(result)
 
         def grads_of(upstream: list[Tensor]) -> tuple[list, list]:
             from .ops.shape import identity
@@ -218,16 +227,63 @@ def recompute_grad(f: Callable[..., Any]) -> Callable[..., Any]:
             # each input its own tensor, so that one passed twice gets each use's gradient
             # once (outer tapes see through the identity)
             fresh = [identity(x) for x in inputs]
+            sources = [s for s in fresh + variables if s.dtype.kind in "fc"]  # not indices
             with GradientTape() as t:
-                t.watch(fresh)
-                t.watch(variables)
+                t.watch(sources)
                 again = flatten(f(*fresh, **kwargs))
-            grads = t.gradient(again, fresh + variables, output_gradients=upstream)
-            return list(grads[: len(inputs)]), list(grads[len(inputs):])
+            pairs = [(y, u) for y, u in zip(again, upstream) if y.dtype.kind in "fc"]
+            found = iter(t.gradient([y for y, _ in pairs], sources,
+                                    output_gradients=[u for _, u in pairs]))
+            grads = [next(found) if s.dtype.kind in "fc" else None for s in fresh + variables]
+            return grads[: len(inputs)], grads[len(inputs):]
 
-        results = flatten(result)
-        outs = _record_custom(getattr(f, "__name__", "f"), inputs, variables, results, grads_of,
-                              False)
+        def push(acc: Any, outs: list[Tensor]) -> None:
+            if id(acc) in taped:
+                _push_recomputed(acc, f, kwargs, inputs, variables, outs)
+            else:  # the tangents of the ops f ran
+                for r, o in zip(results, outs):
+                    if r._id in acc._tangents:
+                        acc._tangents[ensure_id(o)] = acc._tangents[r._id]
+
+        outs = _record_custom(name, inputs, variables, results, grads_of, push)
         return pack_as(result, outs)
 
     return wrapper
+
+
+def _push_recomputed(
+    acc: Any, f: Callable[..., Any], kwargs: dict, inputs: list[Tensor],
+    variables: list[Variable], outs: list[Tensor],
+) -> None:
+    """The output tangents of ``recompute_grad(f)`` in ``acc``, an accumulator inside a
+    recording tape. Those tangents depend on the inputs through ``f``'s intermediate values,
+    which no tape keeps; so they are computed by ``jvp(x, v) = J_f(x) v``, itself wrapped in
+    ``recompute_grad`` and run where ``acc``'s own tangent computations run (seen by the tapes
+    and accumulators entered before it). A tape then records one entry from ``x`` and ``v`` to
+    the tangents, and differentiates it by recomputing the JVP; an accumulator entered before
+    ``acc`` follows the JVP's ops, or recurses here if a tape is outside it too."""
+    from .forward import ForwardAccumulator
+    from .ops.shape import identity
+
+    tangents = acc._tangents
+    moved = [k for k, x in enumerate(inputs) if x._id in tangents]
+    moved_vars = [v for v in variables if v._id in tangents]
+    floating = [k for k, o in enumerate(outs) if o.dtype.kind in "fc"]
+    if not (moved or moved_vars) or not floating:
+        return
+    n = len(inputs)
+
+    def jvp(*xs_and_vs: Tensor) -> list[Tensor]:
+        xs = [identity(x) for x in xs_and_vs[:n]]  # distinct primals, even for a repeated input
+        with ForwardAccumulator([xs[k] for k in moved] + moved_vars,
+                                list(xs_and_vs[n:])) as inner:
+            ys = flatten(f(*xs, **kwargs))
+        return [inner.jvp(ys[k], unconnected_gradients="zero") for k in floating]
+
+    jvp.__name__ = f"jvp_of_{getattr(f, '__name__', 'f')}"
+    vs = [tangents[inputs[k]._id] for k in moved] + [tangents[v._id] for v in moved_vars]
+    with only_outside(acc):
+        jv = recompute_grad(jvp)(*inputs, *vs)
+    for k, j in zip(floating, jv):
+        o = outs[k]
+        tangents[ensure_id(o)] = j if j.dtype == o.dtype else j.astype(o.dtype)

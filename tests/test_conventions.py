@@ -220,7 +220,10 @@ def _sort() -> None:
 
 
 def _median() -> None:
-    raises_on_watched(np.median, TypeError, [2.0, 1.0, 1.0, 3.0])
+    # median [2, 1, 1, 3] = (s1 + s2) / 2 of the sorted [1, 1, 2, 3]: s2 = 2 is x0 (1/2); s1
+    # is a 1, tied with s0, so the two 1s share its 1/2, as ties of reduce_max share
+    both_modes(np.median, ([2.0, 1.0, 1.0, 3.0],), [0.5, 0.25, 0.25, 0.0])
+    both_modes(lambda x: np.quantile(x, 0.5), ([2.0, 1.0, 1.0, 3.0],), [0.5, 0.25, 0.25, 0.0])
 
 
 def _l2_at_zero() -> None:
@@ -256,11 +259,10 @@ def _norm_inf_tie() -> None:
 
 
 def _norm2_zero_matrix() -> None:
-    u, _, vh = np.linalg.svd(np.zeros((2, 2)))  # LAPACK's singular vectors, as tape's
-    expected = 0.5 * (np.outer(u[:, 0], vh[0]) + np.outer(u[:, 1], vh[1]))
-    same(expected, np.eye(2) / 2)
-    same(grad_sum(lambda x: tape.norm(x, ord=2, axis=(0, 1)), np.zeros((2, 2))), expected)
-    same(grad_sum(lambda x: np.linalg.norm(x, 2), np.zeros((2, 2))), expected)
+    # a singular value of exactly 0 passes no gradient: 0, the subgradient of least norm
+    for f in (lambda x: tape.norm(x, ord=2, axis=(0, 1)), lambda x: np.linalg.norm(x, 2),
+              lambda x: np.linalg.norm(x, "nuc")):
+        same(grad_sum(f, np.zeros((2, 2))), np.zeros((2, 2)))
 
 
 def _std_constant() -> None:
@@ -411,8 +413,9 @@ ROWS = [
     Row("`np.sort` with ties",
         "each output to the element `np.argsort` puts there: in index order with a stable sort",
         _sort),
-    Row("`median` with ties",
-        "no gradient rule: `np.median` on a watched tensor raises TypeError", _median),
+    Row("`np.median`, `np.quantile` with ties: `median([2, 1, 1, 3])`",
+        "tied elements share their order statistic's weight: (1/2, 1/4, 1/4, 0) (note 10)",
+        _median),
     Row("2-norm and Frobenius norm at 0 (`norm`, `reduce_euclidean_norm`, `np.linalg.norm`)",
         "0 (note 4)", _l2_at_zero),
     Row("p-norm (`ord=p`, p not 1, 2 or inf) at 0", "0 (note 4)", _pnorm_at_zero),
@@ -421,7 +424,8 @@ ROWS = [
     Row("1-norm at 0", "0", _norm1),
     Row("inf-norm at 0, two elements", "0", _norm_inf_zero),
     Row("inf-norm with a tie: `norm([1, -1], ord=inf)`", "(1/2, -1/2)", _norm_inf_tie),
-    Row("matrix 2-norm of the 2×2 zero matrix", "I/2 (note 5)", _norm2_zero_matrix),
+    Row("matrix 2-norm and nuclear norm of the 2×2 zero matrix", "0 (note 5)",
+        _norm2_zero_matrix),
     Row("`reduce_std` and `np.std` of a constant", "0 (note 4)", _std_constant),
     Row("`clip_by_norm(t, c)` at t = 0", "1 (the identity)", _clip_by_norm),
     Row("`x ** 0` at x = 0, any exponent type (note 6)", "0, at every order", _pow_zero),

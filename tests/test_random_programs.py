@@ -12,6 +12,13 @@ value. It is interpreted twice: with NumPy, the independent reference, and with 
 * ``tape.check_gradients(f, args, order=2)``: both modes against finite differences, and the
   second order through nested tapes.
 
+A program may run stretches of its instructions inside ``tape.custom_gradient`` (whose
+gradient is the stretch's own VJP, from a tape) or ``tape.recompute_grad``, nested or side by
+side; the NumPy reference ignores them. Such programs are also differentiated in every nesting
+of tapes and forward accumulators to second order (tape over tape, tape over accumulator,
+accumulator over tape, accumulator over accumulator): each gives H v, checked against central
+differences along v of the program's gradient computed without the wrappers.
+
 Values are kept in safe domains: log and sqrt act on v^2 + 1/2, division is by w^2 + 1, exp only
 on values of magnitude <= 3, and a condition (where, if, while) is used only when it is at least
 1e-3 away from its threshold, so that finite differences never cross a branch.
@@ -23,13 +30,13 @@ TAPE_RANDOM_PROGRAMS=<n> to explore with n fresh random examples instead of the 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 import pytest
 from conftest import central_difference
-from hypothesis import HealthCheck, given, note, settings
+from hypothesis import HealthCheck, assume, given, note, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
@@ -235,12 +242,21 @@ class Program:
     inputs: list
     instrs: list = field(default_factory=list)
     outputs: list = field(default_factory=list)  # pool indices returned
+    # (wrapper, start, stop): instructions start..stop-1 run inside the wrapper (tape only);
+    # outermost first, each nested in an earlier one or apart from it
+    wraps: list = field(default_factory=list)
 
     def run(self, xs: list, B: Backend) -> list:
         pool = list(xs)
-        for instr in self.instrs:
-            pool.append(execute(instr, pool, B)[0])
+        if B.which == 1 and self.wraps:
+            _run_wrapped(pool, self.instrs, 0, len(self.instrs), self.wraps)
+        else:
+            for instr in self.instrs:
+                pool.append(execute(instr, pool, B)[0])
         return [pool[k] for k in self.outputs]
+
+    def unwrapped(self) -> Program:
+        return Program(self.inputs, self.instrs, self.outputs)
 
     def __repr__(self) -> str:
         with np.printoptions(threshold=20, precision=17):
@@ -248,7 +264,54 @@ class Program:
         n = len(self.inputs)
         lines += [f"  v{n + k} = {ins!r}" for k, ins in enumerate(self.instrs)]
         lines.append(f"  return {[f'v{k}' for k in self.outputs]}")
+        lines += [f"  {kind}: instructions {a}..{b - 1}" for kind, a, b in self.wraps]
         return "\n".join(lines)
+
+
+def _custom(segment):
+    """``segment`` under ``tape.custom_gradient``, its gradient the segment's VJP from a tape
+    (written with tape ops, so outer tapes and accumulators differentiate it again)."""
+
+    @tape.custom_gradient
+    def custom(*values):
+        xs = [tape.identity(v) for v in values]  # one source per argument, even if repeated
+        with GradientTape(persistent=True) as t:
+            t.watch(xs)
+            ys = segment(*xs)
+
+        def grad_fn(*upstream):
+            return t.gradient(ys, xs, output_gradients=list(upstream),
+                              unconnected_gradients="zero")
+
+        return ys, grad_fn
+
+    return custom
+
+
+WRAPPERS = {"recompute_grad": tape.recompute_grad, "custom_gradient": _custom}
+
+
+def _run_wrapped(pool: list, instrs: list, lo: int, hi: int, wraps: list) -> None:
+    """Run instructions lo..hi-1 on ``pool`` with tape; a stretch that a wrapper starts runs as
+    one call of the wrapped function, from the whole pool to the values it appends."""
+    k = lo
+    while k < hi:
+        i = next((i for i, w in enumerate(wraps) if w[1] == k), None)
+        if i is None:
+            pool.append(execute(instrs[k], pool, TP)[0])
+            k += 1
+            continue
+        kind, a, b = wraps[i]
+        inner = [w for w in wraps[i + 1:] if a <= w[1] and w[2] <= b]
+        n = len(pool)
+
+        def segment(*values, a=a, b=b, inner=inner, n=n):
+            p = list(values)
+            _run_wrapped(p, instrs, a, b, inner)
+            return p[n:]
+
+        pool.extend(WRAPPERS[kind](segment)(*pool))
+        k = b
 
 
 # --------------------------------------------------------------------------- the generator
@@ -434,6 +497,27 @@ def programs(draw, min_steps: int = 3, max_steps: int = 10, big: bool = False) -
     return prog
 
 
+@st.composite
+def wrapped_programs(draw) -> Program:
+    """A program with one or two stretches under custom_gradient or recompute_grad: nested,
+    side by side, or one stretch under both."""
+    prog = draw(programs(min_steps=2, max_steps=6))
+    m = len(prog.instrs)
+    assume(m >= 1)
+    kinds = st.sampled_from(sorted(WRAPPERS))
+    a = draw(st.integers(0, m - 1))
+    b = draw(st.integers(a + 1, m))
+    prog.wraps = [(draw(kinds), a, b)]
+    second = draw(st.sampled_from(["none", "inside", "after"]))
+    if second == "inside":
+        a2 = draw(st.integers(a, b - 1))
+        prog.wraps.append((draw(kinds), a2, draw(st.integers(a2 + 1, b))))
+    elif second == "after" and b < m:
+        a2 = draw(st.integers(b, m - 1))
+        prog.wraps.append((draw(kinds), a2, draw(st.integers(a2 + 1, m))))
+    return prog
+
+
 # --------------------------------------------------------------------------- the checks
 
 
@@ -509,6 +593,110 @@ def _check_per_element(prog, xs, sources, grads, weights) -> None:
         np.testing.assert_allclose(contracted, r, rtol=1e-6, atol=1e-6)
 
 
+def _weighted_sum(prog: Program, xs: list, weights: list) -> Any:
+    """The tape scalar sum_k <w_k, output_k>, of a differentiable program run."""
+    outs = prog.run(xs, TP)
+    return sum(tape.reduce_sum(o * tape.constant(w)) for o, w in zip(outs, weights))
+
+
+def check_nestings(prog: Program, h: float = 2e-6) -> None:
+    """First and second derivatives of s = sum_k <w_k, output_k> through every nesting of tapes
+    (T) and forward accumulators (A): T and A give the gradient and J v, checked against
+    central differences of the NumPy program; TT, TA (a tape over an accumulator), AT and AA
+    give H v (AA: <v2, H v>), checked against central differences along v of the gradient of
+    the program without its wrappers (itself checked against the NumPy program), with steps
+    h and 2h combined to cancel the error term in h^2."""
+    xs = [np.array(x, dtype=np.float64) for x in prog.inputs]
+    rng = np.random.default_rng(len(prog.instrs) + 7)
+    expected = prog.run(xs, NP)
+    weights = [rng.standard_normal(np.shape(e)) for e in expected]
+    v = [rng.standard_normal(x.shape) for x in xs]
+    v2 = [rng.standard_normal(x.shape) for x in xs]
+    V, V2 = [tape.constant(d) for d in v], [tape.constant(d) for d in v2]
+    Acc = tape.autodiff.ForwardAccumulator
+
+    def weighted(*values):
+        return sum(float(np.sum(w * o)) for w, o in zip(weights, prog.run(list(values), NP)))
+
+    plain = prog.unwrapped()
+
+    def plain_gradient(at: list) -> list:
+        x = [tape.constant(a) for a in at]
+        with GradientTape() as t:
+            t.watch(x)
+            s = _weighted_sum(plain, x, weights)
+        return [g.numpy() for g in t.gradient(s, x, unconnected_gradients="zero")]
+
+    g_ref = central_difference(weighted, xs)
+    for g, r in zip(plain_gradient(xs), g_ref):
+        np.testing.assert_allclose(g, r, rtol=1e-6, atol=1e-6)
+
+    def difference(step: float) -> list:
+        up = plain_gradient([x + step * d for x, d in zip(xs, v)])
+        down = plain_gradient([x - step * d for x, d in zip(xs, v)])
+        return [(a - b) / (2 * step) for a, b in zip(up, down)]
+
+    # Richardson's extrapolation cancels the h^2 term: steep programs (a product of many
+    # factors) have third derivatives large enough to show in a plain central difference
+    hv_ref = [(4 * a - b) / 3 for a, b in zip(difference(h), difference(2 * h))]
+    scale = max([1.0] + [float(np.max(np.abs(r), initial=0.0)) for r in hv_ref])
+
+    def close(got: list, ref: list, what: str, tol: float = 1e-5) -> None:
+        for k, (g, r) in enumerate(zip(got, ref)):
+            np.testing.assert_allclose(np.asarray(g.numpy()), r, rtol=tol, atol=tol * scale,
+                                       err_msg=f"{what}, input {k}")
+
+    def sources() -> list:
+        return [tape.constant(x) for x in xs]
+
+    # first order
+    x = sources()
+    with GradientTape() as t:
+        t.watch(x)
+        s = _weighted_sum(prog, x, weights)
+    close(t.gradient(s, x, unconnected_gradients="zero"), g_ref, "T", 1e-6)
+    x = sources()
+    with Acc(x, V) as acc:
+        s = _weighted_sum(prog, x, weights)
+    jv_ref = sum(float(np.sum(r * d)) for r, d in zip(g_ref, v))
+    close([acc.jvp(s, unconnected_gradients="zero")], [jv_ref], "A", 1e-6)
+
+    # second order: H v
+    x = sources()
+    with GradientTape() as outer:
+        outer.watch(x)
+        with GradientTape() as inner:
+            inner.watch(x)
+            s = _weighted_sum(prog, x, weights)
+        g = inner.gradient(s, x, unconnected_gradients="zero")
+        gv = sum(tape.reduce_sum(a * d) for a, d in zip(g, V))
+    close(outer.gradient(gv, x, unconnected_gradients="zero"), hv_ref, "TT")
+
+    x = sources()
+    with GradientTape() as outer:
+        outer.watch(x)
+        with Acc(x, V) as acc:
+            s = _weighted_sum(prog, x, weights)
+        jv = acc.jvp(s, unconnected_gradients="zero")
+    close(outer.gradient(jv, x, unconnected_gradients="zero"), hv_ref, "TA")
+
+    x = sources()
+    with Acc(x, V) as acc:
+        with GradientTape() as inner:
+            inner.watch(x)
+            s = _weighted_sum(prog, x, weights)
+        g = inner.gradient(s, x, unconnected_gradients="zero")
+    close(acc.jvp(g, unconnected_gradients="zero"), hv_ref, "AT")
+
+    x = sources()
+    with Acc(x, V2) as acc2:
+        with Acc(x, V) as acc:
+            s = _weighted_sum(prog, x, weights)
+        jv = acc.jvp(s, unconnected_gradients="zero")
+    vhv_ref = sum(float(np.sum(r * d)) for r, d in zip(hv_ref, v2))
+    close([acc2.jvp(jv, unconnected_gradients="zero")], [vhv_ref], "AA")
+
+
 _EXPLORE = int(os.environ.get("TAPE_RANDOM_PROGRAMS", "0"))
 SETTINGS = settings(
     max_examples=_EXPLORE or 60,
@@ -543,6 +731,16 @@ def test_random_short_programs_at_first_order_in_forward_and_reverse(prog):
     note(repr(prog))
     xs = [np.array(x, dtype=np.float64) for x in prog.inputs]
     tape.check_gradients(tape_function(prog), xs, order=1)
+
+
+@settings(SETTINGS, max_examples=_EXPLORE or 30)
+@given(prog=wrapped_programs())
+def test_random_programs_with_custom_gradients_in_every_nesting(prog):
+    """Stretches under custom_gradient and recompute_grad: the checks of every program, and
+    first and second order through each nesting of tapes and accumulators."""
+    note(repr(prog))
+    check_program(prog)
+    check_nestings(prog)
 
 
 # --------------------------------------------------------------------------- regressions
@@ -590,7 +788,26 @@ BASELINE: dict[str, Program] = {
 }
 
 
+# The same programs with stretches under custom_gradient and recompute_grad: nested in each
+# other, side by side, one stretch under both, a stretch with control flow, one that reuses a
+# value it gets twice.
+_FLOW = BASELINE["reuse-and-control-flow"]
+_SCALARS = BASELINE["scalars-and-broadcasting"]
+BASELINE.update({
+    "recompute-around-custom": replace(
+        _FLOW, wraps=[("recompute_grad", 1, 12), ("custom_gradient", 3, 7)]),
+    "custom-around-recompute": replace(
+        _FLOW, wraps=[("custom_gradient", 0, 14), ("recompute_grad", 10, 14)]),
+    "side-by-side": replace(
+        _SCALARS, wraps=[("custom_gradient", 0, 3), ("recompute_grad", 3, 6)]),
+    "one-stretch-under-both": replace(
+        _SCALARS, wraps=[("recompute_grad", 2, 6), ("custom_gradient", 2, 6)]),
+})
+
+
 @pytest.mark.parametrize("name", list(REGRESSIONS) + list(BASELINE))
 def test_kept_programs(name):
     prog = REGRESSIONS.get(name) or BASELINE[name]
     check_program(prog)
+    if prog.wraps:
+        check_nestings(prog)

@@ -662,17 +662,9 @@ def _matrix_norm(x: Any, ord: Any, axes: tuple[int, int], keepdims: bool) -> Ten
     if ord in ("euclidean", "fro"):
         return bind(_l2, x, axes=tuple(sorted(axes)), keepdims=keepdims)
     if ord == 2:
-        from . import linalg
+        from .linalg import _singular_values  # (linalg imports this module)
 
-        svd = getattr(linalg, "svd", None)
-        if svd is None:
-            raise NotImplementedError(
-                "norm: the matrix 2-norm needs tape.linalg.svd, which is not available."
-            )
-        nd = _ndim(x)
-        perm = [i for i in range(nd) if i not in axes] + [rows, cols]
-        s = svd(np.transpose(x, perm), compute_uv=False)
-        out = reduce_max(s, -1)
+        out = reduce_max(_singular_values(x, rows, cols), -1)
     else:
         summed, then = (rows, cols) if ord == 1 else (cols, rows)
         out = reduce_max(reduce_sum(ew.abs(x), summed, keepdims=True), then, keepdims=True)
