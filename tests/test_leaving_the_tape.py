@@ -255,3 +255,61 @@ def test_sparse_cross_entropy_labels_are_captured():
 def test_none_as_an_argument_is_refused_at_the_op(call, op, position):
     with pytest.raises(TypeError, match=rf"Op '{op}' got None as its argument {position}"):
         call()
+
+
+# --------------------------------------------------------------------------- lists of tensors
+
+X0 = 3.0
+V0 = np.array([1.0, 2.0])
+
+# Lists holding tensors that NumPy hands to tape (a tensor sits directly among the arguments):
+# packed with a recorded stack. (program, d/dx as a closed form at x = 3, v = [1, 2])
+HANDED_OVER = [
+    ("np.concatenate([v, [x, x]])", lambda x, v: np.sum(np.concatenate([v, [x, x]])) * x,
+     3 + 4 * X0),
+    ("np.einsum operand", lambda x, v: np.einsum("i,i", [x, x], v), V0.sum()),
+    ("np.dot([x, x], v)", lambda x, v: np.dot([x, x], v), V0.sum()),
+    ("np.vstack([[x, x], v])", lambda x, v: np.sum(np.vstack([[x, x], v])), 2.0),
+    ("np.average weights=", lambda x, v: np.average(v, weights=[x, 1.0]),
+     (V0[0] * (X0 + 1) - (V0[0] * X0 + V0[1])) / (X0 + 1) ** 2),
+    ("np.linalg.multi_dot", lambda x, v: np.linalg.multi_dot([[x, x], np.eye(2), v]),
+     V0.sum()),
+    ("np.select choices", lambda x, v: np.sum(np.select([v > 1.5, v < 1.5], [[x, x], v])),
+     1.0),
+    ("v + [x, x]", lambda x, v: np.sum(v + [x, x]), 2.0),
+    ("np.maximum([x, x], v)", lambda x, v: np.sum(np.maximum([x, x], v)), 2.0),
+]
+
+
+@pytest.mark.parametrize(("fn", "true"), [pytest.param(f, d, id=n) for n, f, d in HANDED_OVER])
+def test_lists_that_numpy_hands_over_are_packed_with_a_recorded_stack(fn, true):
+    x, v = f64(X0), tape.constant(V0)
+    with tape.GradientTape() as t:
+        t.watch(x)
+        y = fn(x, v)
+    assert float(t.gradient(y, x).numpy()) == pytest.approx(true, rel=1e-12)
+
+
+@pytest.mark.parametrize("fn", [
+    lambda x: np.where(np.array([True, False]), [x, x], 0.0),
+    lambda x: np.stack([[x, x], [x, 1.0]]),
+    lambda x: np.clip([x, x], 0.0, 10.0),
+    lambda x: np.mean([x, x + 2]),
+])
+def test_lists_that_numpy_converts_itself_meet_the_guard(fn):
+    """NumPy's dispatch does not look inside these lists, so it converts them itself."""
+    x = f64(X0)
+    with tape.GradientTape() as t:
+        t.watch(x)
+        with pytest.raises(TypeError, match=r"tape\.stack\(\[a, b\]\)"):
+            fn(x)
+
+
+def test_no_buffer_or_array_interface_bypasses_the_guard():
+    x = f64(X0)
+    with tape.GradientTape() as t:
+        t.watch(x)
+        with pytest.raises(TypeError):
+            memoryview(x)
+        assert not hasattr(x, "__array_interface__")
+        assert not hasattr(x, "__array_struct__")

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from .._registry import FUNCTIONS, UFUNCS
-from .._tape import STATE, binary_method, flatten
-from .._tensor import Tensor, Variable
+from .._tape import binary_method, flatten, holds_tensors, pack
+from .._tensor import Tensor, Variable, tracked
 from . import _numpy_api as api
 from . import elementwise as ew
 from .linalg import matmul
@@ -45,13 +47,7 @@ def _compare(op: Any) -> Any:
 def _watched(values: list) -> bool:
     """Whether a tape watches, or a forward accumulator has a tangent for, any of ``values``
     (a trainable variable counts as watched by every tape that watches what it reads)."""
-    ids = [v._id for v in values if isinstance(v, (Tensor, Variable))]
-    variables = [v for v in values if isinstance(v, Variable) and v.trainable]
-    return (
-        any(i in tape._watched for tape in STATE.recording for i in ids)
-        or (bool(variables) and any(tape._watch_accessed for tape in STATE.recording))
-        or any(i in acc._tangents for acc in STATE.accumulators for i in ids)
-    )
+    return any(isinstance(v, (Tensor, Variable)) and tracked(v) for v in values)
 
 
 def _unwrap(x: Any) -> Any:
@@ -106,9 +102,34 @@ def _array_ufunc(self: Any, ufunc: Any, method: str, *inputs: Any, **kwargs: Any
     return _untracked(ufunc, inputs, kwargs, method)
 
 
+# The arguments, by position, that NumPy functions take as sequences of arrays: their elements
+# are packed one by one (np.stack([[a, b], c])); any other list holding tensors is one array.
+_SEQUENCES = {
+    np.concatenate: (0,), np.stack: (0,), np.vstack: (0,), np.hstack: (0,), np.dstack: (0,),
+    np.column_stack: (0,), np.linalg.multi_dot: (0,), np.select: (0, 1),
+}
+
+
+def _packed(func: Any, args: tuple, kwargs: dict) -> tuple[tuple, dict]:
+    """The arguments with each list or tuple that holds tensors packed into one tensor by a
+    recorded ``stack`` (so that gradients reach its elements), as tape's own ops pack them.
+    NumPy hands such lists over only when a tensor sits directly among the arguments
+    (``np.dot([a, b], v)``); a list it converts itself meets the conversion guard."""
+    seqs = _SEQUENCES.get(func, ())
+    out = list(args)
+    for i, a in enumerate(args):
+        if type(a) in (list, tuple) and holds_tensors(a):
+            out[i] = type(a)(pack(b) for b in a) if i in seqs else pack(a)
+    for k, v in kwargs.items():
+        if type(v) in (list, tuple) and holds_tensors(v):
+            kwargs = {**kwargs, k: pack(v)}
+    return tuple(out), kwargs
+
+
 def _array_function(self: Any, func: Any, types: Any, args: tuple, kwargs: dict) -> Any:
     handler = FUNCTIONS.get(func)
     if handler is not None:
+        args, kwargs = _packed(func, args, kwargs)
         return handler(*args, **kwargs)
     return _untracked(func, args, kwargs)
 
