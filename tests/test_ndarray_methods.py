@@ -47,6 +47,7 @@ DIFFERENTIABLE = [
     ("dot(vector)", lambda x: x.dot(V), V),
     ("clip", lambda x: x.clip(-0.5, 0.5), np.array([-1.2, -0.3, 0.1, 0.7, 2.0])),
     ("clip(min)", lambda x: x.clip(min=0.0), np.array([-1.2, -0.3, 0.1, 0.7, 2.0])),
+    ("round", lambda x: x.round(1) * x, np.array([0.123, -1.46, 2.71])),  # d = round(x, 1)
     ("conj", lambda x: x.conj(), A),
     ("trace", lambda x: x.trace(), SQ),
     ("trace(offset)", lambda x: x.trace(offset=1), A),
