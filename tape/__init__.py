@@ -10,9 +10,10 @@ tape.Tensor(5.0, shape=(), dtype=float32)
 """
 
 from . import autodiff, linalg, math, nn, optimizers
+from ._checks import detect_anomaly
 from ._custom import custom_gradient, recompute_grad
 from ._sparse import IndexedSlices
-from ._tape import GradientTape, UnconnectedGradients, detect_anomaly
+from ._tape import GradientTape, UnconnectedGradients
 from ._tensor import (
     Tensor,
     UntrackedWarning,

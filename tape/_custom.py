@@ -13,22 +13,18 @@ from typing import Any
 
 import numpy as np
 
+from ._record import _record, ensure_id, only_outside
 from ._registry import Primitive
-from ._tape import (
-    STATE,
-    GradientTape,
-    _record,
-    ensure_id,
-    flatten,
-    only_outside,
-    pack_as,
-)
-from ._tensor import Tensor, Variable, count_active, wrap
+from ._structure import flatten, pack_as
+from ._tape import GradientTape
+from ._tensor import STATE, Tensor, Variable, count_active, wrap
+from .forward import ForwardAccumulator
+from .ops.creation import convert_to_tensor
+from .ops.reductions import reduce_sum
+from .ops.shape import identity
 
 
 def _inputs(args: tuple) -> list[Tensor]:
-    from .ops.creation import convert_to_tensor
-
     return [a if isinstance(a, Tensor) else convert_to_tensor(a) for a in args]
 
 
@@ -88,8 +84,6 @@ def _push_through_grad_fn(acc, name, inputs, variables, outs, grads_of) -> None:
     """Forward mode from the custom gradient, as TensorFlow does: ``grad_fn`` is linear in
     its upstream ``u``, so the output tangent ``J v`` is the gradient of ``<grad_fn(u), v>``
     with respect to ``u``."""
-    from .ops.reductions import reduce_sum
-
     tangents = [acc._tangents.get(a._id) for a in list(inputs) + list(variables)]
     if all(t is None for t in tangents):
         return
@@ -222,8 +216,6 @@ def recompute_grad(f: Callable[..., Any]) -> Callable[..., Any]:
         results = flatten(result)
 
         def grads_of(upstream: list[Tensor]) -> tuple[list, list]:
-            from .ops.shape import identity
-
             # each input its own tensor, so that one passed twice gets each use's gradient
             # once (outer tapes see through the identity)
             fresh = [identity(x) for x in inputs]
@@ -262,9 +254,6 @@ def _push_recomputed(
     and accumulators entered before it). A tape then records one entry from ``x`` and ``v`` to
     the tangents, and differentiates it by recomputing the JVP; an accumulator entered before
     ``acc`` follows the JVP's ops, or recurses here if a tape is outside it too."""
-    from .forward import ForwardAccumulator
-    from .ops.shape import identity
-
     tangents = acc._tangents
     moved = [k for k, x in enumerate(inputs) if x._id in tangents]
     moved_vars = [v for v in variables if v._id in tangents]

@@ -13,7 +13,7 @@ tensors.
 
 Rules return the cotangent in the output's shape and the tangent in the argument's
 broadcast shape: undoing broadcasting and restoring dtypes happen in one place,
-:func:`tape._tape.fit` and :func:`tape._tape.fit_tangent`.
+:func:`tape._sweep.fit` and :func:`tape._record.fit_tangent`.
 """
 
 from __future__ import annotations
@@ -44,12 +44,13 @@ class Primitive:
 
     ``saves[i]`` (the argument positions whose values the VJP of argument ``i`` reads, or
     None for all) and ``saves_ans[i]`` (whether it reads the output) are read off the rules'
-    code, so that a tape keeps only the values the rules it will run need.
+    code when the op is declared (:func:`rule_reads`), so that a tape keeps only the values
+    the rules it will run need.
     """
 
     __slots__ = (
         "name", "fwd", "vjps", "jvps", "differentiable", "saves", "saves_ans", "joint",
-        "elementwise", "keeps",
+        "elementwise", "linear", "keeps",
     )
 
     def __init__(
@@ -60,6 +61,7 @@ class Primitive:
         jvps: Sequence[JVP | None] = (),
         differentiable: bool = True,
         joint: Callable[..., Any] | None = None,
+        linear: bool = False,
     ) -> None:
         self.name = name
         self.fwd = fwd
@@ -69,19 +71,16 @@ class Primitive:
         self.vjps = vjps if isinstance(vjps, PerPosition) else tuple(vjps)
         self.jvps = jvps if isinstance(jvps, PerPosition) else tuple(jvps)
         self.differentiable = differentiable
+        # Linear in its (only) differentiable first argument: the JVP of argument 0 is the
+        # op itself applied to the tangent (``tape._record.push_tangents`` does that).
+        self.linear = linear
         # Whether the output has the broadcast shape of the arguments (so that it is at least
         # as large as each of them); set by ``tape.ops._define.elementwise``.
         self.elementwise = False
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        object.__setattr__(self, name, value)
-        if name == "vjps":
-            saves, saves_ans = _needs(value)
-            object.__setattr__(self, "saves", saves)
-            object.__setattr__(self, "saves_ans", saves_ans)
-            # per tuple of connected argument positions, what their rules read (see
-            # tape._tape._keep), worked out on first use
-            object.__setattr__(self, "keeps", {})
+        self.saves, self.saves_ans = rule_reads(self.vjps)
+        # per tuple of connected argument positions, what their rules read (see
+        # tape._record._keep), worked out on first use
+        self.keeps: dict[tuple[int, ...], tuple[Any, bool]] = {}
 
     def __repr__(self) -> str:
         return f"<primitive {self.name}>"
@@ -106,9 +105,14 @@ def _loaded(code: Any) -> frozenset[str] | None:
     return frozenset(names)
 
 
-def _needs(vjps: Any) -> tuple[tuple | None, tuple | None]:
-    """Per VJP: which argument values (by position) and whether the output value it reads
-    (None for an op whose rules cannot be read, which then keeps everything)."""
+def rule_reads(vjps: Sequence[VJP | None]) -> tuple[tuple | None, tuple | None]:
+    """Per VJP: which argument values (by position) it reads, and whether it reads the
+    output value (None for an op whose rules cannot be read, which then keeps everything).
+
+    Learned once, when the op is declared, from the rules' bytecode: which of their
+    parameters they load. A tape recording a large array then keeps it only if a rule it may
+    run reads it, so that values no gradient needs are freed as soon as the user's code
+    drops them. (A rule replaced after declaration needs ``saves`` set again.)"""
     if isinstance(vjps, PerPosition):
         return None, None
     saves: list[frozenset[int] | None] = []
@@ -167,12 +171,7 @@ def defprim(
     if jvp_at is not None:
         jvps = PerPosition(jvp_at)
     if linear:
-        from ._tape import bind
-
-        def jvp_linear(t: Any, ans: Any, x: Any, *rest: Any, **static: Any) -> Any:
-            return bind(prim, t, *rest, **static)
-
-        jvps = (jvp_linear,)
-    prim = Primitive(name, fwd, vjps, jvps or (), differentiable)
+        jvps = ()
+    prim = Primitive(name, fwd, vjps, jvps or (), differentiable, linear=linear)
     PRIMITIVES[name] = prim
     return prim

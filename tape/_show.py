@@ -3,11 +3,12 @@ as a Graphviz graph."""
 
 from __future__ import annotations
 
+import os
 from typing import Any, NamedTuple
 
 import numpy as np
 
-from ._tape import _Meta
+from ._record import _Meta
 from ._tensor import Tensor, wrap
 
 
@@ -24,13 +25,13 @@ def entries(tape: Any) -> list[TapeEntry]:
     """The recorded ops, with tensors rebuilt from the ids and values the tape kept (a value
     no gradient rule needed is shown by its shape alone on a non-persistent tape)."""
     out = []
-    for k, (prim, ids, vals, _static, out_id, ans, _conn) in enumerate(tape._entries or []):
-        inputs = tuple(wrap(v, i) if i else v for v, i in zip(vals, ids))
-        if type(out_id) is tuple:
-            outputs = tuple(wrap(a, o) for a, o in zip(ans, out_id))
+    for k, e in enumerate(tape._entries or []):
+        inputs = tuple(wrap(v, i) if i else v for v, i in zip(e.vals, e.ids))
+        if type(e.out_id) is tuple:
+            outputs = tuple(wrap(a, o) for a, o in zip(e.ans, e.out_id))
         else:
-            outputs = (wrap(ans, out_id),)
-        out.append(TapeEntry(k, prim.name, inputs, outputs))
+            outputs = (wrap(e.ans, e.out_id),)
+        out.append(TapeEntry(k, e.prim.name, inputs, outputs))
     return out
 
 
@@ -79,8 +80,8 @@ def _rows(tape: Any, names: dict[str, Any] | None, precision: int) -> list[dict]
             if isinstance(a, Tensor) and a._id not in produced and a._id not in seen:
                 seen.add(a._id)
                 rows.append(_row(labels.of(a, False), "input", "", a, "", adjoints, precision))
-    for e, (prim, _ids, vals, static, _out_id, _ans, conn) in zip(entries(tape),
-                                                                  tape._entries or []):
+    for e, recorded in zip(entries(tape), tape._entries or []):
+        prim, vals, static, conn = recorded.prim, recorded.vals, recorded.static, recorded.connected
         args, outs = e.inputs, e.outputs
         out = outs if len(outs) > 1 else outs[0]
         inputs = ", ".join(
@@ -185,8 +186,6 @@ def render(dot: str, path: str, fmt: str | None = None) -> str:
             "Rendering needs the optional 'graphviz' package (pip install graphviz) and the "
             "Graphviz programs; tape.GradientTape.to_dot() gives the DOT text without them."
         ) from None
-    import os
-
     stem, suffix = os.path.splitext(path)
     return graphviz.Source(dot).render(stem, format=fmt or suffix.lstrip(".") or "svg",
                                        cleanup=True)

@@ -1,7 +1,8 @@
 """Tensor (immutable) and Variable (mutable, watched automatically), and value conversion.
 
-The arithmetic operators and NumPy protocols of both classes are installed by
-``tape.ops`` from the op table, so that every operator is an ordinary recorded op.
+The operators (``__add__``, ``__mul__``, ``__getitem__``...), NumPy's protocols, ndarray's
+methods and ``Variable.read_value`` are installed from the op table by
+``tape.ops._protocols.install_operators()``, so that every operator is an ordinary recorded op.
 """
 
 from __future__ import annotations
@@ -165,9 +166,9 @@ def _origin(x: Any) -> str:
         return f"variable '{x._name}'"
     for tape in reversed(STATE.recording):
         for entry in reversed(tape._entries or ()):
-            out = entry[4]
+            out = entry.out_id
             if out == x._id or (type(out) is tuple and x._id in out):
-                return f"the output of op '{entry[0].name}'"
+                return f"the output of op '{entry.prim.name}'"
         if x._id in tape._watched:
             return "a tensor the tape watches"
     return "a tensor with a tangent in a forward accumulator"
@@ -280,7 +281,9 @@ class Tensor(_ArrayLike):
 
     Tensors come from ops and from :func:`tape.constant` and :func:`tape.convert_to_tensor`;
     as in TensorFlow, the class itself is not called with a value (``Tensor()`` takes no
-    arguments, which keeps making one as cheap as Python allows).
+    arguments, which keeps making one as cheap as Python allows). Its operators
+    (``x * y`` is ``Tensor.__mul__``) are ops of the table, installed by
+    ``tape.ops._protocols.install_operators()``.
 
     >>> import tape
     >>> x = tape.constant([[1.0, 2.0], [3.0, 4.0]])
@@ -448,15 +451,6 @@ class Variable(_ArrayLike):
         if snap is None or snap._value is not value:
             snap = self._snapshot = wrap(value, self._id)
         return snap
-
-    def read_value(self) -> Tensor:
-        """The current value as a new tensor. Read inside a tape's context, the read is
-        recorded (gradients flow back to the variable); read outside, it is a constant."""
-        from .ops.shape import identity
-
-        return identity(self)
-
-    value = read_value
 
     def assign(self, value: Any, read_value: bool = True) -> Variable | None:
         """Replace the value. The shape and dtype must stay the same."""

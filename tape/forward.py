@@ -4,15 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._tape import (
-    STATE,
-    UnconnectedGradients,
-    _no_complex,
-    ensure_id,
-    flatten,
-    pack_as,
-)
-from ._tensor import Tensor, Variable, count_active, next_id, to_value, wrap
+from ._checks import _no_complex
+from ._record import ensure_id
+from ._structure import flatten, pack_as
+from ._tape import UnconnectedGradients
+from ._tensor import STATE, Tensor, Variable, count_active, next_id, to_value, wrap
+from .ops.creation import zeros_like
 
 
 class ForwardAccumulator:
@@ -66,7 +63,7 @@ class ForwardAccumulator:
         if self._active:
             raise ValueError("This ForwardAccumulator is already active: it cannot be re-entered.")
         self._active = True
-        self._seq = next_id()  # entry order: see tape._tape.only_outside
+        self._seq = next_id()  # entry order: see tape._record.only_outside
         count_active(1)
         STATE.accumulators.append(self)
         return self
@@ -98,8 +95,6 @@ class ForwardAccumulator:
                 raise TypeError(f"jvp needs tensors, got {type(p).__name__}.")
             t = self._tangents.get(p._id)
             if t is None and unconnected is UnconnectedGradients.ZERO:
-                from .ops.creation import zeros_like
-
                 t = zeros_like(p)
             out.append(t)
         return pack_as(primals, out)

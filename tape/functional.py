@@ -12,14 +12,15 @@ from typing import Any
 import numpy as np
 
 from ._sparse import densify
-from ._tape import GradientTape, flatten, pack_as
+from ._structure import flatten, pack_as
+from ._tape import GradientTape
 from ._tensor import Tensor, Variable, as_tensor
 from .forward import ForwardAccumulator
+from .ops.creation import convert_to_tensor
+from .ops.shape import identity, reshape, stack, transpose
 
 
 def _tensor(x: Any) -> Any:
-    from .ops.creation import convert_to_tensor
-
     return x if isinstance(x, (Tensor, Variable)) else convert_to_tensor(x)
 
 
@@ -27,8 +28,6 @@ def _tree(x: Any) -> Any:
     """``x`` (possibly nested) with every leaf a new tensor: its own identity, so that a
     tensor passed twice, or also closed over, is differentiated as separate inputs (outer
     tapes still see through the identity)."""
-    from .ops.shape import identity
-
     return pack_as(x, [identity(_tensor(leaf)) for leaf in flatten(x)])
 
 
@@ -210,8 +209,6 @@ def jacfwd(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable[
 
     @functools.wraps(f)
     def wrapped(*args: Any) -> Any:
-        from .ops.shape import identity, reshape, stack, transpose
-
         nums = _argnums(argnums, len(args))
         # each differentiated argument one tensor of its own (see _tree)
         args = tuple(identity(_tensor(a)) if i in nums else a for i, a in enumerate(args))

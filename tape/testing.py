@@ -13,7 +13,8 @@ from typing import Any
 import numpy as np
 
 from ._sparse import densify
-from ._tape import GradientTape, flatten
+from ._structure import flatten
+from ._tape import GradientTape
 from ._tensor import Tensor, Variable, as_tensor
 from .forward import ForwardAccumulator
 

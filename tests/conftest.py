@@ -61,7 +61,7 @@ def rng() -> np.random.Generator:
 @pytest.fixture(autouse=True)
 def _no_tape_left_active():
     """Every test must leave the thread's tape stack as it found it (empty)."""
-    from tape import _tape
+    from tape import _tensor as _tape
 
     assert _tape.STATE.recording == []
     yield

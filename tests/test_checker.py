@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import tape
-import tape._tape as engine
+import tape._sweep as engine
 from tape.ops import elementwise as ew
 
 X = np.linspace(0.3, 1.7, 6).reshape(2, 3)

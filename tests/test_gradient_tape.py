@@ -18,7 +18,7 @@ import pytest
 
 import tape
 from tape import GradientTape, UnconnectedGradients
-from tape import _tape as tape_internals
+from tape import _tensor as tape_internals
 
 
 def f64(value) -> tape.Tensor:

@@ -15,8 +15,8 @@ import pytest
 
 import tape
 from tape import GradientTape, UnconnectedGradients
+from tape import _record as engine
 from tape import _registry as registry
-from tape import _tape as engine
 
 ONE_SET = re.escape(
     "A non-persistent GradientTape can only be used to compute one set of gradients (or "

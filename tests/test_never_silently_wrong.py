@@ -21,7 +21,7 @@ import pytest
 
 import tape
 from tape import GradientTape
-from tape import _tape as engine
+from tape import _tensor as engine
 
 THIS_FILE = os.path.abspath(__file__)
 

@@ -257,7 +257,7 @@ def test_values_a_tape_drops_are_never_needed(name: str, sample: Sample, monkeyp
     """With every unread array dropped (not only large ones), a non-persistent tape (which
     keeps only what its rules read) gives exactly the gradients of a persistent one (which
     keeps everything), for every operand watched alone and all together."""
-    import tape._tape as engine
+    import tape._record as engine
 
     monkeypatch.setattr(engine, "_DROP_SIZE", 0)
     xs = _diff_arrays(sample)

@@ -262,7 +262,8 @@ def test_jacobians_free_a_non_persistent_tape(method):
 def test_tape_used_by_a_failed_gradient_is_freed_when_deleted():
     """A gradient() that raised half-way leaves a partly consumed tape: deleting it frees the
     rest, and the exception keeps nothing alive once handled."""
-    from tape import _registry, _tape
+    from tape import _record as _tape
+    from tape import _registry
 
     name = "test_resources.no_vjp"
     prim = _registry.PRIMITIVES.get(name) or _registry.defprim(name, lambda v: v * 2.0)

@@ -18,7 +18,7 @@ import pytest
 
 import tape
 from tape import GradientTape
-from tape import _tape as engine
+from tape import _tensor as engine
 
 WORKERS = 8
 TAPES_PER_WORKER = 50

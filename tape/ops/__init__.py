@@ -5,15 +5,16 @@ Each group module lists its public ops in ``__all__``; the namespaces ``tape``, 
 """
 
 from . import (
-    _protocols,  # noqa: F401  (installs operators and NumPy protocols)
+    _protocols,
     creation,
     elementwise,
     linalg,
-    methods,  # noqa: F401  (installs ndarray's methods)
     nn,
     reductions,
     shape,
 )
+
+_protocols.install_operators()
 
 GROUPS = {
     "creation": creation,
@@ -25,6 +26,15 @@ GROUPS = {
 }
 
 
+# ``norm`` is declared with the linear algebra (the matrix 2-norm is the largest singular
+# value) and belongs to the reductions too: tf.norm, tf.math's reductions.
+_ALSO = {"reductions": {"norm": linalg.norm}}
+
+
 def exported(*groups: str) -> dict[str, object]:
     """Public ops of the named groups, by name."""
-    return {name: getattr(GROUPS[g], name) for g in groups for name in GROUPS[g].__all__}
+    ops: dict[str, object] = {}
+    for g in groups:
+        ops.update({name: getattr(GROUPS[g], name) for name in GROUPS[g].__all__})
+        ops.update(_ALSO.get(g, {}))
+    return ops

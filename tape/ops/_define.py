@@ -5,8 +5,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from .._registry import FUNCTIONS, UFUNCS, VJP, defprim
-from .._tape import binary_caller, unary_caller
+from .._fast import binary_caller, unary_caller
+from .._record import bind
+from .._registry import FUNCTIONS, UFUNCS, VJP, Primitive, defprim
+from .._tensor import Tensor, Variable
+
+
+def apply(prim: Primitive, *args: Any, **static: Any) -> Any:
+    """``prim`` applied inside a gradient rule (or a forward function): recorded when an
+    argument is a tensor (a rule run by a nested tape or in forward mode), the plain NumPy
+    forward function otherwise (a first-order ``gradient()``, which runs rules on values)."""
+    if any(isinstance(a, (Tensor, Variable)) for a in args):
+        return bind(prim, *args, **static)
+    return prim.fwd(*args, **static)
 
 
 def elementwise(

@@ -13,13 +13,16 @@ from typing import Any
 
 import numpy as np
 
+from .._fast import binary_method
+from .._record import holds_tensors, pack
 from .._registry import FUNCTIONS, UFUNCS
-from .._tape import binary_method, flatten, holds_tensors, pack
+from .._structure import flatten
 from .._tensor import Tensor, Variable, tracked
 from . import _numpy_api as api
 from . import elementwise as ew
 from .linalg import matmul
-from .shape import cast, getitem
+from .methods import install_methods
+from .shape import cast, getitem, identity
 
 
 def _method(op: Any, reflected: bool = False) -> Any:
@@ -138,7 +141,7 @@ def _astype(self: Any, dtype: Any) -> Tensor:
     return cast(self, dtype)
 
 
-# The binary operators: ``x + y`` and ``y + x`` for each op.
+#: The binary operators: ``x + y`` and ``y + x`` for each op (``__add__``, ``__radd__``...).
 BINARY = {
     "add": ew.add,
     "sub": ew.subtract,
@@ -152,6 +155,7 @@ BINARY = {
     "xor": ew.logical_xor,
 }
 
+#: The other operators and methods, by name.
 METHODS = {
     "__matmul__": lambda self, other: matmul(self, other),
     "__rmatmul__": lambda self, other: matmul(other, self),
@@ -171,13 +175,29 @@ METHODS = {
     "astype": _astype,
 }
 
-for _cls in (Tensor, Variable):
-    for _name, _fn in METHODS.items():
-        setattr(_cls, _name, _fn)
-    for _name, _op in BINARY.items():
-        if _cls is Tensor:  # fast paths that know self is a tensor
-            forward, reflected = binary_method(_op.prim), binary_method(_op.prim, True)
-        else:  # a variable is read through bind, so that tapes watch it
-            forward, reflected = _op, _method(_op, reflected=True)
-        setattr(_cls, f"__{_name}__", forward)
-        setattr(_cls, f"__r{_name}__", reflected)
+def _read_value(self: Variable) -> Tensor:
+    """The current value as a new tensor. Read inside a tape's context, the read is
+    recorded (gradients flow back to the variable); read outside, it is a constant."""
+    return identity(self)
+
+
+def install_operators() -> None:
+    """Give :class:`Tensor` and :class:`Variable` their operators and NumPy protocols from the
+    op table: ``__add__``/``__radd__`` and the other :data:`BINARY` operators (a tensor's are
+    the fast paths of ``tape._fast.binary_method``), the :data:`METHODS` (``__matmul__``,
+    ``__neg__``, comparisons, ``__getitem__``, ``__array_ufunc__``, ``__array_function__``,
+    ``astype``), a variable's ``read_value`` (and ``value``), and ndarray's methods
+    (``tape.ops.methods``). Every operator is then an
+    ordinary recorded op. Called once, when ``tape.ops`` is imported."""
+    for cls in (Tensor, Variable):
+        for name, fn in METHODS.items():
+            setattr(cls, name, fn)
+        for name, op in BINARY.items():
+            if cls is Tensor:  # fast paths that know self is a tensor
+                forward, reflected = binary_method(op.prim), binary_method(op.prim, True)
+            else:  # a variable is read through bind, so that tapes watch it
+                forward, reflected = op, _method(op, reflected=True)
+            setattr(cls, f"__{name}__", forward)
+            setattr(cls, f"__r{name}__", reflected)
+    Variable.read_value = Variable.value = _read_value  # type: ignore[attr-defined]
+    install_methods()  # ndarray's methods: x.sum(axis=0), x.T, x.reshape(2, 3)...

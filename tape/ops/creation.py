@@ -7,10 +7,12 @@ from typing import Any
 
 import numpy as np
 
+from .._record import holds_tensors, pack
 from .._sparse import IndexedSlices
-from .._tape import holds_tensors, pack
 from .._tensor import Tensor, Variable, as_dtype, as_tensor, float32, scalarize, to_value
 from ._define import numpy_function
+from .elementwise import where
+from .shape import broadcast_to, cast, concat, expand_dims, getitem
 
 
 def constant(value: Any, dtype: Any = None, shape: Any = None, name: str | None = None) -> Tensor:
@@ -98,8 +100,6 @@ def fill(dims: Any, value: Any, name: str | None = None) -> Tensor:
     array([1.5, 1.5], dtype=float32)
     """
     if isinstance(value, (Tensor, Variable)):
-        from .shape import broadcast_to
-
         return broadcast_to(value, _shape(dims))
     v = to_value(value)
     return _full(dims, v, np.asarray(v).dtype)
@@ -144,9 +144,6 @@ def linspace(start: Any, stop: Any, num: int, name: str | None = None, axis: int
         return as_tensor(np.linspace(start_v, stop_v, int(num), axis=axis, dtype=dtype))
     # tensors: start + (stop - start) w with w from 0 to 1 (and stop itself last), so that
     # gradients reach both ends
-    from .elementwise import where
-    from .shape import broadcast_to, cast, expand_dims
-
     shape = np.broadcast_shapes(np.shape(start_v), np.shape(stop_v))
     rank = len(shape) + 1
     if not -rank <= axis < rank:
@@ -175,8 +172,6 @@ def _np_linspace(
     the same arithmetic as NumPy's, recorded, so gradients reach both ends. With ``retstep``
     the step is returned too, as a tensor (NaN, a float, when it is undefined). An integer
     ``dtype`` gives NumPy's floored values, which carry no gradient."""
-    from .shape import broadcast_to, cast, concat, getitem
-
     if device not in (None, "cpu"):
         raise ValueError(f"Device not understood. Only 'cpu' is allowed, but received: {device}")
     num = operator.index(_np_value(num))

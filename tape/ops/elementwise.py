@@ -19,10 +19,12 @@ from typing import Any
 
 import numpy as np
 
+from .._fast import bind1, bind2
+from .._record import bind, holds_tensors, pack
 from .._registry import UFUNCS, defprim, through
-from .._tape import bind, bind1, bind2, holds_tensors, pack
-from .._tensor import Tensor, Variable, scalarize
-from ._define import elementwise, numpy_function
+from .._tensor import Tensor, Variable, as_tensor, scalarize, tracked
+from ._define import apply, elementwise, numpy_function
+from .shape import _scatter_add, cast
 
 _SQRT2 = math.sqrt(2.0)
 _LN2 = math.log(2.0)
@@ -31,14 +33,6 @@ _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 _SELU_ALPHA = 1.6732632423543772848170429916717
 _SELU_SCALE = 1.0507009873554804934193349852946
-
-
-def _on(op: Any, *xs: Any) -> Any:
-    """``op`` applied inside a gradient rule: recorded when an argument is a tensor (nested
-    tapes, forward mode), the plain NumPy forward otherwise (a first-order ``gradient()``)."""
-    if any(isinstance(x, (Tensor, Variable)) for x in xs):
-        return op(*xs)
-    return op.prim.fwd(*xs)
 
 
 def _sigmoid(x):
@@ -337,11 +331,11 @@ _softsign = elementwise(
 
 
 def _gelu_exact(x):
-    return 0.5 * x * _on(erfc, -x / _SQRT2)
+    return 0.5 * x * apply(erfc.prim, -x / _SQRT2)
 
 
 def _gelu_exact_vjp(g, ans, x):
-    cdf = 0.5 * _on(erfc, -x / _SQRT2)
+    cdf = 0.5 * apply(erfc.prim, -x / _SQRT2)
     return g * (cdf + x * _INV_SQRT_2PI * np.exp(-0.5 * x * x))
 
 
@@ -554,10 +548,8 @@ def where(condition, x=None, y=None, name=None):
     ``where(x > 0, log(where(x > 0, x, 1)), 0)``.
     """
     if x is None and y is None:
-        from .creation import constant
-
         c = condition._value if hasattr(condition, "_value") else np.asarray(condition)
-        return constant(np.argwhere(c).astype(np.int64))
+        return as_tensor(np.argwhere(c).astype(np.int64))
     if x is None or y is None:
         raise ValueError("where needs both x and y, or neither.")
     return bind(_where, condition, x, y)
@@ -568,10 +560,8 @@ def _np_where(condition, x=None, y=None):
     """``np.where`` on tensors: with one argument NumPy's answer, a tuple of index arrays
     (``np.nonzero``), not TensorFlow's (N, rank) array of indices."""
     if x is None and y is None:
-        from .creation import constant
-
         c = condition._value if hasattr(condition, "_value") else np.asarray(condition)
-        return tuple(constant(i) for i in np.nonzero(c))
+        return tuple(as_tensor(i) for i in np.nonzero(c))
     return where(condition, x, y)
 
 
@@ -642,9 +632,7 @@ def _constant_arg(v: Any, func: str, what: str) -> Any:
     """The value of an argument that tape does not differentiate. A tensor that a tape or an
     accumulator watches is refused: its gradient would otherwise be silently missing."""
     if isinstance(v, (Tensor, Variable)):
-        from ._protocols import _watched
-
-        if _watched([v]):
+        if tracked(v):
             raise TypeError(
                 f"np.{func}: tape does not differentiate with respect to {what}, and it was "
                 "given a tensor that a GradientTape or ForwardAccumulator is watching. Pass "
@@ -726,9 +714,7 @@ def _np_nan_to_num(x, copy=True, nan=0.0, posinf=None, neginf=None):
         "neginf": _constant_arg(neginf, "nan_to_num", "neginf"),
     }
     if np.result_type(_value(x)).kind not in "fc":  # integers and booleans: a copy
-        from .creation import constant
-
-        return constant(np.nan_to_num(_value(x), **fills))
+        return as_tensor(np.nan_to_num(_value(x), **fills))
     return bind(_nan_to_num, x, **fills)
 
 
@@ -758,12 +744,8 @@ def _np_select(condlist, choicelist, default=0):
     for c, choice in zip(reversed(conds), reversed(choices)):
         out = where(c, choice, out)
     if not isinstance(out, (Tensor, Variable)):
-        from .creation import constant
-
-        out = constant(out)
+        out = as_tensor(out)
     if out.dtype != dtype:
-        from .shape import cast
-
         out = cast(out, dtype)
     return out
 
@@ -794,8 +776,6 @@ def _interp_slope(x, fp, xp, left, right):
 
 
 def _interp_vjp_fp(g, ans, x, fp, xp, left, right):
-    from .shape import _scatter_add
-
     k, k1, lo, hi, _, _ = _interp_parts(x, xp, left, right)
     n = xp.shape[0]
     return _scatter_add(np.reshape(g * lo, (-1,)), (k.reshape(-1),), (n,)) + _scatter_add(

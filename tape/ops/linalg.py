@@ -8,6 +8,7 @@ so that it can be differentiated again (second order), and every forward-mode ru
 from __future__ import annotations
 
 import functools
+import numbers
 import operator
 import string
 import warnings
@@ -17,9 +18,11 @@ from typing import Any
 import numpy as np
 from numpy.lib.array_utils import normalize_axis_index, normalize_axis_tuple
 
+from .._fast import bind2
+from .._record import bind
 from .._registry import UFUNCS, defprim
-from .._tape import bind, bind2
 from .._tensor import Tensor, Variable, scalarize, wrap
+from . import elementwise as ew
 from . import reductions as _reductions
 from ._define import numpy_function
 from .reductions import reduce_sum
@@ -1257,8 +1260,83 @@ def _register_numpy2() -> None:
 
 _register_numpy2()
 
-# tf.linalg.norm is tf.norm.
-norm = _reductions.norm
+# ------------------------------------------------------------- norm (tf.norm, tf.linalg.norm)
+
+
+def _tf_vector_norm(x: Any, ord: Any, axes: tuple[int, ...], keepdims: bool) -> Tensor:
+    if ord in ("euclidean", 2):
+        return bind(_reductions._l2, x, axes=axes, keepdims=keepdims)
+    if ord == 1:
+        return reduce_sum(ew.abs(x), axes, keepdims)
+    if ord == np.inf:
+        return _reductions.reduce_max(ew.abs(x), axes, keepdims)
+    return bind(_reductions._pnorm, x, axes=axes, keepdims=keepdims, p=float(ord))
+
+
+def _tf_matrix_norm(x: Any, ord: Any, axes: tuple[int, int], keepdims: bool) -> Tensor:
+    """Frobenius, 1 (max column sum), inf (max row sum) or 2 (largest singular value)."""
+    rows, cols = axes
+    if ord in ("euclidean", "fro"):
+        return bind(_reductions._l2, x, axes=tuple(sorted(axes)), keepdims=keepdims)
+    if ord == 2:
+        out = _reductions.reduce_max(_singular_values(x, rows, cols), -1)
+    else:
+        summed, then = (rows, cols) if ord == 1 else (cols, rows)
+        out = _reductions.reduce_max(
+            reduce_sum(ew.abs(x), summed, keepdims=True), then, keepdims=True
+        )
+        out = np.reshape(out, tuple(n for i, n in enumerate(out.shape) if i not in axes))
+    if keepdims:
+        out = np.reshape(out, _reductions._kept_shape(np.shape(_value(x)), tuple(sorted(axes))))
+    return out
+
+
+def norm(
+    tensor: Any, ord: Any = "euclidean", axis: Any = None, keepdims: bool | None = None,
+    name: str | None = None,
+) -> Tensor:
+    """The norm of a vector, a matrix, or a batch of them (``tf.norm``).
+
+    With ``axis=None`` the whole tensor is one vector; with an int, a batch of vectors along
+    that axis; with a pair of ints, a batch of matrices. Vector ``ord``: ``'euclidean'`` (2),
+    1, ``np.inf`` or any p > 0. Matrix ``ord``: ``'euclidean'``/``'fro'`` (Frobenius), 1 (max
+    column sum), ``np.inf`` (max row sum), 2 (largest singular value). Where a norm has a kink
+    (the origin, a zero element for ord 1 or p < 1) the gradient there is taken as 0, a
+    subgradient: TensorFlow and JAX give NaN at the origin for ord 2 and p, and NaN or inf
+    at a zero element for p < 1. Ties for the max (ord ``np.inf``, and a repeated largest
+    singular value for the matrix 2-norm) share the gradient equally.
+
+    >>> import tape
+    >>> float(tape.norm(tape.constant([3.0, 4.0])))
+    5.0
+    """
+    keepdims = bool(keepdims)
+    nd = _reductions._ndim(tensor)
+    matrix = isinstance(axis, (tuple, list)) and len(axis) == 2
+    if matrix:
+        axes = _reductions._axes(axis, nd)
+        if len(axes) != 2:
+            raise ValueError(f"norm: axis must hold two different axes for a matrix norm, got "
+                             f"{axis!r}.")
+        rows, cols = (int(a) % nd for a in axis)
+        if ord not in ("euclidean", "fro", 1, 2, np.inf):
+            raise ValueError(
+                f"norm: ord {ord!r} is not a supported matrix norm; use 'euclidean', 'fro', 1, "
+                "2 or np.inf."
+            )
+        return _tf_matrix_norm(tensor, ord, (rows, cols), keepdims)
+    if axis is not None and not isinstance(axis, numbers.Integral):
+        raise ValueError(
+            f"norm: axis must be None, an integer, or a pair of integers, got {axis!r}."
+        )
+    if not (ord == "euclidean" or (
+        isinstance(ord, numbers.Real) and not isinstance(ord, bool) and ord > 0
+    )):
+        raise ValueError(
+            f"norm: ord {ord!r} is not a supported vector norm; use 'euclidean', 1, 2, np.inf "
+            "or any p > 0 ('fro' is for matrices: give a pair of axes)."
+        )
+    return _tf_vector_norm(tensor, ord, _reductions._axes(axis, nd), keepdims)
 
 
 # --------------------------------------------------------------------------- NumPy norms
@@ -1771,6 +1849,7 @@ __all__ = [
     "matmul",
     "matrix_transpose",
     "matvec",
+    "norm",
     "outer",
     "pinv",
     "qr",
@@ -1780,4 +1859,4 @@ __all__ = [
     "tensordot",
     "trace",
     "triangular_solve",
-] + (["norm"] if norm is not None else [])
+]

@@ -218,6 +218,9 @@ class _Methods:
 
 _NAMES = [n for n in vars(_Methods) if not n.startswith("__") or n == "__format__"]
 
-for _cls in (Tensor, Variable):
-    for _name in _NAMES:
-        setattr(_cls, _name, vars(_Methods)[_name])
+def install_methods() -> None:
+    """Give :class:`Tensor` and :class:`Variable` ndarray's methods (those of ``_Methods``);
+    called by ``tape.ops._protocols.install_operators``."""
+    for cls in (Tensor, Variable):
+        for name in _NAMES:
+            setattr(cls, name, vars(_Methods)[name])

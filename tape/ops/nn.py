@@ -13,21 +13,14 @@ from typing import Any
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
+from .._record import bind
 from .._registry import defprim
-from .._tape import bind
 from .._tensor import Tensor, Variable, scalarize
 from . import elementwise as ew
+from ._define import apply
 from .creation import convert_to_tensor
 from .reductions import _reduced_sum, reduce_mean, reduce_sum
 from .shape import broadcast_to, cast, expand_dims, getitem, reshape, transpose
-
-
-def _run(prim: Any, *args: Any, **static: Any) -> Any:
-    """``prim`` applied in a gradient rule: recorded when an argument is a tensor (nested
-    tapes, forward mode), plain NumPy otherwise (a first-order ``gradient()`` call)."""
-    if any(isinstance(a, (Tensor, Variable)) for a in args):
-        return bind(prim, *args, **static)
-    return prim.fwd(*args, **static)
 
 
 def _value(x: Any) -> Any:
@@ -131,20 +124,20 @@ def _xent_fwd(z, x, axis):
 
 
 def _xent_labels(g, ans, z, x, axis):  # -log_softmax(x)
-    return -_expand(g, axis) * _run(_log_softmax, x, axis=axis)
+    return -_expand(g, axis) * apply(_log_softmax, x, axis=axis)
 
 
 def _xent_logits(g, ans, z, x, axis):  # softmax(x) sum(z) - z
-    p = _run(_softmax, x, axis=axis)
+    p = apply(_softmax, x, axis=axis)
     return _expand(g, axis) * (p * _reduced_sum(z, axis, True) - z)
 
 
 _xent = defprim(
     "softmax_cross_entropy_with_logits", _xent_fwd, _xent_labels, _xent_logits,
     jvps=(
-        lambda t, ans, z, x, axis: -np.sum(t * _run(_log_softmax, x, axis=axis), axis=axis),
+        lambda t, ans, z, x, axis: -np.sum(t * apply(_log_softmax, x, axis=axis), axis=axis),
         lambda t, ans, z, x, axis: np.sum(
-            t * (_run(_softmax, x, axis=axis) * np.sum(z, axis=axis, keepdims=True) - z),
+            t * (apply(_softmax, x, axis=axis) * np.sum(z, axis=axis, keepdims=True) - z),
             axis=axis,
         ),
     ),
@@ -231,7 +224,7 @@ def _sigmoid_xent_labels(g, ans, z, x):
 
 
 def _sigmoid_xent_logits(g, ans, z, x):  # smooth everywhere: sigmoid(x) - z, also at x = 0
-    return g * (_run(ew.sigmoid.prim, x) - z)
+    return g * (apply(ew.sigmoid.prim, x) - z)
 
 
 _sigmoid_xent = defprim(
@@ -450,33 +443,33 @@ def _conv_filter_fwd(x, g, filter_shape, strides, pads, dilations):
 # conv2d_backprop_filter (in w). Each of the three is the transpose of the others.
 _conv = defprim(
     "conv2d", _conv_fwd,
-    lambda g, ans, x, w, **st: _run(_conv_input, w, g, input_shape=np.shape(x), **st),
-    lambda g, ans, x, w, **st: _run(_conv_filter, x, g, filter_shape=np.shape(w), **st),
+    lambda g, ans, x, w, **st: apply(_conv_input, w, g, input_shape=np.shape(x), **st),
+    lambda g, ans, x, w, **st: apply(_conv_filter, x, g, filter_shape=np.shape(w), **st),
     jvps=(
-        lambda t, ans, x, w, **st: _run(_conv, t, w, **st),
-        lambda t, ans, x, w, **st: _run(_conv, x, t, **st),
+        lambda t, ans, x, w, **st: apply(_conv, t, w, **st),
+        lambda t, ans, x, w, **st: apply(_conv, x, t, **st),
     ),
 )
 _conv_input = defprim(
     "conv2d_backprop_input", _conv_input_fwd,
-    lambda g, ans, w, dy, input_shape, **st: _run(
+    lambda g, ans, w, dy, input_shape, **st: apply(
         _conv_filter, g, dy, filter_shape=np.shape(w), **st
     ),
-    lambda g, ans, w, dy, input_shape, **st: _run(_conv, g, w, **st),
+    lambda g, ans, w, dy, input_shape, **st: apply(_conv, g, w, **st),
     jvps=(
-        lambda t, ans, w, dy, **st: _run(_conv_input, t, dy, **st),
-        lambda t, ans, w, dy, **st: _run(_conv_input, w, t, **st),
+        lambda t, ans, w, dy, **st: apply(_conv_input, t, dy, **st),
+        lambda t, ans, w, dy, **st: apply(_conv_input, w, t, **st),
     ),
 )
 _conv_filter = defprim(
     "conv2d_backprop_filter", _conv_filter_fwd,
-    lambda g, ans, x, dy, filter_shape, **st: _run(
+    lambda g, ans, x, dy, filter_shape, **st: apply(
         _conv_input, g, dy, input_shape=np.shape(x), **st
     ),
-    lambda g, ans, x, dy, filter_shape, **st: _run(_conv, x, g, **st),
+    lambda g, ans, x, dy, filter_shape, **st: apply(_conv, x, g, **st),
     jvps=(
-        lambda t, ans, x, dy, **st: _run(_conv_filter, t, dy, **st),
-        lambda t, ans, x, dy, **st: _run(_conv_filter, x, t, **st),
+        lambda t, ans, x, dy, **st: apply(_conv_filter, t, dy, **st),
+        lambda t, ans, x, dy, **st: apply(_conv_filter, x, t, **st),
     ),
 )
 
@@ -736,21 +729,21 @@ def _gather_fwd(x, index):
 # Scatter (add g at flat indices) and gather (read at flat indices) are each other's transpose.
 _scatter = defprim(
     "pool_scatter", _scatter_fwd,
-    lambda g, ans, u, index, shape: _run(_gather, g, index=index), linear=True,
+    lambda g, ans, u, index, shape: apply(_gather, g, index=index), linear=True,
 )
 _gather = defprim(
     "pool_gather", _gather_fwd,
-    lambda g, ans, x, index: _run(_scatter, g, index=index, shape=np.shape(x)), linear=True,
+    lambda g, ans, x, index: apply(_scatter, g, index=index, shape=np.shape(x)), linear=True,
 )
 
 
 def _max_pool_rule(g, ans, x, **geo):  # all of g to the first maximum of each window
-    return _run(_scatter, g, index=_max_index(_value(x), **geo), shape=np.shape(x))
+    return apply(_scatter, g, index=_max_index(_value(x), **geo), shape=np.shape(x))
 
 
 _max_pool = defprim(
     "max_pool2d", _max_pool_fwd, _max_pool_rule,
-    jvps=(lambda t, ans, x, **geo: _run(_gather, t, index=_max_index(_value(x), **geo)),),
+    jvps=(lambda t, ans, x, **geo: apply(_gather, t, index=_max_index(_value(x), **geo)),),
 )
 
 
@@ -776,12 +769,12 @@ def _avg_pool_grad_fwd(g, input_shape, ksize, strides, pads):
 # Average pooling is linear; its transpose spreads each average back over its window.
 _avg_pool = defprim(
     "avg_pool2d", _avg_pool_fwd,
-    lambda g, ans, x, **geo: _run(_avg_pool_grad, g, input_shape=np.shape(x), **geo),
+    lambda g, ans, x, **geo: apply(_avg_pool_grad, g, input_shape=np.shape(x), **geo),
     linear=True,
 )
 _avg_pool_grad = defprim(
     "avg_pool2d_grad", _avg_pool_grad_fwd,
-    lambda g, ans, dy, input_shape, **geo: _run(_avg_pool, g, **geo),
+    lambda g, ans, dy, input_shape, **geo: apply(_avg_pool, g, **geo),
     linear=True,
 )
 

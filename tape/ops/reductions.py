@@ -18,11 +18,12 @@ from typing import Any
 import numpy as np
 from numpy.lib.array_utils import normalize_axis_index, normalize_axis_tuple
 
+from .._record import bind, holds_tensors, pack
 from .._registry import defprim
-from .._tape import bind, holds_tensors, pack
 from .._tensor import Tensor, Variable, as_tensor, scalarize
 from . import elementwise as ew
-from ._define import numpy_function
+from ._define import apply, numpy_function
+from .shape import _padded, broadcast_to, cast, concat, getitem, reshape
 
 
 def _axes(axis: Any, ndim: int) -> tuple[int, ...]:
@@ -115,14 +116,6 @@ def _int_dtype(x: Any) -> Any:
     return dtype if dtype.kind in "iu" else None
 
 
-def _run(prim: Any, *args: Any, **static: Any) -> Any:
-    """``prim`` applied in a gradient rule: recorded when an argument is a tensor (nested
-    tapes, forward mode), plain NumPy otherwise (a first-order ``gradient()`` call)."""
-    if any(isinstance(a, (Tensor, Variable)) for a in args):
-        return bind(prim, *args, **static)
-    return prim.fwd(*args, **static)
-
-
 # --------------------------------------------------------------------------- sum and mean
 
 # sum and mean take the input's shape as a static argument, so that their rules do not keep
@@ -193,7 +186,7 @@ def _shift_fwd(x, axis, reverse):
 
 _shift = defprim(
     "shift", _shift_fwd,
-    lambda g, ans, x, axis, reverse: _run(_shift, g, axis=axis, reverse=not reverse),
+    lambda g, ans, x, axis, reverse: apply(_shift, g, axis=axis, reverse=not reverse),
     linear=True,
 )
 
@@ -229,12 +222,12 @@ def _linrec_fwd(a, b, axis, reverse):
 
 def _linrec_vjp_b(g, ans, a, b, axis, reverse):
     # lambda_k = g_k + a_(k+1) lambda_(k+1): the same recurrence, run the other way.
-    a_next = _run(_shift, a, axis=axis, reverse=not reverse)
-    return _run(_linrec, a_next, g, axis=axis, reverse=not reverse)
+    a_next = apply(_shift, a, axis=axis, reverse=not reverse)
+    return apply(_linrec, a_next, g, axis=axis, reverse=not reverse)
 
 
 def _linrec_vjp_a(g, ans, a, b, axis, reverse):
-    return _linrec_vjp_b(g, ans, a, b, axis, reverse) * _run(
+    return _linrec_vjp_b(g, ans, a, b, axis, reverse) * apply(
         _shift, ans, axis=axis, reverse=reverse
     )
 
@@ -242,11 +235,11 @@ def _linrec_vjp_a(g, ans, a, b, axis, reverse):
 _linrec = defprim(
     "linear_recurrence", _linrec_fwd, _linrec_vjp_a, _linrec_vjp_b,
     jvps=(
-        lambda t, ans, a, b, axis, reverse: _run(
-            _linrec, a, t * _run(_shift, ans, axis=axis, reverse=reverse), axis=axis,
+        lambda t, ans, a, b, axis, reverse: apply(
+            _linrec, a, t * apply(_shift, ans, axis=axis, reverse=reverse), axis=axis,
             reverse=reverse,
         ),
-        lambda t, ans, a, b, axis, reverse: _run(_linrec, a, t, axis=axis, reverse=reverse),
+        lambda t, ans, a, b, axis, reverse: apply(_linrec, a, t, axis=axis, reverse=reverse),
     ),
 )
 
@@ -270,7 +263,7 @@ def _scan(fn, x, axis, exclusive, reverse, fill):
 
 _cumsum = defprim(
     "cumsum", lambda x, axis, exclusive, reverse: _scan(np.cumsum, x, axis, exclusive, reverse, 0),
-    lambda g, ans, x, axis, exclusive, reverse: _run(
+    lambda g, ans, x, axis, exclusive, reverse: apply(
         _cumsum, g, axis=axis, exclusive=exclusive, reverse=not reverse
     ),
     linear=True,
@@ -280,23 +273,23 @@ _cumsum = defprim(
 def _cumprod_vjp(g, ans, x, axis, exclusive, reverse):
     # d y_k / d x_i = product of x_j over j <= k (j < k if exclusive), j != i. Splitting it at
     # i: (exclusive product up to i) * (a backward recurrence in the later x_j).
-    x_next = _run(_shift, x, axis=axis, reverse=not reverse)
+    x_next = apply(_shift, x, axis=axis, reverse=not reverse)
     if exclusive:
-        g_next = _run(_shift, g, axis=axis, reverse=not reverse)
-        return ans * _run(_linrec, x_next, g_next, axis=axis, reverse=not reverse)
-    before = _run(_cumprod, x, axis=axis, exclusive=True, reverse=reverse)
-    return before * _run(_linrec, x_next, g, axis=axis, reverse=not reverse)
+        g_next = apply(_shift, g, axis=axis, reverse=not reverse)
+        return ans * apply(_linrec, x_next, g_next, axis=axis, reverse=not reverse)
+    before = apply(_cumprod, x, axis=axis, exclusive=True, reverse=reverse)
+    return before * apply(_linrec, x_next, g, axis=axis, reverse=not reverse)
 
 
 def _cumprod_jvp(t, ans, x, axis, exclusive, reverse):
     # dy_k = x_k dy_(k-1) + t_k y_(k-1): a forward recurrence.
     if exclusive:
-        return _run(
-            _linrec, _run(_shift, x, axis=axis, reverse=reverse),
-            _run(_shift, t * ans, axis=axis, reverse=reverse), axis=axis, reverse=reverse,
+        return apply(
+            _linrec, apply(_shift, x, axis=axis, reverse=reverse),
+            apply(_shift, t * ans, axis=axis, reverse=reverse), axis=axis, reverse=reverse,
         )
-    before = _run(_cumprod, x, axis=axis, exclusive=True, reverse=reverse)
-    return _run(_linrec, x, t * before, axis=axis, reverse=reverse)
+    before = apply(_cumprod, x, axis=axis, exclusive=True, reverse=reverse)
+    return apply(_linrec, x, t * before, axis=axis, reverse=reverse)
 
 
 _cumprod = defprim(
@@ -353,8 +346,8 @@ def _others(x: Any, axes: tuple[int, ...]) -> Any:
     tshape = tuple(shape[i] for i in perm)
     flat = np.reshape(xt, tshape[: len(rest)] + (_count(shape, axes),))
     k = len(rest)
-    left = _run(_cumprod, flat, axis=k, exclusive=True, reverse=False)
-    right = _run(_cumprod, flat, axis=k, exclusive=True, reverse=True)
+    left = apply(_cumprod, flat, axis=k, exclusive=True, reverse=False)
+    right = apply(_cumprod, flat, axis=k, exclusive=True, reverse=True)
     out = np.reshape(left * right, tshape)
     return np.transpose(out, np.argsort(perm)) if moved else out
 
@@ -644,82 +637,6 @@ def reduce_euclidean_norm(
     """sqrt(sum(x^2)) over ``axis``. At the origin (a kink) the gradient is taken as 0, a
     subgradient (TensorFlow and JAX give NaN)."""
     return bind(_l2, input_tensor, axes=_axes(axis, _ndim(input_tensor)), keepdims=keepdims)
-
-
-def _vector_norm(x: Any, ord: Any, axes: tuple[int, ...], keepdims: bool) -> Tensor:
-    if ord in ("euclidean", 2):
-        return bind(_l2, x, axes=axes, keepdims=keepdims)
-    if ord == 1:
-        return reduce_sum(ew.abs(x), axes, keepdims)
-    if ord == np.inf:
-        return reduce_max(ew.abs(x), axes, keepdims)
-    return bind(_pnorm, x, axes=axes, keepdims=keepdims, p=float(ord))
-
-
-def _matrix_norm(x: Any, ord: Any, axes: tuple[int, int], keepdims: bool) -> Tensor:
-    """Frobenius, 1 (max column sum), inf (max row sum) or 2 (largest singular value)."""
-    rows, cols = axes
-    if ord in ("euclidean", "fro"):
-        return bind(_l2, x, axes=tuple(sorted(axes)), keepdims=keepdims)
-    if ord == 2:
-        from .linalg import _singular_values  # (linalg imports this module)
-
-        out = reduce_max(_singular_values(x, rows, cols), -1)
-    else:
-        summed, then = (rows, cols) if ord == 1 else (cols, rows)
-        out = reduce_max(reduce_sum(ew.abs(x), summed, keepdims=True), then, keepdims=True)
-        out = np.reshape(out, tuple(n for i, n in enumerate(out.shape) if i not in axes))
-    if keepdims:
-        out = np.reshape(out, _kept_shape(np.shape(_value(x)), tuple(sorted(axes))))
-    return out
-
-
-def norm(
-    tensor: Any, ord: Any = "euclidean", axis: Any = None, keepdims: bool | None = None,
-    name: str | None = None,
-) -> Tensor:
-    """The norm of a vector, a matrix, or a batch of them (``tf.norm``).
-
-    With ``axis=None`` the whole tensor is one vector; with an int, a batch of vectors along
-    that axis; with a pair of ints, a batch of matrices. Vector ``ord``: ``'euclidean'`` (2),
-    1, ``np.inf`` or any p > 0. Matrix ``ord``: ``'euclidean'``/``'fro'`` (Frobenius), 1 (max
-    column sum), ``np.inf`` (max row sum), 2 (largest singular value). Where a norm has a kink
-    (the origin, a zero element for ord 1 or p < 1) the gradient there is taken as 0, a
-    subgradient: TensorFlow and JAX give NaN at the origin for ord 2 and p, and NaN or inf
-    at a zero element for p < 1. Ties for the max (ord ``np.inf``, and a repeated largest
-    singular value for the matrix 2-norm) share the gradient equally.
-
-    >>> import tape
-    >>> float(tape.norm(tape.constant([3.0, 4.0])))
-    5.0
-    """
-    keepdims = bool(keepdims)
-    nd = _ndim(tensor)
-    matrix = isinstance(axis, (tuple, list)) and len(axis) == 2
-    if matrix:
-        axes = _axes(axis, nd)
-        if len(axes) != 2:
-            raise ValueError(f"norm: axis must hold two different axes for a matrix norm, got "
-                             f"{axis!r}.")
-        rows, cols = (int(a) % nd for a in axis)
-        if ord not in ("euclidean", "fro", 1, 2, np.inf):
-            raise ValueError(
-                f"norm: ord {ord!r} is not a supported matrix norm; use 'euclidean', 'fro', 1, "
-                "2 or np.inf."
-            )
-        return _matrix_norm(tensor, ord, (rows, cols), keepdims)
-    if axis is not None and not isinstance(axis, numbers.Integral):
-        raise ValueError(
-            f"norm: axis must be None, an integer, or a pair of integers, got {axis!r}."
-        )
-    if not (ord == "euclidean" or (
-        isinstance(ord, numbers.Real) and not isinstance(ord, bool) and ord > 0
-    )):
-        raise ValueError(
-            f"norm: ord {ord!r} is not a supported vector norm; use 'euclidean', 1, 2, np.inf "
-            "or any p > 0 ('fro' is for matrices: give a pair of axes)."
-        )
-    return _vector_norm(tensor, ord, _axes(axis, nd), keepdims)
 
 
 # --------------------------------------------------------------------------- argmax, any, all
@@ -1187,8 +1104,6 @@ def _np_percentile(a, q, axis=None, out=None, overwrite_input=False, method="lin
 def _np_average(a, axis=None, weights=None, returned=False, *, keepdims=np._NoValue):
     """``np.average`` on tensors: differentiable in ``a`` and in ``weights``. With
     ``returned=True`` the sum of the weights comes too (a tensor, differentiable)."""
-    from .shape import broadcast_to, cast
-
     a = _arr(a)
     shape = _shape_of(a)
     if axis is not None:
@@ -1231,8 +1146,6 @@ def _np_cumulative_with_initial(
     prim: Any, func: Any, identity: int, x: Any, axis: Any, dtype: Any, out: Any,
     include_initial: bool,
 ) -> Tensor:
-    from .shape import _padded, reshape
-
     _no_extras(func.__name__, dtype=dtype, out=out)
     x = _arr(x)
     if _integer(x):
@@ -1273,8 +1186,6 @@ if hasattr(np, "cumulative_sum"):  # NumPy >= 2.1
 def _np_diff(a, n=1, axis=-1, prepend=np._NoValue, append=np._NoValue):
     """``np.diff`` on tensors: slices and subtractions, so gradients reach ``a`` and tensors
     given as ``prepend`` or ``append``."""
-    from .shape import broadcast_to, concat, getitem
-
     n = operator.index(n)
     if n == 0:
         return a
@@ -1308,8 +1219,6 @@ def _np_diff(a, n=1, axis=-1, prepend=np._NoValue, append=np._NoValue):
 def _np_ediff1d(ary, to_end=None, to_begin=None):
     """``np.ediff1d`` on tensors: the differences of the flattened ``ary``, in its dtype,
     between ``to_begin`` and ``to_end`` (gradients reach all three)."""
-    from .shape import cast, concat, getitem, reshape
-
     ary = reshape(_arr(ary), (-1,))
     dtype = ary.dtype
     parts = [ew.subtract(getitem(ary, slice(1, None)), getitem(ary, slice(None, -1)))]
@@ -1335,8 +1244,6 @@ def _np_ediff1d(ary, to_end=None, to_begin=None):
 def _np_trapezoid(y, x=None, dx=1.0, axis=-1):
     """``np.trapezoid`` on tensors: the trapezoidal rule, differentiable in ``y`` and in the
     sample points ``x`` (or the spacing ``dx``)."""
-    from .shape import getitem
-
     y = _arr(y)
     nd = _ndim(y)
     axis = normalize_axis_index(axis, nd)
@@ -1378,8 +1285,6 @@ def _np_gradient_spacing(varargs: tuple, shape: tuple, axes: tuple) -> list:
             )
         if isinstance(distances, (Tensor, Variable)):  # differentiable coordinates
             if distances.dtype.kind not in "fc":
-                from .shape import cast
-
                 distances = cast(distances, np.float64)
             spacing.append(np.diff(distances))
             continue
@@ -1396,8 +1301,6 @@ def _np_gradient(f, *varargs, axis=None, edge_order=1):
     """``np.gradient`` on tensors: central differences inside, one-sided differences of
     ``edge_order`` 1 or 2 at the edges, with scalar spacing or 1-d coordinates per axis.
     The result is linear in ``f``; tensor spacings and coordinates are differentiable too."""
-    from .shape import cast, concat, getitem
-
     f = _arr(f)
     shape = _shape_of(f)
     nd = len(shape)
@@ -1460,7 +1363,6 @@ __all__ = [
     "clip_by_norm",
     "cumprod",
     "cumsum",
-    "norm",
     "reduce_all",
     "reduce_any",
     "reduce_euclidean_norm",

@@ -20,9 +20,9 @@ from typing import Any
 import numpy as np
 from numpy.lib.array_utils import normalize_axis_index, normalize_axis_tuple
 
+from .._record import bind, pack
 from .._registry import defprim, through
 from .._sparse import IndexedSlices
-from .._tape import bind, pack
 from .._tensor import Tensor, Variable, as_dtype, as_tensor, float32, int32, scalarize, to_value
 from ._define import numpy_function
 

@@ -1,0 +1,103 @@
+"""Anomaly detection and the engine's refusals.
+
+``detect_anomaly`` makes a NaN or inf that a recorded op produces, forward or backward, an
+error naming the op and the line of user code that recorded it. Complex values are refused
+where they would silently lose their imaginary part (the rules do not conjugate yet).
+"""
+
+from __future__ import annotations
+
+import os
+import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import numpy as np
+
+from ._registry import Primitive
+from ._sparse import IndexedSlices
+from ._tensor import ANOMALY, STATE, Tensor, count_active
+
+_HERE = os.path.dirname(__file__)
+
+
+@contextmanager
+def detect_anomaly() -> Iterator[None]:
+    """Raise ``FloatingPointError`` at the first NaN or inf that a recorded op produces, in the
+    forward pass or in the backward sweep, naming the op and the line of user code that
+    recorded it. Slower: use it to find where a NaN comes from.
+
+    >>> import tape
+    >>> x = tape.constant(-1.0)
+    >>> with tape.detect_anomaly(), tape.GradientTape() as t:
+    ...     t.watch(x)
+    ...     y = tape.sqrt(x)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    FloatingPointError: op 'sqrt' produced nan in the forward pass, at ...
+    """
+    previous = STATE.anomaly
+    STATE.anomaly = True
+    count_active(1, ANOMALY)
+    try:
+        with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+            yield
+    finally:
+        count_active(-1, ANOMALY)
+        STATE.anomaly = previous
+
+
+def _user_frame() -> str:
+    for frame in reversed(traceback.extract_stack()):
+        if not frame.filename.startswith(_HERE):
+            return f"{frame.filename}:{frame.lineno} in {frame.name}"
+    return "<unknown>"
+
+
+def _bad(value: Any) -> str | None:
+    v = value._value if type(value) is Tensor else value
+    if type(v) is IndexedSlices:
+        v = v._values
+    if np.all(np.isfinite(v)):
+        return None
+    return "nan" if np.any(np.isnan(v)) else "inf"
+
+
+def _check_forward(prim: Primitive, out: Any) -> str:
+    """Raise at a NaN or inf output; return where in the user's code the op was run."""
+    where = _user_frame()
+    for o in out if type(out) is tuple else (out,):
+        bad = _bad(o)
+        if bad:
+            raise FloatingPointError(
+                f"op '{prim.name}' produced {bad} in the forward pass, at {where}."
+            )
+    return where
+
+
+def _check_backward(prim: Primitive, i: int, gi: Any, out_id: Any, where: dict) -> None:
+    bad = _bad(gi)
+    if bad:
+        first = out_id[0] if type(out_id) is tuple else out_id
+        raise FloatingPointError(
+            f"the gradient rule of op '{prim.name}' produced {bad} for its argument {i} in the "
+            f"backward sweep; the op was recorded at {where.get(first, '<unknown>')}."
+        )
+
+
+def _complex_error(dtype: Any) -> TypeError:
+    """Casting a complex cotangent or tangent to a real value would silently drop part of
+    it, and the rules do not conjugate: complex intermediates are refused."""
+    return TypeError(
+        f"tape does not differentiate through complex values yet: a complex intermediate "
+        f"depends on a watched {dtype} value. Compute with its real and imaginary parts as "
+        "float tensors, or outside the tape."
+    )
+
+
+def _no_complex(s: Any) -> None:
+    if s.dtype.kind == "c":
+        raise TypeError(
+            f"tape does not differentiate complex values yet (a source has dtype {s.dtype}): "
+            "split it into real and imaginary parts, which are float tensors."
+        )

@@ -1,0 +1,184 @@
+"""The reverse sweep: from the cotangents of the targets back along the tape to the sources.
+
+:func:`backward` pops entries off the Wengert list, runs each connected argument's gradient
+rule, gives the result its argument's shape and dtype (:func:`fit`: the one place where
+broadcasting is undone) and adds it to that argument's pending cotangent.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import numpy as np
+from numpy import ndarray
+
+from ._checks import _check_backward, _complex_error
+from ._registry import through
+from ._sparse import IndexedSlices
+from ._tensor import STATE, Tensor, scalarize, wrap
+
+_add_reduce = np.add.reduce
+
+
+def unbroadcast(g: Any, shape: tuple[int, ...]) -> Any:
+    """Sum ``g`` over the axes that broadcasting added or stretched, giving ``shape``."""
+    lead = g.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        lead + i for i, n in enumerate(shape) if n == 1 and g.shape[lead + i] != 1
+    )
+    if type(g) is ndarray:  # C-level calls, not NumPy's Python-level wrappers
+        if axes:
+            g = _add_reduce(g, axis=axes, keepdims=True)
+        return g.reshape(shape) if lead or g.shape != shape else g
+    if axes:
+        g = np.sum(g, axis=axes, keepdims=True)
+    return np.reshape(g, shape) if lead or g.shape != shape else g
+
+
+def fit(g: Any, x: Any) -> Any:
+    """Give the cotangent ``g`` the shape and dtype of the argument ``x``: the one place
+    where broadcasting is undone and the argument's dtype restored."""
+    if g.shape != x.shape:
+        g = unbroadcast(g, x.shape)
+    if g.dtype != x.dtype:
+        if g.dtype.kind == "c" and x.dtype.kind != "c":
+            raise _complex_error(x.dtype)
+        g = g.astype(x.dtype)
+    return g
+
+
+def _zeros(x: Any, raw: bool) -> Any:
+    z = scalarize(np.zeros(x.shape, dtype=x.dtype))
+    return z if raw else wrap(z)
+
+
+def backward(
+    entries: list,
+    seeds: dict[int, Any],
+    want: set[int],
+    raw: bool,
+    consume: bool,
+    where: dict | None = None,
+) -> dict[int, Any]:
+    """The reverse sweep: from cotangents of the targets (``seeds``, by tensor id) to the
+    cotangents of the ids in ``want``. Each pending cotangent is popped once used.
+
+    ``raw`` runs the rules on NumPy values; otherwise on tensors (with the recorded ids), so
+    that an outer tape can record the sweep. ``consume`` pops entries off the list as it
+    goes, freeing saved values. ``where`` says where each op was recorded (detect_anomaly).
+    """
+    adj = seeds
+    found: dict[int, Any] = {}
+    anomaly = STATE.anomaly
+    where = where or {}
+    stack = entries if consume else entries[:]
+    pop = stack.pop
+    while stack:
+        prim, ids, vals, static, out_id, ans, connected = pop()
+        if type(out_id) is tuple:
+            gs = [adj.pop(o, None) for o in out_id]
+            gs = [g._dense() if type(g) is IndexedSlices else g for g in gs]
+            if all(g is None for g in gs):
+                continue
+            for o, g in zip(out_id, gs):
+                if o in want and g is not None:
+                    found[o] = g
+            g = tuple((_zeros(a, raw) if g is None else g) for a, g in zip(ans, gs))
+            if not raw:
+                ans = tuple(wrap(a, o) for a, o in zip(ans, out_id))
+        else:
+            g = adj.pop(out_id, None)
+            if g is None:
+                continue
+            if type(g) is IndexedSlices:  # a sparse cotangent is dense for the rules
+                g = g._dense()
+            if out_id in want:
+                found[out_id] = g
+            if not raw:
+                ans = wrap(ans, out_id)
+        xs = vals if raw else tuple(
+            [wrap(v, key) if key else v for v, key in zip(vals, ids)]
+        )
+        vjps = prim.vjps
+        joint = prim.joint(g, ans, *xs) if prim.joint is not None else None
+        for i in connected:
+            x = xs[i]
+            if joint is not None:
+                gi = joint[i]
+            else:
+                try:
+                    rule = vjps[i]
+                except IndexError:
+                    rule = None
+                if rule is None:
+                    raise LookupError(
+                        f"No gradient defined for op '{prim.name}' with respect to its "
+                        f"argument {i}. Wrap the computation in tape.stop_gradient() if no "
+                        "gradient should flow through it."
+                    )
+                if rule is through:  # no call for the commonest rule, d(x + y)/dx
+                    gi = g
+                elif static:
+                    gi = rule(g, ans, *xs, **static)
+                elif len(xs) == 2:  # plain calls are cheaper than unpacking ``*xs``
+                    gi = rule(g, ans, xs[0], xs[1])
+                elif len(xs) == 1:
+                    gi = rule(g, ans, xs[0])
+                else:
+                    gi = rule(g, ans, *xs)
+            cls = type(gi)
+            # NumPy scalars of one type share shape () and dtype: only arrays need a look
+            # (and dtypes are usually one object, so ``is not`` is checked first).
+            if cls is not type(x) or (
+                (cls is ndarray or cls is Tensor)
+                and (gi.shape != x.shape or gi.dtype is not x.dtype)
+            ):
+                if raw and cls is Tensor:
+                    gi = gi._value  # a rule built a tensor: the NumPy sweep keeps values
+                elif not raw and cls is not Tensor:
+                    gi = wrap(gi)  # a constant cotangent, e.g. a zero gradient
+                gi = fit(gi, x)
+            if anomaly:
+                _check_backward(prim, i, gi, out_id, where)
+            key = ids[i]
+            prev = adj.get(key)
+            if prev is None:
+                adj[key] = gi
+            elif (
+                raw and type(gi) is ndarray and type(prev) is ndarray
+                and gi.size >= _IN_PLACE_SIZE
+            ):
+                adj[key] = _accumulate(prev, gi)
+            else:
+                adj[key] = prev + gi
+            prev = gi = None
+        # Drop this step's values now, not when the next step overwrites them: with large
+        # arrays, that is the difference between one step's temporaries and two.
+        vals = xs = ans = g = None
+    for key in want:
+        if key not in found and key in adj:
+            found[key] = adj[key]
+    return found
+
+
+_IN_PLACE_SIZE = 1 << 14  # elements: below this, a new array is cheaper than the checks
+
+
+def _refs_of_a_private_local() -> int:
+    private = np.empty(1)
+    return sys.getrefcount(private)
+
+
+_PRIVATE = _refs_of_a_private_local()  # this interpreter's count for an unshared local
+
+
+def _accumulate(prev: ndarray, gi: ndarray) -> ndarray:
+    """``prev + gi``, written into whichever operand no one else holds, so that summing large
+    cotangents does not allocate (the two were fitted to the same shape and dtype)."""
+    if (
+        sys.getrefcount(gi) <= _PRIVATE + 1  # the caller's variable and ours
+        and gi.flags.writeable and gi.flags.owndata and gi.shape == prev.shape
+    ):
+        return np.add(gi, prev, out=gi)
+    return prev + gi
