@@ -8,7 +8,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from ._record import _Meta
+from ._record import Entry, _Meta
 from ._tensor import Tensor, wrap
 
 
@@ -25,7 +25,7 @@ def entries(tape: Any) -> list[TapeEntry]:
     """The recorded ops, with tensors rebuilt from the ids and values the tape kept (a value
     no gradient rule needed is shown by its shape alone on a non-persistent tape)."""
     out = []
-    for k, e in enumerate(tape._entries or []):
+    for k, e in enumerate(map(Entry._make, tape._entries or [])):
         inputs = tuple(wrap(v, i) if i else v for v, i in zip(e.vals, e.ids))
         if type(e.out_id) is tuple:
             outputs = tuple(wrap(a, o) for a, o in zip(e.ans, e.out_id))
@@ -80,7 +80,7 @@ def _rows(tape: Any, names: dict[str, Any] | None, precision: int) -> list[dict]
             if isinstance(a, Tensor) and a._id not in produced and a._id not in seen:
                 seen.add(a._id)
                 rows.append(_row(labels.of(a, False), "input", "", a, "", adjoints, precision))
-    for e, recorded in zip(entries(tape), tape._entries or []):
+    for e, recorded in zip(entries(tape), map(Entry._make, tape._entries or [])):
         prim, vals, static, conn = recorded.prim, recorded.vals, recorded.static, recorded.connected
         args, outs = e.inputs, e.outputs
         out = outs if len(outs) > 1 else outs[0]

@@ -8,13 +8,14 @@ broadcasting is undone) and adds it to that argument's pending cotangent.
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 from numpy import ndarray
 
 from ._checks import _check_backward, _complex_error
-from ._registry import through
+from ._registry import Primitive, through
 from ._sparse import IndexedSlices
 from ._tensor import STATE, Tensor, scalarize, wrap
 
@@ -54,52 +55,54 @@ def _zeros(x: Any, raw: bool) -> Any:
 
 
 def backward(
-    entries: list,
+    entries: list[tuple],
     seeds: dict[int, Any],
     want: set[int],
     raw: bool,
     consume: bool,
-    where: dict | None = None,
+    where: dict[int, str] | None = None,
 ) -> dict[int, Any]:
     """The reverse sweep: from cotangents of the targets (``seeds``, by tensor id) to the
-    cotangents of the ids in ``want``. Each pending cotangent is popped once used.
+    cotangents of the ids in ``want``.
+
+    Entries are taken from the last to the first. An entry whose output no cotangent reached
+    is skipped; otherwise the gradient rule of each connected argument maps the output's
+    cotangent ``g`` to the argument's, which :func:`fit` gives the argument's shape and dtype,
+    and which is added to the argument's pending cotangent. A pending cotangent is popped
+    once its producer's entry is reached: every use of the value has been swept by then.
 
     ``raw`` runs the rules on NumPy values; otherwise on tensors (with the recorded ids), so
     that an outer tape can record the sweep. ``consume`` pops entries off the list as it
     goes, freeing saved values. ``where`` says where each op was recorded (detect_anomaly).
+    The rare cases have their own functions: ops with several outputs
+    (:func:`_cotangents_of_outputs`), the rules' values as tensors (:func:`_as_tensors`),
+    cotangents to convert (:func:`_fitted`), summing large ones in place
+    (:func:`_accumulate`), anomaly checks, and joint rules (``prim.joint``, a custom
+    gradient's, which gives every argument's cotangent in one call).
     """
-    adj = seeds
+    adj = seeds  # pending cotangents, by tensor id
     found: dict[int, Any] = {}
     anomaly = STATE.anomaly
     where = where or {}
     stack = entries if consume else entries[:]
     pop = stack.pop
     while stack:
-        prim, ids, vals, static, out_id, ans, connected = pop()
-        if type(out_id) is tuple:
-            gs = [adj.pop(o, None) for o in out_id]
-            gs = [g._dense() if type(g) is IndexedSlices else g for g in gs]
-            if all(g is None for g in gs):
-                continue
-            for o, g in zip(out_id, gs):
-                if o in want and g is not None:
-                    found[o] = g
-            g = tuple((_zeros(a, raw) if g is None else g) for a, g in zip(ans, gs))
-            if not raw:
-                ans = tuple(wrap(a, o) for a, o in zip(ans, out_id))
-        else:
+        prim, ids, vals, static, out_id, ans, connected = pop()  # an Entry's fields
+        if type(out_id) is not tuple:
             g = adj.pop(out_id, None)
             if g is None:
-                continue
+                continue  # no cotangent reached this op's output
             if type(g) is IndexedSlices:  # a sparse cotangent is dense for the rules
                 g = g._dense()
             if out_id in want:
                 found[out_id] = g
             if not raw:
                 ans = wrap(ans, out_id)
-        xs = vals if raw else tuple(
-            [wrap(v, key) if key else v for v, key in zip(vals, ids)]
-        )
+        else:
+            g, ans = _cotangents_of_outputs(out_id, ans, adj, want, found, raw)
+            if g is None:
+                continue
+        xs = vals if raw else _as_tensors(vals, ids)
         vjps = prim.vjps
         joint = prim.joint(g, ans, *xs) if prim.joint is not None else None
         for i in connected:
@@ -112,11 +115,7 @@ def backward(
                 except IndexError:
                     rule = None
                 if rule is None:
-                    raise LookupError(
-                        f"No gradient defined for op '{prim.name}' with respect to its "
-                        f"argument {i}. Wrap the computation in tape.stop_gradient() if no "
-                        "gradient should flow through it."
-                    )
+                    raise _no_gradient(prim, i)
                 if rule is through:  # no call for the commonest rule, d(x + y)/dx
                     gi = g
                 elif static:
@@ -134,11 +133,7 @@ def backward(
                 (cls is ndarray or cls is Tensor)
                 and (gi.shape != x.shape or gi.dtype is not x.dtype)
             ):
-                if raw and cls is Tensor:
-                    gi = gi._value  # a rule built a tensor: the NumPy sweep keeps values
-                elif not raw and cls is not Tensor:
-                    gi = wrap(gi)  # a constant cotangent, e.g. a zero gradient
-                gi = fit(gi, x)
+                gi = _fitted(gi, x, raw)
             if anomaly:
                 _check_backward(prim, i, gi, out_id, where)
             key = ids[i]
@@ -160,6 +155,49 @@ def backward(
         if key not in found and key in adj:
             found[key] = adj[key]
     return found
+
+
+def _cotangents_of_outputs(
+    out_ids: tuple[int, ...], ans: tuple, adj: dict[int, Any], want: set[int],
+    found: dict[int, Any], raw: bool,
+) -> tuple[tuple | None, tuple]:
+    """An op with several outputs: their pending cotangents (popped; zeros for an output
+    none reached), or None when none was reached; and the outputs (tensors unless ``raw``)."""
+    gs = [adj.pop(o, None) for o in out_ids]
+    gs = [g._dense() if type(g) is IndexedSlices else g for g in gs]
+    if all(g is None for g in gs):
+        return None, ans
+    for o, g in zip(out_ids, gs):
+        if o in want and g is not None:
+            found[o] = g
+    g = tuple((_zeros(a, raw) if g is None else g) for a, g in zip(ans, gs))
+    if not raw:
+        ans = tuple(wrap(a, o) for a, o in zip(ans, out_ids))
+    return g, ans
+
+
+def _as_tensors(vals: Sequence[Any], ids: tuple[int, ...]) -> tuple:
+    """The arguments of an entry as its rules see them when an outer tape may record the
+    sweep: tensors with their recorded ids (constants stay values)."""
+    return tuple([wrap(v, key) if key else v for v, key in zip(vals, ids)])
+
+
+def _fitted(gi: Any, x: Any, raw: bool) -> Any:
+    """A cotangent whose type, shape or dtype is not its argument's, made so: a value in the
+    NumPy sweep, a tensor in the taped one, then :func:`fit`."""
+    cls = type(gi)
+    if raw and cls is Tensor:
+        gi = gi._value  # a rule built a tensor: the NumPy sweep keeps values
+    elif not raw and cls is not Tensor:
+        gi = wrap(gi)  # a constant cotangent, e.g. a zero gradient
+    return fit(gi, x)
+
+
+def _no_gradient(prim: Primitive, i: int) -> LookupError:
+    return LookupError(
+        f"No gradient defined for op '{prim.name}' with respect to its argument {i}. Wrap "
+        "the computation in tape.stop_gradient() if no gradient should flow through it."
+    )
 
 
 _IN_PLACE_SIZE = 1 << 14  # elements: below this, a new array is cheaper than the checks

@@ -57,7 +57,7 @@ class GradientTape:
     def __init__(self, persistent: bool = False, watch_accessed_variables: bool = True) -> None:
         self._persistent = bool(persistent)
         self._watch_accessed = bool(watch_accessed_variables)
-        self._entries: list | None = []
+        self._entries: list[tuple] | None = []  # Entry layouts, as plain tuples
         self._watched: set[int] = set()
         self._variables: dict[int, Variable] = {}
         self._in_context = False
@@ -181,6 +181,14 @@ class GradientTape:
 
     def __iter__(self) -> Iterator[Any]:
         return iter(_show.entries(self))
+
+    def _producer(self, key: int) -> str | None:
+        """The name of the recorded op whose output has the id ``key`` (None if none)."""
+        for entry in map(Entry._make, reversed(self._entries or ())):
+            out = entry.out_id
+            if out == key or (type(out) is tuple and key in out):
+                return entry.prim.name
+        return None
 
     def __repr__(self) -> str:
         state = "recording" if self._recording else "not recording"
@@ -539,7 +547,7 @@ def _one_hots(n: int, dtype: np.dtype) -> Iterator[ndarray]:
         yield row
 
 
-def _taping(entries: list[Entry], seeds: dict[int, Any]) -> bool:
+def _taping(entries: list[tuple], seeds: dict[int, Any]) -> bool:
     """Whether a sweep over ``entries`` must run on tensors: some recording tape watches, or
     some accumulator has a tangent for, a value it reads or a seed. Otherwise nothing it
     computes could be recorded, and the NumPy sweep gives the same result faster."""
@@ -551,7 +559,7 @@ def _taping(entries: list[Entry], seeds: dict[int, Any]) -> bool:
         seed_id = seed._id if type(seed) is Tensor else 0
         if any(key in w or seed_id in w for w in scopes):
             return True
-    for entry in entries:
+    for entry in map(Entry._make, entries):
         out_id = entry.out_id
         keys = entry.ids + (out_id if type(out_id) is tuple else (out_id,))
         for w in scopes:

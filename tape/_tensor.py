@@ -165,10 +165,9 @@ def _origin(x: Any) -> str:
     if type(x) is Variable:
         return f"variable '{x._name}'"
     for tape in reversed(STATE.recording):
-        for entry in reversed(tape._entries or ()):
-            out = entry.out_id
-            if out == x._id or (type(out) is tuple and x._id in out):
-                return f"the output of op '{entry.prim.name}'"
+        op = tape._producer(x._id)
+        if op is not None:
+            return f"the output of op '{op}'"
         if x._id in tape._watched:
             return "a tensor the tape watches"
     return "a tensor with a tangent in a forward accumulator"
