@@ -260,7 +260,10 @@ def _record(
                     ans = out._value
                 where = _check_forward(prim, out) if ANOMALY[0] and STATE.anomaly else None
                 if static:  # index arrays and masks as they were when the op ran
-                    static = _private(static)
+                    for v in static.values():
+                        if type(v) not in _SCALARS:
+                            static = _private(static)
+                            break
                 # Only large arrays are worth dropping: for small ones the bookkeeping costs
                 # more. An elementwise op's output is at least as large as its arguments.
                 # (Multi-output entries keep everything.)
@@ -290,13 +293,23 @@ def _record(
 _FIRST, _SECOND, _BOTH = (0,), (1,), (0, 1)
 
 
+_SCALARS = frozenset({int, float, bool, str, type(None), slice})
+
+
 def _private(static: dict) -> dict:
     """``static`` with private copies of the arrays it holds (index arrays, masks, labels,
     directly or inside an index tuple), which the caller could change after the op ran: the
-    rules must read the values the forward computation used."""
-    if not any(_holds_array(v) for v in static.values()):
-        return static
-    return {k: _copied(v) for k, v in static.items()}
+    rules must read the values the forward computation used. (Plain loops: this runs for
+    every recorded op with static arguments.)"""
+    for v in static.values():
+        cls = type(v)
+        if cls is tuple or cls is list:
+            for item in v:
+                if type(item) is not int and _holds_array(item):
+                    return {k: _copied(v) for k, v in static.items()}
+        elif cls is not int and isinstance(v, ndarray):
+            return {k: _copied(v) for k, v in static.items()}
+    return static
 
 
 def _holds_array(v: Any) -> bool:

@@ -173,7 +173,7 @@ def _origin(x: Any) -> str:
     return "a tensor with a tangent in a forward accumulator"
 
 
-def _leaves_tape(x: Any, how: str, instead: str) -> None:
+def leaves_tape(x: Any, how: str, instead: str) -> None:
     """Warn (once per line of user code, as Python's warnings do) that a tracked value leaves
     the tape as a Python number."""
     warnings.warn(
@@ -186,7 +186,7 @@ def _leaves_tape(x: Any, how: str, instead: str) -> None:
     )
 
 
-_MATH_HINT = (
+MATH_HINT = (
     "To keep the gradient, compute with tensors: tape ops or NumPy functions on the tensor "
     "(np.exp(x), not math.exp(x))."
 )
@@ -225,23 +225,23 @@ class _ArrayLike:
 
     def __float__(self) -> float:
         if ACTIVE[0] and tracked(self):
-            _leaves_tape(self, "float()", _MATH_HINT)
+            leaves_tape(self, "float()", MATH_HINT)
         return float(self._value)
 
     def __int__(self) -> int:
         if ACTIVE[0] and tracked(self):
-            _leaves_tape(self, "int()", _MATH_HINT)
+            leaves_tape(self, "int()", MATH_HINT)
         return int(self._value)
 
     def __complex__(self) -> complex:
         if ACTIVE[0] and tracked(self):
-            _leaves_tape(self, "complex()", _MATH_HINT)
+            leaves_tape(self, "complex()", MATH_HINT)
         return complex(self._value)
 
     def item(self, *args: Any) -> Any:
         """The value (or one element of it) as a Python number, as ``ndarray.item``."""
         if ACTIVE[0] and tracked(self):
-            _leaves_tape(self, ".item()", _MATH_HINT)
+            leaves_tape(self, ".item()", MATH_HINT)
         return np.asarray(self._value).item(*args)
 
     def __len__(self) -> int:

@@ -180,3 +180,28 @@ def test_hash_of_a_tensor_names_ref_and_ref_is_a_key():
 def test_reshape_with_another_order_is_refused_clearly():
     with pytest.raises(NotImplementedError, match="order='C'"):
         tape.constant(A).reshape(4, 3, order="F")
+
+
+def test_round_of_a_tensor_is_recorded_and_tolist_of_a_tracked_one_warns():
+    x = tape.constant(np.array([1.26, -0.74]))
+    with tape.GradientTape() as t:
+        t.watch(x)
+        r = round(x, 1)
+        y = tape.reduce_sum(r * x)  # d/dx = round(x, 1), round's own derivative being 0
+        with pytest.warns(tape.UntrackedWarning, match=r"\.tolist\(\)"):
+            assert x.tolist() == [1.26, -0.74]
+    np.testing.assert_array_equal(r.numpy(), [1.3, -0.7])
+    np.testing.assert_allclose(t.gradient(y, x).numpy(), [1.3, -0.7])
+    assert round(tape.constant(np.float64(2.6))).numpy() == 3.0
+
+
+def test_an_arrays_clip_method_with_a_tensor_bound_is_recorded():
+    """ndarray.clip(0, s) reaches the tensor bound through NumPy's internal clip ufunc:
+    d/ds sum(clip(a, 0, s)) = the number of elements clipped to s."""
+    s = tape.constant(np.float64(0.5))
+    with tape.GradientTape() as t:
+        t.watch(s)
+        y = np.array([0.2, 1.0, 3.0]).clip(0, s)
+        total = tape.reduce_sum(y)
+    np.testing.assert_array_equal(y.numpy(), [0.2, 0.5, 0.5])
+    assert float(t.gradient(total, s).numpy()) == 2.0

@@ -344,3 +344,18 @@ T = tape.constant(X)
 def test_bad_arguments_raise_clear_errors(call, error, match) -> None:
     with pytest.raises(error, match=match):
         call()
+
+
+@pytest.mark.parametrize("y0", [0.0, "x"])
+def test_hypot_at_the_origin_is_flat_to_second_order(y0):
+    """hypot(x, 0) = |x| and hypot(x, x) = sqrt(2)|x|: tape takes 0 for |x|'s derivatives at
+    0, at every order, so hypot's first and second derivatives there are 0 too."""
+    x = tape.constant(np.float64(0.0))
+    with tape.GradientTape() as outer:
+        outer.watch(x)
+        with tape.GradientTape() as inner:
+            inner.watch(x)
+            y = np.hypot(x, x if y0 == "x" else y0)
+        g = inner.gradient(y, x)
+    assert float(g.numpy()) == 0.0
+    assert float(outer.gradient(g, x).numpy()) == 0.0

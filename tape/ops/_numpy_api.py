@@ -80,12 +80,6 @@ NO_GRADIENT: dict[str, str] = {
     **dict.fromkeys(["np.count_nonzero", "np.linalg.matrix_rank"], _COUNT),
     "np.bincount": _COUNT + " (with weights= a tensor that a tape watches: unsupported)",
     **dict.fromkeys(
-        ["np.histogram", "np.histogram2d", "np.histogramdd"],
-        "returns counts, and bin edges as constants (with weights= a tensor that a tape "
-        "watches: unsupported)",
-    ),
-    "np.histogram_bin_edges": "returns bin edges as constants",
-    **dict.fromkeys(
         ["np.unique", "np.unique_all", "np.unique_counts", "np.unique_inverse",
          "np.unique_values"],
         _SET,
@@ -137,13 +131,6 @@ DIFFERENTIABLE_ARGUMENTS: dict[str, tuple[str, int, str]] = {
         "sum the weights per bin with a one-hot matrix: "
         "weights @ tape.one_hot(x, n, dtype=weights.dtype)",
     ),
-    "np.histogram": (
-        "weights", 4,
-        "compute the bin of each value without weights (np.digitize) and sum the weights "
-        "per bin with a one-hot matrix",
-    ),
-    "np.histogram2d": ("weights", 5, "sum the weights per bin with a one-hot matrix"),
-    "np.histogramdd": ("weights", 4, "sum the weights per bin with a one-hot matrix"),
     "np.full_like": (
         "fill_value", 1, "use np.zeros_like(a) + fill_value, or tape.fill(shape, value)",
     ),
@@ -225,6 +212,15 @@ _PYFUNC = (
 )
 
 UNSUPPORTED: dict[str, tuple[str, str]] = {
+    # the bin edges are values that depend on the data (its min and max): constants would
+    # silently drop that dependence
+    **dict.fromkeys(
+        ["np.histogram", "np.histogram2d", "np.histogramdd", "np.histogram_bin_edges"],
+        ("its bin edges depend on the values (their range), and no rule exists for that yet",
+         "The counts have no gradient: call it on x.numpy() or on tape.stop_gradient(x), "
+         "which make the edges constants explicitly; with weights, sum them per bin with a "
+         "one-hot matrix of np.digitize's bins."),
+    ),
     # converting and copying
     **dict.fromkeys(
         ["np.array", "np.asarray", "np.asanyarray", "np.ascontiguousarray",

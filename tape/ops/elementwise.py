@@ -212,12 +212,15 @@ atanh = elementwise(
 
 
 def _hypot_vjp_x(g, ans, x, y):
-    # x / hypot(x, y); 0 at the origin, where the cone has its tip (a subgradient, as norms).
-    return g * x / np.where(ans > 0, ans, 1)
+    # x / hypot(x, y); 0 at the origin, where the cone has its tip (a subgradient, as norms),
+    # at every order: the outer where keeps the rule's own derivative there 0 too
+    tip = ans > 0
+    return np.where(tip, g * x / np.where(tip, ans, 1), 0)
 
 
 def _hypot_vjp_y(g, ans, x, y):
-    return g * y / np.where(ans > 0, ans, 1)
+    tip = ans > 0
+    return np.where(tip, g * y / np.where(tip, ans, 1), 0)
 
 
 hypot = elementwise(
@@ -599,6 +602,11 @@ def _np_clip(a, a_min=None, a_max=None, out=None, *, min=None, max=None, **kw): 
     if hi is not None:
         a = minimum(a, hi)
     return a
+
+
+# ndarray.clip calls NumPy's internal clip ufunc, which reaches tensors among its bounds
+# through __array_ufunc__: the same op as np.clip.
+UFUNCS[np._core.umath.clip] = _np_clip
 
 
 @numpy_function(np.round, np.around)

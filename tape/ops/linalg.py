@@ -1164,6 +1164,8 @@ def _np_trace(a, offset=0, axis1=0, axis2=1, dtype=None, out=None):
     _no_out(out, "trace")
     if dtype is not None:
         raise NotImplementedError("tape's np.trace does not support dtype=.")
+    if len(_shape(a)) < 2:
+        raise ValueError("diag requires an array of at least two dimensions")  # NumPy's
     return reduce_sum(_np_diagonal(a, offset, axis1, axis2), axis=-1)
 
 
@@ -1465,6 +1467,8 @@ def _np_norm(x, ord=None, axis=None, keepdims=False):
     """
     x = _inexact(x)
     nd = len(_shape(x))
+    if isinstance(ord, (Tensor, Variable)):  # a number, as NumPy takes it (not differentiated)
+        ord = ord._value.item()
     if axis is None:
         if ord is None or (ord in ("f", "fro") and nd == 2) or (
             nd == 1 and not isinstance(ord, str) and ord == 2

@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from .._tensor import Tensor, Variable
+from .._tensor import ACTIVE, MATH_HINT, Tensor, Variable, leaves_tape, tracked
 from .shape import identity, reshape, transpose
 
 
@@ -199,9 +199,16 @@ class _Methods:
     # ----------------------------------------------------------------- plain values
 
     def tolist(self) -> Any:
-        """The value as nested Python lists of numbers: an explicit conversion, as
-        ``.numpy()``."""
+        """The value as nested Python lists of numbers. Like ``.item()``, it warns with
+        :class:`tape.UntrackedWarning` for a tensor a tape tracks: the numbers are constants
+        to the tape."""
+        if ACTIVE[0] and tracked(self):
+            leaves_tape(self, ".tolist()", MATH_HINT)
         return np.asarray(self._value).tolist()
+
+    def __round__(self, ndigits: int | None = None) -> Tensor:
+        """``round(x)`` and ``round(x, 2)``: NumPy's round, recorded (its gradient is 0)."""
+        return np.round(self, 0 if ndigits is None else ndigits)
 
     def copy(self) -> Tensor:
         """A tensor of the same value. Tensors are immutable, so this is a recorded identity:
@@ -216,7 +223,8 @@ class _Methods:
         return format(self._value, spec)
 
 
-_NAMES = [n for n in vars(_Methods) if not n.startswith("__") or n == "__format__"]
+_NAMES = [n for n in vars(_Methods) if not n.startswith("__") or n in ("__format__", "__round__")]
+
 
 def install_methods() -> None:
     """Give :class:`Tensor` and :class:`Variable` ndarray's methods (those of ``_Methods``);
