@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import operator
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -20,7 +21,7 @@ from ._registry import Primitive
 from ._tensor import ACTIVE, Tensor, Variable
 
 
-def unary_caller(prim: Primitive) -> Any:
+def unary_caller(prim: Primitive) -> Callable[..., Any]:
     """The fast path of a one-operand op: ``call(x)`` is :func:`bind` specialised to ``prim``
     for a tensor argument (anything else goes through :func:`bind`)."""
     fwd = prim.fwd
@@ -39,7 +40,7 @@ def unary_caller(prim: Primitive) -> Any:
     return call
 
 
-def binary_caller(prim: Primitive) -> Any:
+def binary_caller(prim: Primitive) -> Callable[..., Any]:
     """The fast path of a two-operand op, for two tensors or a tensor and a Python number."""
     fwd = prim.fwd
     taped = prim.differentiable
@@ -72,7 +73,7 @@ def binary_caller(prim: Primitive) -> Any:
     return call
 
 
-def binary_method(prim: Primitive, reflected: bool = False) -> Any:
+def binary_method(prim: Primitive, reflected: bool = False) -> Callable[[Tensor, Any], Any]:
     """The operator of a two-operand op on a :class:`Tensor` (``x * y``, or ``y * x`` when
     ``reflected``): :func:`binary_caller`'s fast path, with ``self`` known to be a tensor."""
     fwd = prim.fwd
@@ -144,7 +145,7 @@ def number(x: float, like: Any) -> Any:
     return a
 
 
-_CALLERS: dict[tuple, Any] = {}
+_CALLERS: dict[tuple[Primitive, int], Callable[..., Any]] = {}
 
 
 def bind1(prim: Primitive, x: Any) -> Any:

@@ -326,7 +326,9 @@ def _copied(v: Any) -> Any:
     return v.copy() if isinstance(v, ndarray) else v
 
 
-def _keep(prim: Primitive, vals: Any, ans: Any, connected: tuple) -> tuple[Any, Any]:
+def _keep(
+    prim: Primitive, vals: Sequence[Any], ans: Any, connected: tuple[int, ...]
+) -> tuple[Sequence[Any], Any]:
     """The argument and output values that the gradient rules of the connected arguments
     read; arrays they do not read are replaced by their shape and dtype."""
     if prim.saves is None:
@@ -380,7 +382,9 @@ def only_outside(scope: Any) -> Iterator[None]:
         rec[:], accs[:] = saved_rec, saved_accs
 
 
-def push_tangents(accs: list, prim: Primitive, args: tuple, static: dict, out: Any) -> None:
+def push_tangents(
+    accs: list, prim: Primitive, args: tuple, static: dict[str, Any], out: Tensor | tuple
+) -> None:
     """Forward mode: give ``out`` a tangent in each accumulator that has one for an argument.
 
     JVP rules run on tensors, so the tapes and accumulators entered before this accumulator
@@ -426,7 +430,7 @@ def _add_tangents(a: Any, b: Any) -> Any:
     return a + b
 
 
-def fit_tangent(t: Any, out: Tensor) -> Any:
+def fit_tangent(t: Any, out: Tensor) -> Tensor:
     """Give a tangent the shape and dtype of its primal output (broadcasting it if needed)."""
     if type(t) is not Tensor:
         t = wrap(scalarize(np.asarray(t)))
