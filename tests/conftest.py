@@ -12,6 +12,10 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import pytest
 
+import tape
+import tape._tape
+from tape import GradientTape
+
 
 def central_difference(
     f: Callable[..., np.ndarray],
@@ -83,3 +87,16 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
         f"op sweep: {len(ops)} ops covered, {len(sweep.CASES)} samples, "
         f"{len(sweep.SPECIAL_CASES)} special points, {sweep.STATS['checks']} checks run"
     )
+
+
+@pytest.fixture(params=["plain", "under_outer_tape"])
+def mode(request, monkeypatch):
+    """Run a test as it is, and again inside an outer recording tape with gradient() made to
+    run its rules on tensors (as when the outer tape watches what it differentiates): both
+    must give the same values."""
+    if request.param == "plain":
+        yield request.param
+    else:
+        monkeypatch.setattr(tape._tape, "_taping", lambda entries, seeds: True)
+        with GradientTape():
+            yield request.param
