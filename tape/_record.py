@@ -65,7 +65,7 @@ class Entry(NamedTuple):
     connected: tuple[int, ...]
 
 
-def ensure_id(t: Tensor) -> int:
+def ensure_id(t: Tensor | Variable) -> int:
     """The tensor's id, giving it one if it has none yet."""
     if not t._id:
         t._id = next_id()

@@ -591,7 +591,7 @@ def _taping(entries: list[tuple[Any, ...]], seeds: dict[int, Grad | None]) -> bo
     return False
 
 
-def _unconnected(value: UnconnectedGradients | str) -> UnconnectedGradients:
+def _unconnected(value: object) -> UnconnectedGradients:
     """``unconnected_gradients`` as the enum, with a clear error for an unknown value."""
     if type(value) is UnconnectedGradients:
         return value

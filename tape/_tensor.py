@@ -100,11 +100,13 @@ def scalarize(value: Value) -> Value:
     return value
 
 
-def to_value(value: TensorLike, dtype: DTypeLike | None = None) -> Value:
+def to_value(value: object, dtype: DTypeLike | None = None) -> Value:
     """Convert a Python or NumPy value to a fresh NumPy value, inferring dtypes as TensorFlow.
 
-    NumPy arrays and scalars keep their dtype; Python floats become float32 and Python ints
-    int32. The result never shares memory with ``value``.
+    ``value`` is a :data:`TensorLike` or anything else NumPy converts to a numeric array (an
+    object with ``__array__``); anything else is refused with a ``TypeError``. NumPy arrays and
+    scalars keep their dtype; Python floats become float32 and Python ints int32. The result
+    never shares memory with ``value``.
     """
     dtype = as_dtype(dtype)
     if isinstance(value, (Tensor, Variable)):
