@@ -9,7 +9,7 @@
 tape.Tensor(5.0, shape=(), dtype=float32)
 """
 
-from . import autodiff, linalg, math, nn, optimizers
+from . import autodiff, linalg, math, nn, optimizers, random
 from ._checks import detect_anomaly
 from ._custom import custom_gradient, recompute_grad
 from ._sparse import IndexedSlices
@@ -73,6 +73,7 @@ __all__ = [
     "nn",
     "numerical_gradient",
     "optimizers",
+    "random",
     "recompute_grad",
     "value_and_grad",
     "vjp",

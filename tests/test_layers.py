@@ -54,6 +54,7 @@ LAYERS: dict[str, int] = {
     "tape.math": 3,
     "tape.nn": 3,
     "tape.linalg": 3,
+    "tape.random": 3,
     "tape": 3,
     "tape.__main__": 3,
 }
