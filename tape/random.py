@@ -852,3 +852,14 @@ experimental.__all__ = [
 _stateless_split.__name__ = "stateless_split"
 _stateless_fold_in.__name__ = "stateless_fold_in"
 sys.modules[experimental.__name__] = experimental
+
+
+def __getattr__(name: str) -> Any:
+    """A plain answer for a name of ``tf.random`` that tape does not have."""
+    if name.startswith("__"):
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    raise AttributeError(
+        f"tape.random has no {name} (TensorFlow's tf.random.{name} is not part of tape). "
+        f"tape.random has: {', '.join(n for n in __all__ if n != 'experimental')}; see the "
+        "TensorFlow page of tape's documentation for what tape covers."
+    )
