@@ -55,6 +55,7 @@ tensors or variables; tape records the same ops, so the reparameterization trick
 
 from __future__ import annotations
 
+import functools
 import operator
 import sys
 import threading
@@ -105,6 +106,8 @@ def _is_tensor(x: Any) -> bool:
 
 def _shape(shape: Any, fn: str) -> tuple[int, ...]:
     """A shape given as an int, a list or tuple of ints, or a 0-d or 1-d integer tensor/array."""
+    if type(shape) in (list, tuple) and all(type(n) is int and n >= 0 for n in shape):
+        return tuple(shape)  # the common case, quickly
     value = shape._value if _is_tensor(shape) else shape
     bad = TypeError(
         f"tape.random.{fn}: shape must be an int or a 1-d list, tuple or tensor of ints, "
@@ -146,6 +149,7 @@ def _seed_int(seed: Any, what: str = "seed") -> int:
         raise TypeError(f"{what} must be an integer, got {seed!r}.") from None
 
 
+@functools.lru_cache(maxsize=256)
 def _code(*parts: Any) -> int:
     """A fixed number naming a stream (the same in every run, unlike ``hash``)."""
     return zlib.crc32(":".join(map(str, parts)).encode())
@@ -171,7 +175,7 @@ class _Seeds:
 
     def rng(self, kind: str, dtype: np.dtype, seed: Any) -> np.random.Generator:
         op_seed = None if seed is None else _seed_int(seed, f"tape.random.{kind}: seed")
-        code = _code(kind, dtype.name)
+        code = _code(kind, dtype.str)
         with self.lock:
             g = self.global_seed
             if op_seed is None:
@@ -180,7 +184,7 @@ class _Seeds:
                 n = self.op_count
                 self.op_count += 1
                 return _make_rng([g, _IMPLICIT, n, code])
-            key = (kind, dtype.name, g, op_seed)
+            key = (kind, dtype, g, op_seed)
             rng = self.kernels.get(key)
             if rng is None:
                 base = DEFAULT_GLOBAL_SEED if g is None else g
@@ -245,6 +249,10 @@ def _affine(
 ) -> Tensor:
     """``z * scale + shift``: in NumPy for numbers (a constant tensor), with tape's ops when
     either is a tensor or variable, so that gradients reach them as in TensorFlow."""
+    if type(scale) in (int, float) and type(shift) in (int, float):  # the common case
+        if scale != 1 or shift != 0:
+            z = z * dtype.type(scale) + dtype.type(shift)
+        return wrap(scalarize(z))
     if _is_tensor(scale) or _is_tensor(shift):
         s = convert_to_tensor(scale, dtype)
         m = convert_to_tensor(shift, dtype)
@@ -532,7 +540,7 @@ def _stateless_rng(seed: Any, kind: str, dtype: np.dtype) -> np.random.Generator
             f"tape.random.{kind}: seed must be a shape [2] integer tensor or list, e.g. "
             f"seed=[1, 2], got {seed!r}."
         )
-    return _make_rng([int(arr[0]) & _MASK64, int(arr[1]) & _MASK64, _code(kind, dtype.name)])
+    return _make_rng([int(arr[0]) & _MASK64, int(arr[1]) & _MASK64, _code(kind, dtype.str)])
 
 
 def stateless_normal(
