@@ -310,9 +310,9 @@ def _uniform(rng, shape, minval, maxval, dtype, fn, full_range_ok=False) -> Tens
             return wrap(scalarize(rng.integers(info.min, info.max, shape, dtype, endpoint=True)))
         if maxval is None:
             raise ValueError(
-                f"tape.random.{fn}: an integer dtype ({dtype}) needs maxval, the exclusive "
-                "upper bound, as in TensorFlow: e.g. "
-                f"tape.random.{fn}(shape, minval=0, maxval=10, dtype=tape.{dtype})."
+                f"Must specify maxval for integer dtype {dtype}: tape.random.{fn} draws from "
+                f"[minval, maxval), e.g. tape.random.{fn}(shape, minval=0, maxval=10, "
+                f"dtype=tape.{dtype})."
             )
         lo = _int_bound(minval, dtype, "minval", fn)
         hi = _int_bound(maxval, dtype, "maxval", fn)
@@ -323,9 +323,9 @@ def _uniform(rng, shape, minval, maxval, dtype, fn, full_range_ok=False) -> Tens
             )
         return wrap(scalarize(rng.integers(lo, hi, shape, dtype)))
     if dtype not in _FLOATS:
-        raise TypeError(
-            f"tape.random.{fn}: dtype {dtype} is not supported; use tape.float16, "
-            "tape.float32, tape.float64, tape.int32 or tape.int64."
+        raise ValueError(
+            f"Invalid dtype {dtype} for tape.random.{fn}: use tape.float16, tape.float32, "
+            "tape.float64, tape.int32 or tape.int64."
         )
     if minval is None:
         minval = 0
