@@ -9,9 +9,12 @@ True
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
-import tape as _tape
+# tape itself, already imported (it imports this module last); read from sys.modules so that
+# the package does not import itself in a cycle
+_tape = sys.modules["tape"]
 
 
 def enable_eager_execution(config: Any = None, device_policy: Any = None,
@@ -37,4 +40,5 @@ def __dir__() -> list[str]:
     return sorted(set(globals()) | set(dir(_tape)))
 
 
-__all__ = [*_tape.__all__, "enable_eager_execution", "enable_v2_behavior", "executing_eagerly"]
+__all__ = sorted({*_tape.__all__, "enable_eager_execution", "enable_v2_behavior",
+                  "executing_eagerly"})
