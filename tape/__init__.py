@@ -12,6 +12,8 @@ tape.Tensor(5.0, shape=(), dtype=float32)
 from . import autodiff, linalg, math, nn, optimizers, random
 from ._checks import detect_anomaly
 from ._custom import custom_gradient, recompute_grad
+from ._function import TensorSpec, cond, device, function, print, while_loop
+from ._missing import missing as _missing
 from ._sparse import IndexedSlices
 from ._tape import GradientTape, UnconnectedGradients
 from ._tensor import (
@@ -46,6 +48,7 @@ __all__ = [
     "GradientTape",
     "IndexedSlices",
     "Tensor",
+    "TensorSpec",
     "UnconnectedGradients",
     "UntrackedWarning",
     "Variable",
@@ -54,11 +57,15 @@ __all__ = [
     "check_gradients",
     "complex64",
     "complex128",
+    "compat",
+    "cond",
     "custom_gradient",
     "detect_anomaly",
+    "device",
     "float16",
     "float32",
     "float64",
+    "function",
     "grad",
     "hessian",
     "hvp",
@@ -73,9 +80,20 @@ __all__ = [
     "nn",
     "numerical_gradient",
     "optimizers",
+    "print",
     "random",
     "recompute_grad",
     "value_and_grad",
     "vjp",
+    "while_loop",
     *sorted(_ops),
 ]
+
+
+def __getattr__(name: str) -> object:
+    # A TensorFlow name tape lacks: say so plainly (Python's "did you mean" would suggest an
+    # unrelated tape name).
+    raise _missing("tape", "tf", name)
+
+
+from . import compat  # noqa: E402 - tape.compat.v1 reads tape's namespace, complete by now

@@ -456,8 +456,10 @@ class Variable(_ArrayLike):
         new = to_value(value, self.dtype)
         if np.shape(new) != self.shape:
             raise ValueError(
-                f"Cannot assign a value of shape {np.shape(new)} to variable '{self._name}' "
-                f"of shape {self.shape}."
+                f"Cannot assign value to variable ' {self.name}': Shape mismatch.The variable "
+                f"shape {self.shape}, and the assigned value shape {np.shape(new)} are "
+                "incompatible. (A variable keeps its shape: assign a value of the same shape, "
+                "or create a new tape.Variable.)"
             )
         self._value = new  # a new array: values saved on tapes keep what was read
         self._snapshot = None

@@ -25,6 +25,7 @@ LAYERS: dict[str, int] = {
     "tape._structure": 0,
     "tape._registry": 0,
     "tape._sparse": 0,
+    "tape._missing": 0,
     # layer 1: the engine
     "tape._checks": 1,
     "tape._record": 1,
@@ -51,6 +52,9 @@ LAYERS: dict[str, int] = {
     "tape.testing": 3,
     "tape.optimizers": 3,
     "tape.autodiff": 3,
+    "tape._function": 3,
+    "tape.compat": 3,
+    "tape.compat.v1": 3,
     "tape.math": 3,
     "tape.nn": 3,
     "tape.linalg": 3,
