@@ -506,9 +506,9 @@ class Model(Layer):
 
         def row(cells: list[str]) -> str:
             line, start = "", 0
-            for cell, end in zip(cells, cols):
-                text = (" " + cell)[: end - start - 1] if end != width else " " + cell
-                line += text.ljust(end - start)
+            for k, (cell, end) in enumerate(zip(cells, cols)):
+                text = (" " if k == 0 else "") + cell
+                line += (text[: end - start - 1] if end != width else text).ljust(end - start)
                 start = end
             return line.rstrip()
 
