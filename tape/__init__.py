@@ -9,7 +9,7 @@
 tape.Tensor(5.0, shape=(), dtype=float32)
 """
 
-from . import autodiff, linalg, math, nn, optimizers, random
+from . import autodiff, keras, linalg, math, nn, optimizers, random
 from ._checks import detect_anomaly
 from ._custom import custom_gradient, recompute_grad
 from ._function import TensorSpec, cond, device, function, print, while_loop
@@ -30,6 +30,7 @@ from ._tensor import (
     int64,
 )
 from .functional import grad, hessian, hvp, jacfwd, jacobian, jacrev, jvp, value_and_grad, vjp
+from .module import Module
 from .ops import exported as _exported
 from .testing import GradientCheckError, check_gradients, numerical_gradient
 
@@ -47,6 +48,7 @@ __all__ = [
     "GradientCheckError",
     "GradientTape",
     "IndexedSlices",
+    "Module",
     "Tensor",
     "TensorSpec",
     "UnconnectedGradients",
@@ -75,6 +77,7 @@ __all__ = [
     "jacobian",
     "jacrev",
     "jvp",
+    "keras",
     "linalg",
     "math",
     "nn",
