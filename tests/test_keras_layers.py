@@ -25,12 +25,11 @@ def mse(y_true, y_pred):
     return tape.reduce_mean(tape.square(y_pred - tape.constant(np.asarray(y_true, F64))))
 
 
-class MeanAbsError:
-    """A metric object with Keras's interface, computed in NumPy."""
-
-    name = "mae"
+class MeanAbsError(tape.keras.metrics.Metric):
+    """A user's metric with Keras's interface, computed in NumPy."""
 
     def __init__(self) -> None:
+        super().__init__(name="mae")
         self.reset_state()
 
     def reset_state(self) -> None:
