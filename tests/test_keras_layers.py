@@ -411,3 +411,22 @@ def test_subclassed_model_variables_in_assignment_order() -> None:
         "net/a_second/beta:0", "net/a_second/moving_mean:0", "net/a_second/moving_variance:0"]
     assert len(net.trainable_variables) == 4
     assert [m.name for m in net.submodules] == ["a_second", "z_first"]  # tf.Module's order
+
+
+def test_set_seed_makes_unseeded_weights_repeat_and_none_gives_fresh_ones() -> None:
+    """As tf.random.set_seed does for Keras's initializers."""
+
+    def kernel() -> np.ndarray:
+        layer = layers.Dense(2)
+        layer(tape.ones((1, 3)))
+        return layer.kernel.numpy()
+
+    try:
+        tape.random.set_seed(3)
+        first = kernel()
+        tape.random.set_seed(3)
+        np.testing.assert_array_equal(kernel(), first)
+        tape.random.set_seed(None)
+        assert not np.array_equal(kernel(), kernel())
+    finally:
+        tape.random.set_seed(None)

@@ -2,9 +2,9 @@
 
 An initializer is called with a shape and a dtype and returns a NumPy array:
 ``GlorotUniform(seed=0)((3, 2), "float32")``. With ``seed``, every call gives the same values
-(as Keras 2 documents); without, each call draws new ones from a generator seeded from the
-operating system. The values cannot equal TensorFlow's (a different random number
-generator); the distributions are Keras's:
+(as Keras 2 documents); without, each call draws new ones from a generator seeded by
+``tape.random`` (so ``tape.random.set_seed`` makes them repeat). The values cannot equal
+TensorFlow's (a different random number generator); the distributions are Keras's:
 
 ============== =========================================================================
 GlorotUniform   uniform on ``[-l, l]``, ``l = sqrt(6 / (fan_in + fan_out))``
@@ -36,6 +36,8 @@ from typing import Any
 
 import numpy as np
 
+from .. import random as tape_random
+
 __all__ = [
     "Constant",
     "GlorotNormal",
@@ -57,8 +59,12 @@ _TRUNCATED_SD = 0.87962566103423978
 
 
 def generator(seed: int | None = None) -> np.random.Generator:
-    """The random number generator of initializers and of ``Dropout``: NumPy's ``default_rng``.
-    This is the one place to change to draw from another source."""
+    """The random number generator of initializers and of ``Dropout``: NumPy's ``default_rng``,
+    seeded by ``seed`` or, without one, by a draw of ``tape.random`` (so that
+    ``tape.random.set_seed`` makes a program's weights and masks repeat, as
+    ``tf.random.set_seed`` does for Keras's)."""
+    if seed is None:
+        seed = int(tape_random.uniform((), 0, 2**62, dtype=np.int64).numpy())
     return np.random.default_rng(seed)
 
 
