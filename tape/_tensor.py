@@ -393,7 +393,6 @@ class Variable(_ArrayLike):
     __slots__ = ("_value", "_id", "_snapshot", "trainable", "_name", "__weakref__")
     __array_priority__ = 100
     __hash__ = object.__hash__
-    _count = itertools.count()
 
     def __init__(
         self,
@@ -410,8 +409,7 @@ class Variable(_ArrayLike):
         self._id = next_id()
         self._snapshot: Tensor | None = None
         self.trainable = bool(trainable)
-        n = next(Variable._count)
-        self._name = name if name is not None else ("Variable" if n == 0 else f"Variable_{n}")
+        self._name = name if name is not None else "Variable"  # as TensorFlow's eager variables
 
     @property
     def name(self) -> str:
