@@ -17,7 +17,7 @@ import numpy as np
 
 from ._registry import Primitive
 from ._sparse import IndexedSlices
-from ._tensor import ANOMALY, STATE, Tensor, count_active
+from ._tensor import ANOMALY, STATE, Grad, Tensor, Variable, count_active
 
 _HERE = os.path.dirname(__file__)
 
@@ -63,7 +63,7 @@ def _bad(value: Any) -> str | None:
     return "nan" if np.any(np.isnan(v)) else "inf"
 
 
-def _check_forward(prim: Primitive, out: Any) -> str:
+def _check_forward(prim: Primitive, out: Tensor | tuple[Tensor, ...]) -> str:
     """Raise at a NaN or inf output; return where in the user's code the op was run."""
     where = _user_frame()
     for o in out if type(out) is tuple else (out,):
@@ -75,7 +75,11 @@ def _check_forward(prim: Primitive, out: Any) -> str:
     return where
 
 
-def _check_backward(prim: Primitive, i: int, gi: Any, out_id: Any, where: dict) -> None:
+def _check_backward(
+    prim: Primitive, i: int, gi: Grad | IndexedSlices, out_id: Any,
+    where: dict[int, str],
+) -> None:
+    """Raise at a NaN or inf cotangent ``gi`` that the rule of argument ``i`` produced."""
     bad = _bad(gi)
     if bad:
         first = out_id[0] if type(out_id) is tuple else out_id
@@ -85,7 +89,7 @@ def _check_backward(prim: Primitive, i: int, gi: Any, out_id: Any, where: dict) 
         )
 
 
-def _complex_error(dtype: Any) -> TypeError:
+def _complex_error(dtype: np.dtype) -> TypeError:
     """Casting a complex cotangent or tangent to a real value would silently drop part of
     it, and the rules do not conjugate: complex intermediates are refused."""
     return TypeError(
@@ -95,7 +99,8 @@ def _complex_error(dtype: Any) -> TypeError:
     )
 
 
-def _no_complex(s: Any) -> None:
+def _no_complex(s: Tensor | Variable) -> None:
+    """Refuse a complex source or primal: its gradient would lose the imaginary part."""
     if s.dtype.kind == "c":
         raise TypeError(
             f"tape does not differentiate complex values yet (a source has dtype {s.dtype}): "

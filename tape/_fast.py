@@ -21,13 +21,15 @@ from ._registry import Primitive
 from ._tensor import ACTIVE, Tensor, Variable
 
 
-def unary_caller(prim: Primitive) -> Callable[..., Any]:
+def unary_caller(prim: Primitive) -> Callable[..., Tensor | tuple[Tensor, ...]]:
     """The fast path of a one-operand op: ``call(x)`` is :func:`bind` specialised to ``prim``
     for a tensor argument (anything else goes through :func:`bind`)."""
     fwd = prim.fwd
     taped = prim.differentiable
 
-    def call(x: Any, name: str | None = None) -> Any:  # name: TensorFlow's, unused
+    def call(  # name: TensorFlow's, unused
+        x: Any, name: str | None = None
+    ) -> Tensor | tuple[Tensor, ...]:
         if type(x) is not Tensor:
             return call(_arg(x)) if type(x) is Variable else bind(prim, x)
         t = Tensor()
@@ -40,13 +42,15 @@ def unary_caller(prim: Primitive) -> Callable[..., Any]:
     return call
 
 
-def binary_caller(prim: Primitive) -> Callable[..., Any]:
+def binary_caller(prim: Primitive) -> Callable[..., Tensor | tuple[Tensor, ...]]:
     """The fast path of a two-operand op, for two tensors or a tensor and a Python number."""
     fwd = prim.fwd
     taped = prim.differentiable
     converts = fwd in _ARITHMETIC
 
-    def call(x: Any, y: Any, name: str | None = None) -> Any:  # name: TensorFlow's, unused
+    def call(  # name: TensorFlow's, unused
+        x: Any, y: Any, name: str | None = None
+    ) -> Tensor | tuple[Tensor, ...]:
         if type(x) is Tensor:
             xv = x._value
             if type(y) is Tensor:
@@ -119,10 +123,10 @@ def binary_method(prim: Primitive, reflected: bool = False) -> Callable[[Tensor,
 _ARITHMETIC = (operator.add, operator.sub, operator.mul, operator.truediv)
 
 #: Per floating dtype, Python floats converted to 0-d arrays of that dtype; see number().
-NUMBERS: dict[Any, dict[float, ndarray]] = {np.dtype(c): {} for c in "efdg"}
+NUMBERS: dict[np.dtype, dict[float, ndarray]] = {np.dtype(c): {} for c in "efdg"}
 
 
-def number(x: float, like: Any) -> Any:
+def number(x: float, like: Any) -> float | ndarray:
     """A Python float operand of arithmetic on the floating array ``like``, converted as NumPy
     converts it: to a 0-d array of ``like``'s dtype (``x`` itself for other values of
     ``like``). The result of the arithmetic is the same, but NumPy converts a Python float on
@@ -145,10 +149,10 @@ def number(x: float, like: Any) -> Any:
     return a
 
 
-_CALLERS: dict[tuple[Primitive, int], Callable[..., Any]] = {}
+_CALLERS: dict[tuple[Primitive, int], Callable[..., Tensor | tuple[Tensor, ...]]] = {}
 
 
-def bind1(prim: Primitive, x: Any) -> Any:
+def bind1(prim: Primitive, x: Any) -> Tensor | tuple[Tensor, ...]:
     """:func:`bind` for one operand, through the op's fast path."""
     call = _CALLERS.get((prim, 1))
     if call is None:
@@ -156,7 +160,7 @@ def bind1(prim: Primitive, x: Any) -> Any:
     return call(x)
 
 
-def bind2(prim: Primitive, x: Any, y: Any) -> Any:
+def bind2(prim: Primitive, x: Any, y: Any) -> Tensor | tuple[Tensor, ...]:
     """:func:`bind` for two operands, through the op's fast path."""
     call = _CALLERS.get((prim, 2))
     if call is None:

@@ -58,7 +58,7 @@ class Entry(NamedTuple):
     #: the op's static keyword arguments (axes, index arrays as they were when it ran...)
     static: dict[str, Any]
     #: the output's id, or a tuple of ids for an op with several outputs
-    out_id: Any
+    out_id: Any  # an int, or a tuple of ints
     #: the output's value (a tuple for several outputs), None when no rule reads it
     ans: Any
     #: the positions of the arguments the tape watches: only their rules run
@@ -77,14 +77,14 @@ class _Meta:
 
     __slots__ = ("shape", "dtype", "ndim")
 
-    def __init__(self, value: Any) -> None:
+    def __init__(self, value: np.ndarray) -> None:
         self.shape, self.dtype, self.ndim = value.shape, value.dtype, value.ndim
 
     def __repr__(self) -> str:
         return f"<{self.dtype}{list(self.shape)} not kept>"
 
 
-def bind(prim: Primitive, *args: Any, **static: Any) -> Any:
+def bind(prim: Primitive, *args: Any, **static: Any) -> Tensor | tuple[Tensor, ...]:
     """Run ``prim`` on ``args`` and record it on every active tape that watches an input."""
     vals = []
     plain = True  # every argument is a Tensor or a Python scalar: args can be stored as they are
@@ -145,7 +145,7 @@ def bind(prim: Primitive, *args: Any, **static: Any) -> Any:
     return result
 
 
-def holds_tensors(value: Any) -> bool:
+def holds_tensors(value: list[Any] | tuple[Any, ...]) -> bool:
     """Whether a (nested) list or tuple holds a tensor or a variable."""
     return any(
         isinstance(v, (Tensor, Variable))
@@ -191,7 +191,7 @@ def _arg(a: Any) -> Any:
     return a._read()
 
 
-_NO_STATIC: dict = {}
+_NO_STATIC: dict[str, Any] = {}
 
 
 def _capture(args: tuple, vals: list) -> tuple:
@@ -237,7 +237,7 @@ def _record(
             if n == 2:  # the common cases, without building a tuple
                 a, b = ids
                 if a in watched:
-                    connected: tuple = _BOTH if b in watched else _FIRST
+                    connected: tuple[int, ...] = _BOTH if b in watched else _FIRST
                 elif b in watched:
                     connected = _SECOND
                 else:
@@ -296,7 +296,7 @@ _FIRST, _SECOND, _BOTH = (0,), (1,), (0, 1)
 _SCALARS = frozenset({int, float, bool, str, type(None), slice})
 
 
-def _private(static: dict) -> dict:
+def _private(static: dict[str, Any]) -> dict[str, Any]:
     """``static`` with private copies of the arrays it holds (index arrays, masks, labels,
     directly or inside an index tuple), which the caller could change after the op ran: the
     rules must read the values the forward computation used. (Plain loops: this runs for
@@ -350,11 +350,11 @@ def _keep(
     return (vals if kept is None else tuple(kept)), ans
 
 
-def _reads(prim: Primitive, connected: tuple) -> tuple[Any, bool]:
+def _reads(prim: Primitive, connected: tuple[int, ...]) -> tuple[frozenset[int] | None, bool]:
     """The argument positions and whether the output that the rules of the ``connected``
     arguments read (positions None: the rules of some cannot be read, so all are kept)."""
     saves, saves_ans = prim.saves, prim.saves_ans
-    needed: frozenset = frozenset()
+    needed: frozenset[int] = frozenset()
     need_ans = False
     for i in connected:
         if i >= len(saves) or saves[i] is None:
@@ -383,7 +383,8 @@ def only_outside(scope: Any) -> Iterator[None]:
 
 
 def push_tangents(
-    accs: list, prim: Primitive, args: tuple, static: dict[str, Any], out: Tensor | tuple
+    accs: list[Any], prim: Primitive, args: tuple[Any, ...], static: dict[str, Any],
+    out: Tensor | tuple[Tensor, ...],
 ) -> None:
     """Forward mode: give ``out`` a tangent in each accumulator that has one for an argument.
 

@@ -23,17 +23,24 @@ import functools
 import inspect
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any
+from types import CodeType
+from typing import Any, TypeVar
+
+import numpy as np
 
 VJP = Callable[..., Any]
 JVP = Callable[..., Any]
 
 PRIMITIVES: dict[str, Primitive] = {}
-UFUNCS: dict[Any, Callable[..., Any]] = {}  # NumPy ufunc -> tape function
-FUNCTIONS: dict[Any, Callable[..., Any]] = {}  # NumPy function -> tape function (same signature)
+UFUNCS: dict[np.ufunc, Callable[..., Any]] = {}  # NumPy ufunc -> tape function
+# NumPy function -> tape function (same signature)
+FUNCTIONS: dict[Callable[..., Any], Callable[..., Any]] = {}
 
 
-def through(g: Any, ans: Any, *args: Any, **static: Any) -> Any:
+_G = TypeVar("_G")
+
+
+def through(g: _G, ans: object, *args: object, **static: object) -> _G:
     """The gradient rule that passes the cotangent on unchanged (``x + y`` for either
     argument, ``identity``). The backward sweep recognises it and skips the call."""
     return g
@@ -80,7 +87,7 @@ class Primitive:
         self.saves, self.saves_ans = rule_reads(self.vjps)
         # per tuple of connected argument positions, what their rules read (see
         # tape._record._keep), worked out on first use
-        self.keeps: dict[tuple[int, ...], tuple[Any, bool]] = {}
+        self.keeps: dict[tuple[int, ...], tuple[frozenset[int] | None, bool]] = {}
 
     def __repr__(self) -> str:
         return f"<primitive {self.name}>"
@@ -90,7 +97,7 @@ _LOADS = ("LOAD_DEREF", "LOAD_CLOSURE", "MAKE_CELL", "LOAD_FROM_DICT_OR_DEREF")
 
 
 @functools.cache
-def _loaded(code: Any) -> frozenset[str] | None:
+def _loaded(code: CodeType) -> frozenset[str] | None:
     """Names of local variables that ``code`` reads (None when it cannot tell). Any
     instruction that loads a fast local counts, fused ones included (``LOAD_FAST_LOAD_FAST``,
     ``STORE_FAST_LOAD_FAST``...): reading too much only keeps a value, reading too little
@@ -105,7 +112,9 @@ def _loaded(code: Any) -> frozenset[str] | None:
     return frozenset(names)
 
 
-def rule_reads(vjps: Sequence[VJP | None]) -> tuple[tuple | None, tuple | None]:
+def rule_reads(
+    vjps: Sequence[VJP | None],
+) -> tuple[tuple[frozenset[int] | None, ...] | None, tuple[bool, ...] | None]:
     """Per VJP: which argument values (by position) it reads, and whether it reads the
     output value (None for an op whose rules cannot be read, which then keeps everything).
 
@@ -137,10 +146,10 @@ class PerPosition(Sequence):
     """The rules of an op with any number of operands (concat, stack): ``rule_at(i)`` gives
     the rule for operand ``i``."""
 
-    def __init__(self, rule_at: Callable[[int], Any]) -> None:
+    def __init__(self, rule_at: Callable[[int], VJP | JVP | None]) -> None:
         self._rule_at = functools.lru_cache(maxsize=None)(rule_at)
 
-    def __getitem__(self, i: Any) -> Any:
+    def __getitem__(self, i: int) -> VJP | JVP | None:  # type: ignore[override]
         return self._rule_at(i)
 
     def __len__(self) -> int:

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 
-def flatten(structure: Any) -> list:
+def flatten(structure: Any) -> list[Any]:
     """Leaves of nested lists, tuples and dicts (dicts in sorted key order)."""
     if isinstance(structure, dict):
         return [leaf for k in sorted(structure) for leaf in flatten(structure[k])]
@@ -25,7 +25,7 @@ def flatten(structure: Any) -> list:
     return [structure]
 
 
-def pack_as(structure: Any, flat: list) -> Any:
+def pack_as(structure: Any, flat: list[Any]) -> Any:
     """Rebuild ``structure`` with the leaves taken in order from ``flat``."""
     return _build(structure, iter(flat))
 

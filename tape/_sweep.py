@@ -50,12 +50,13 @@ def fit(g: Any, x: Any) -> Any:
 
 
 def _zeros(x: Any, raw: bool) -> Any:
+    """Zeros of ``x``'s shape and dtype: a NumPy value when ``raw``, else a tensor."""
     z = scalarize(np.zeros(x.shape, dtype=x.dtype))
     return z if raw else wrap(z)
 
 
 def backward(
-    entries: list[tuple],
+    entries: list[tuple[Any, ...]],
     seeds: dict[int, Any],
     want: set[int],
     raw: bool,
@@ -194,6 +195,7 @@ def _fitted(gi: Any, x: Any, raw: bool) -> Any:
 
 
 def _no_gradient(prim: Primitive, i: int) -> LookupError:
+    """The error for a connected argument whose op has no gradient rule."""
     return LookupError(
         f"No gradient defined for op '{prim.name}' with respect to its argument {i}. Wrap "
         "the computation in tape.stop_gradient() if no gradient should flow through it."

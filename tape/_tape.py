@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -22,7 +22,18 @@ from ._record import Entry, ensure_id
 from ._sparse import IndexedSlices
 from ._structure import flatten, pack_as
 from ._sweep import _zeros, backward
-from ._tensor import STATE, Tensor, Variable, count_active, next_id, scalarize, to_value, wrap
+from ._tensor import (
+    STATE,
+    Grad,
+    Tensor,
+    Value,
+    Variable,
+    count_active,
+    next_id,
+    scalarize,
+    to_value,
+    wrap,
+)
 from .ops.shape import reshape, stack, transpose
 
 # --------------------------------------------------------------------------- GradientTape
@@ -57,12 +68,12 @@ class GradientTape:
     def __init__(self, persistent: bool = False, watch_accessed_variables: bool = True) -> None:
         self._persistent = bool(persistent)
         self._watch_accessed = bool(watch_accessed_variables)
-        self._entries: list[tuple] | None = []  # Entry layouts, as plain tuples
+        self._entries: list[tuple[Any, ...]] | None = []  # Entry layouts, as plain tuples
         self._watched: set[int] = set()
         self._variables: dict[int, Variable] = {}
         self._in_context = False
         self._warned_inside = False
-        self._last_seeds: dict[int, Any] | None = None  # of the last gradient(), for table()
+        self._last_seeds: dict[int, Value] | None = None  # of the last gradient(), for table()
         self._where: dict[int, str] = {}  # under detect_anomaly: where each op was recorded
         self._seq = 0
 
@@ -82,7 +93,7 @@ class GradientTape:
         STATE.recording.append(self)
         return self
 
-    def __exit__(self, *exc: Any) -> None:
+    def __exit__(self, *exc: object) -> None:
         if self._in_context:
             self._in_context = False
             count_active(-1)
@@ -179,7 +190,7 @@ class GradientTape:
     def __len__(self) -> int:
         return len(self._entries or ())
 
-    def __iter__(self) -> Iterator[Any]:
+    def __iter__(self) -> Iterator[_show.TapeEntry]:
         return iter(_show.entries(self))
 
     def _producer(self, key: int) -> str | None:
@@ -200,7 +211,9 @@ class GradientTape:
     def __str__(self) -> str:
         return self.table()
 
-    def table(self, names: dict[str, Any] | None = None, precision: int = 7) -> str:
+    def table(
+        self, names: dict[str, Tensor | Variable] | None = None, precision: int = 7
+    ) -> str:
         """The Wengert list as a table: one row per value (inputs first, then each recorded
         op's output) with its op, inputs, value, local derivatives (for scalar ops) and, after
         ``gradient()`` on a persistent tape, its adjoint. ``names`` maps labels to tensors.
@@ -220,15 +233,15 @@ class GradientTape:
         """
         return _show.table(self, names, precision)
 
-    def to_dot(self, names: dict[str, Any] | None = None) -> str:
+    def to_dot(self, names: dict[str, Tensor | Variable] | None = None) -> str:
         """The recorded graph as Graphviz DOT text: values as ellipses, ops as boxes."""
         return _show.to_dot(self, names)
 
-    def render(self, path: str, names: dict[str, Any] | None = None) -> str:
+    def render(self, path: str, names: dict[str, Tensor | Variable] | None = None) -> str:
         """Draw the recorded graph to ``path`` (.svg or .png); needs the ``graphviz`` package."""
         return _show.render(self.to_dot(names), path)
 
-    def _adjoints(self) -> dict[int, Any]:
+    def _adjoints(self) -> dict[int, Grad | IndexedSlices]:
         """The adjoint of every recorded value for the last gradient() (persistent tapes)."""
         if self._last_seeds is None or not self._entries:
             return {}
@@ -342,7 +355,7 @@ class GradientTape:
 
     def jacobian(
         self,
-        target: Any,
+        target: object,
         sources: Any,
         unconnected_gradients: UnconnectedGradients | str = UnconnectedGradients.NONE,
         parallel_iterations: int | None = None,
@@ -378,12 +391,12 @@ class GradientTape:
 
     def batch_jacobian(
         self,
-        target: Any,
-        source: Any,
+        target: object,
+        source: object,
         unconnected_gradients: UnconnectedGradients | str = UnconnectedGradients.NONE,
         parallel_iterations: int | None = None,
         experimental_use_pfor: bool = True,
-    ) -> Any:
+    ) -> Tensor | None:
         """Per-example Jacobians: ``target[i]`` depends only on ``source[i]``. The result has
         shape ``(batch,) + target.shape[1:] + source.shape[1:]``.
 
@@ -422,7 +435,10 @@ class GradientTape:
         rows = transpose(reshape(rows, (inner, batch, -1)), (1, 0, 2))
         return reshape(rows, target.shape + src.shape[1:])
 
-    def _check_sources(self, sources: Any, use_pfor: bool = True, what: str = "jacobian") -> list:
+    def _check_sources(
+        self, sources: Any, use_pfor: bool = True, what: str = "jacobian"
+    ) -> list[Tensor | Variable]:
+        """The flat sources, checked: tensors or variables (given ids), on a tape not used up."""
         if self._entries is None:
             raise RuntimeError(
                 "A non-persistent GradientTape can only be used to compute one set of "
@@ -447,7 +463,13 @@ class GradientTape:
                 ensure_id(s)
         return flat
 
-    def _rows(self, target: Tensor, sources: list, seeds: Any, unconnected: Any) -> list:
+    def _rows(
+        self,
+        target: Tensor,
+        sources: list[Tensor | Variable],
+        seeds: Iterable[Value],
+        unconnected: UnconnectedGradients | str,
+    ) -> list[Tensor | None]:
         """Reverse sweeps with each seed in turn (``seeds`` rows, reshaped to the target's
         shape); per source, the stacked cotangents (a tensor, differentiable when an outer
         tape records) or None when never connected."""
@@ -458,7 +480,7 @@ class GradientTape:
             _no_complex(s)
         want = {s._id for s in sources if _is_float(s.dtype)}
         raw = not _taping(self._entries, {target._id: None})
-        stacked: list[list] = [[] for _ in sources]
+        stacked: list[list[Any]] = [[] for _ in sources]
         connected = [False] * len(sources)
         entries = self._entries
         for seed in seeds:
@@ -480,7 +502,7 @@ class GradientTape:
         if not self._persistent:
             self._entries = None
             self._watched, self._where = set(), {}
-        out: list = []
+        out: list[Tensor | None] = []
         for k, s in enumerate(sources):
             if not _is_float(s.dtype) or not (connected[k] or zero):
                 out.append(None)
@@ -490,7 +512,9 @@ class GradientTape:
                 out.append(wrap(np.zeros((0,) + s.shape, dtype=s.dtype)))
         return out
 
-    def _seeds(self, targets: list, output_gradients: Any, raw: bool) -> dict[int, Any]:
+    def _seeds(self, targets: list[Tensor], output_gradients: Any, raw: bool) -> dict[int, Any]:
+        """The cotangent to start the sweep from, per target id: ones, or the given
+        ``output_gradients`` (checked); summed for a target given twice."""
         if output_gradients is None:
             flat_og = [None] * len(targets)
         else:
@@ -541,7 +565,7 @@ _NO_PFOR = {
 }
 
 
-def _own(g: Any, seeds: list) -> Any:
+def _own(g: Value, seeds: list[Any]) -> Value:
     """A gradient handed to the user never aliases a cotangent or an input."""
     if type(g) is ndarray and (
         g.base is not None or not g.flags.writeable or any(g is s for s in seeds)
@@ -558,7 +582,7 @@ def _one_hots(n: int, dtype: np.dtype) -> Iterator[ndarray]:
         yield row
 
 
-def _taping(entries: list[tuple], seeds: dict[int, Any]) -> bool:
+def _taping(entries: list[tuple[Any, ...]], seeds: dict[int, Grad | None]) -> bool:
     """Whether a sweep over ``entries`` must run on tensors: some recording tape watches, or
     some accumulator has a tangent for, a value it reads or a seed. Otherwise nothing it
     computes could be recorded, and the NumPy sweep gives the same result faster."""
@@ -580,7 +604,8 @@ def _taping(entries: list[tuple], seeds: dict[int, Any]) -> bool:
     return False
 
 
-def _unconnected(value: Any) -> UnconnectedGradients:
+def _unconnected(value: UnconnectedGradients | str) -> UnconnectedGradients:
+    """``unconnected_gradients`` as the enum, with a clear error for an unknown value."""
     if type(value) is UnconnectedGradients:
         return value
     try:
@@ -592,7 +617,9 @@ def _unconnected(value: Any) -> UnconnectedGradients:
         ) from None
 
 
-def _as_differentiable(t: Any, what: str) -> Tensor:
+def _as_differentiable(t: object, what: str) -> Tensor:
+    """A target as a tensor with an id (a variable's current value); the error for anything
+    else names ``what`` it is."""
     if isinstance(t, Variable):
         return t._read()
     if isinstance(t, Tensor):

@@ -10,9 +10,17 @@ from __future__ import annotations
 import itertools
 import threading
 import warnings
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any, NoReturn, TypeAlias
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from numpy.typing import DTypeLike
+
+#: What a tensor or variable holds: a NumPy array, or a NumPy scalar for a 0-d value (see
+#: :func:`scalarize`). Gradient rules compute with these in a plain NumPy sweep.
+Value: TypeAlias = np.ndarray | np.generic
 
 # Ids come from a counter, never from ``id()``: a collected object's ``id()`` can be reused.
 _ids = itertools.count(1)
@@ -35,9 +43,9 @@ class _State(threading.local):
     the variables read by custom gradients (filled by ``bind``), and detect_anomaly."""
 
     def __init__(self) -> None:
-        self.recording: list = []
-        self.accumulators: list = []
-        self.var_watchers: list[dict] = []
+        self.recording: list[Any] = []  # GradientTape (tape._tape, a higher layer)
+        self.accumulators: list[Any] = []  # ForwardAccumulator (tape.forward)
+        self.var_watchers: list[dict[int, Variable]] = []
         self.anomaly: bool | None = None  # True inside detect_anomaly()
         # both stacks in one attribute: the hot path reads them with one lookup (the lists
         # are only ever changed in place)
@@ -55,12 +63,13 @@ _ACTIVE_LOCK = threading.Lock()
 ANOMALY = [0]  # likewise for detect_anomaly contexts
 
 
-def count_active(delta: int, counter: list = ACTIVE) -> None:
+def count_active(delta: int, counter: list[int] = ACTIVE) -> None:
+    """Add ``delta`` to ``counter`` (:data:`ACTIVE` or :data:`ANOMALY`) under the lock."""
     with _ACTIVE_LOCK:
         counter[0] += delta
 
 
-def as_dtype(dtype: Any) -> np.dtype | None:
+def as_dtype(dtype: DTypeLike | None) -> np.dtype | None:
     """Normalise a dtype given as a NumPy dtype, a type, or a name such as ``'float32'``."""
     if dtype is None:
         return None
@@ -84,14 +93,14 @@ def _python_default(arr: np.ndarray) -> np.ndarray:
     return arr
 
 
-def scalarize(value: Any) -> Any:
+def scalarize(value: Value) -> Value:
     """Keep 0-d values as NumPy scalars: their arithmetic is several times faster."""
     if type(value) is np.ndarray and value.ndim == 0:
         return value[()]
     return value
 
 
-def to_value(value: Any, dtype: Any = None) -> Any:
+def to_value(value: TensorLike, dtype: DTypeLike | None = None) -> Value:
     """Convert a Python or NumPy value to a fresh NumPy value, inferring dtypes as TensorFlow.
 
     NumPy arrays and scalars keep their dtype; Python floats become float32 and Python ints
@@ -123,13 +132,13 @@ def to_value(value: Any, dtype: Any = None) -> Any:
     return scalarize(arr)
 
 
-def _has_str(seq: Any) -> bool:
+def _has_str(seq: list[Any] | tuple[Any, ...]) -> bool:
     return any(
         isinstance(v, str) or (isinstance(v, (list, tuple)) and _has_str(v)) for v in seq
     )
 
 
-def _value_repr(value: Any) -> str:
+def _value_repr(value: Value) -> str:
     if np.ndim(value) == 0:
         return str(value)
     return np.array2string(np.asarray(value), separator=" ", threshold=50)
@@ -143,7 +152,7 @@ class UntrackedWarning(UserWarning):
     ``warnings.simplefilter("error", tape.UntrackedWarning)``."""
 
 
-def tracked(x: Any) -> bool:
+def tracked(x: _ArrayLike) -> bool:
     """Whether a recording tape watches, or an active forward accumulator has a tangent for,
     the tensor or variable ``x`` (watched itself, or computed from something watched). A
     trainable variable is tracked by every recording tape that watches the variables it
@@ -159,7 +168,7 @@ def tracked(x: Any) -> bool:
     return any(key in acc._tangents for acc in STATE.accumulators)
 
 
-def _origin(x: Any) -> str:
+def _origin(x: _ArrayLike) -> str:
     """What a tracked tensor is, for error messages: a variable, a watched source, or the
     output of a recorded op (named from the innermost tape that recorded it)."""
     if type(x) is Variable:
@@ -173,7 +182,7 @@ def _origin(x: Any) -> str:
     return "a tensor with a tangent in a forward accumulator"
 
 
-def leaves_tape(x: Any, how: str, instead: str) -> None:
+def leaves_tape(x: _ArrayLike, how: str, instead: str) -> None:
     """Warn (once per line of user code, as Python's warnings do) that a tracked value leaves
     the tape as a Python number."""
     warnings.warn(
@@ -196,7 +205,8 @@ class _ArrayLike:
     """What tensors and variables share: a NumPy value and Python's number protocols."""
 
     __slots__ = ()
-    _value: Any
+    _value: Any  # a Value
+    _id: int  # 0 for a tensor no tape or accumulator has needed to name yet
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -214,7 +224,7 @@ class _ArrayLike:
     def size(self) -> int:
         return self._value.size
 
-    def numpy(self) -> Any:
+    def numpy(self) -> Value:
         """The value as a NumPy array (a copy) or NumPy scalar for 0-d values: an explicit
         conversion, which leaves the tape silently (the result is a constant)."""
         v = self._value
@@ -238,7 +248,7 @@ class _ArrayLike:
             leaves_tape(self, "complex()", MATH_HINT)
         return complex(self._value)
 
-    def item(self, *args: Any) -> Any:
+    def item(self, *args: int) -> bool | int | float | complex:
         """The value (or one element of it) as a Python number, as ``ndarray.item``."""
         if ACTIVE[0] and tracked(self):
             leaves_tape(self, ".item()", MATH_HINT)
@@ -250,7 +260,7 @@ class _ArrayLike:
             raise TypeError(f"len() of a 0-d {kind} (a scalar) is undefined.")
         return self.shape[0]
 
-    def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
+    def __array__(self, dtype: DTypeLike | None = None, copy: bool | None = None) -> np.ndarray:
         """NumPy's implicit conversion (``np.asarray(x)``, ``np.array([x, y])``, ``np.r_``, a
         NumPy or SciPy function without a tape rule): a copy of the value, refused for a
         tensor that a tape or accumulator tracks, whose gradient would be silently lost."""
@@ -305,10 +315,10 @@ class Tensor(_ArrayLike):
     def __copy__(self) -> Tensor:
         return self  # immutable: a copy may be the tensor itself
 
-    def __deepcopy__(self, memo: dict) -> Tensor:
+    def __deepcopy__(self, memo: dict[int, Any]) -> Tensor:
         return self
 
-    def __reduce__(self) -> tuple:
+    def __reduce__(self) -> tuple[Callable[..., Tensor], tuple[Value]]:
         return wrap, (self._value,)  # unpickled: a new tensor, unknown to any tape
 
     def ref(self) -> Reference:
@@ -341,24 +351,24 @@ class Reference:
 
     __slots__ = ("_obj",)
 
-    def __init__(self, obj: Any) -> None:
+    def __init__(self, obj: Tensor | Variable) -> None:
         self._obj = obj
 
-    def deref(self) -> Any:
+    def deref(self) -> Tensor | Variable:
         """The tensor or variable referred to."""
         return self._obj
 
     def __hash__(self) -> int:
         return id(self._obj)  # stable: the reference keeps the object alive
 
-    def __eq__(self, other: Any) -> bool:
+    def __eq__(self, other: object) -> bool:
         return type(other) is Reference and other._obj is self._obj
 
     def __repr__(self) -> str:
         return f"<Reference to {self._obj!r}>"
 
 
-def wrap(value: Any, id_: int = 0) -> Tensor:
+def wrap(value: Value, id_: int = 0) -> Tensor:
     """A tensor around the NumPy value ``value`` (not copied). Ids are given lazily (0 until
     a tape or accumulator needs one), so that ops with no tape active cost little more than
     NumPy."""
@@ -368,7 +378,7 @@ def wrap(value: Any, id_: int = 0) -> Tensor:
     return t
 
 
-def as_tensor(value: Any, dtype: Any = None) -> Tensor:
+def as_tensor(value: TensorLike, dtype: DTypeLike | None = None) -> Tensor:
     """A tensor holding a copy of ``value``, with TensorFlow's dtype inference."""
     return wrap(to_value(value, dtype))
 
@@ -396,10 +406,10 @@ class Variable(_ArrayLike):
 
     def __init__(
         self,
-        initial_value: Any,
+        initial_value: TensorLike | Callable[[], TensorLike],
         trainable: bool = True,
         name: str | None = None,
-        dtype: Any = None,
+        dtype: DTypeLike | None = None,
     ) -> None:
         if initial_value is None:
             raise ValueError("Variable needs an initial_value.")
@@ -418,7 +428,7 @@ class Variable(_ArrayLike):
     def __copy__(self) -> Variable:
         return self  # as TensorFlow: a shallow copy of a variable is the variable
 
-    def _no_augmented_assignment(self, other: Any) -> Variable:
+    def _no_augmented_assignment(self, other: object) -> NoReturn:
         raise RuntimeError(
             f"Variable '{self._name}' cannot be updated with an augmented assignment (+=, "
             "-=, *=, /=, ...): that would "
@@ -429,11 +439,11 @@ class Variable(_ArrayLike):
     __iadd__ = __isub__ = __imul__ = __itruediv__ = _no_augmented_assignment
     __ipow__ = __ifloordiv__ = __imod__ = __imatmul__ = _no_augmented_assignment
 
-    def __deepcopy__(self, memo: dict) -> Variable:
+    def __deepcopy__(self, memo: dict[int, Any]) -> Variable:
         """A new, independent variable (its own identity for tapes) with a copy of the value."""
         return Variable(self._value, self.trainable, self._name)
 
-    def __reduce__(self) -> tuple:
+    def __reduce__(self) -> tuple[type[Variable], tuple[Value, bool, str]]:
         return Variable, (self._value, self.trainable, self._name)
 
     def _read(self) -> Tensor:
@@ -449,7 +459,7 @@ class Variable(_ArrayLike):
             snap = self._snapshot = wrap(value, self._id)
         return snap
 
-    def assign(self, value: Any, read_value: bool = True) -> Variable | None:
+    def assign(self, value: TensorLike, read_value: bool = True) -> Variable | None:
         """Replace the value. The shape and dtype must stay the same."""
         new = to_value(value, self.dtype)
         if np.shape(new) != self.shape:
@@ -463,11 +473,11 @@ class Variable(_ArrayLike):
         self._snapshot = None
         return self if read_value else None
 
-    def assign_add(self, delta: Any, read_value: bool = True) -> Variable | None:
+    def assign_add(self, delta: TensorLike, read_value: bool = True) -> Variable | None:
         """Add ``delta`` to the value."""
         return self.assign(self._value + to_value(delta, self.dtype), read_value)
 
-    def assign_sub(self, delta: Any, read_value: bool = True) -> Variable | None:
+    def assign_sub(self, delta: TensorLike, read_value: bool = True) -> Variable | None:
         """Subtract ``delta`` from the value."""
         return self.assign(self._value - to_value(delta, self.dtype), read_value)
 
@@ -477,9 +487,20 @@ class Variable(_ArrayLike):
             f"numpy={_value_repr(self._value)}>"
         )
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Tensor]:
         return iter(self._read())
 
     def ref(self) -> Reference:
         """A reference to this variable, as ``Tensor.ref`` (variables are hashable too)."""
         return Reference(self)
+
+
+#: What ops accept as an operand and :func:`to_value` converts: tensors, variables, NumPy
+#: arrays and scalars, Python numbers, and (nested) lists and tuples of them.
+TensorLike: TypeAlias = (
+    Tensor | Variable | Value | bool | int | float | complex | list[Any] | tuple[Any, ...]
+)
+
+#: A cotangent (reverse mode) or tangent (forward mode) as gradient rules take and return it:
+#: a NumPy value in a plain NumPy sweep, a tensor when a tape or accumulator may record it.
+Grad: TypeAlias = Value | Tensor
