@@ -9,9 +9,11 @@
 tape.Tensor(5.0, shape=(), dtype=float32)
 """
 
-from . import autodiff, linalg, math, nn, optimizers
+from . import autodiff, keras, linalg, math, nn, optimizers, random
 from ._checks import detect_anomaly
 from ._custom import custom_gradient, recompute_grad
+from ._function import TensorSpec, cond, device, function, print, while_loop
+from ._missing import missing as _missing
 from ._sparse import IndexedSlices
 from ._tape import GradientTape, UnconnectedGradients
 from ._tensor import (
@@ -28,6 +30,7 @@ from ._tensor import (
     int64,
 )
 from .functional import grad, hessian, hvp, jacfwd, jacobian, jacrev, jvp, value_and_grad, vjp
+from .module import Module
 from .ops import exported as _exported
 from .testing import GradientCheckError, check_gradients, numerical_gradient
 
@@ -45,7 +48,9 @@ __all__ = [
     "GradientCheckError",
     "GradientTape",
     "IndexedSlices",
+    "Module",
     "Tensor",
+    "TensorSpec",
     "UnconnectedGradients",
     "UntrackedWarning",
     "Variable",
@@ -54,11 +59,15 @@ __all__ = [
     "check_gradients",
     "complex64",
     "complex128",
+    "compat",
+    "cond",
     "custom_gradient",
     "detect_anomaly",
+    "device",
     "float16",
     "float32",
     "float64",
+    "function",
     "grad",
     "hessian",
     "hvp",
@@ -68,13 +77,26 @@ __all__ = [
     "jacobian",
     "jacrev",
     "jvp",
+    "keras",
     "linalg",
     "math",
     "nn",
     "numerical_gradient",
     "optimizers",
+    "print",
+    "random",
     "recompute_grad",
     "value_and_grad",
     "vjp",
+    "while_loop",
     *sorted(_ops),
 ]
+
+
+def __getattr__(name: str) -> object:
+    # A TensorFlow name tape lacks: say so plainly (Python's "did you mean" would suggest an
+    # unrelated tape name).
+    raise _missing("tape", "tf", name)
+
+
+from . import compat  # noqa: E402 - tape.compat.v1 reads tape's namespace, complete by now

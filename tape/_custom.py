@@ -104,9 +104,16 @@ def _validate(name: str, grads: tuple[list, list], inputs: list, variables: list
     in_grads, var_grads = grads
     for kind, got, expected in (("input", in_grads, inputs), ("variable", var_grads, variables)):
         if len(got) != len(expected):
+            tf_text = (
+                f"custom_gradient function expected to return {len(expected)} gradients, but "
+                f"returned {len(got)} instead."
+                if kind == "input"
+                else "Must return gradient for each variable from @custom_gradient grad_fn."
+            )
             raise ValueError(
-                f"custom_gradient function '{name}' returned {len(got)} {kind} gradients but "
-                f"it has {len(expected)} {kind}s: return one gradient (or None) per {kind}."
+                f"{tf_text} (custom_gradient function '{name}' returned {len(got)} {kind} "
+                f"gradients but it has {len(expected)} {kind}s: return one gradient (or None) "
+                f"per {kind}.)"
             )
         for k, (g, x) in enumerate(zip(got, expected)):
             if g is None:

@@ -22,21 +22,22 @@ class IndexedSlices:
     ...     t.watch(params)
     ...     y = tape.reduce_sum(tape.gather(params, [2, 0, 2]))
     >>> g = t.gradient(y, params)
-    >>> g.indices.numpy(), g.dense_shape
-    (array([2, 0, 2]), (3, 2))
+    >>> g.indices.numpy(), g.dense_shape.numpy()
+    (array([2, 0, 2]), array([3, 2]))
     >>> tape.convert_to_tensor(g).numpy()
     array([[1., 1.],
            [0., 0.],
            [2., 2.]], dtype=float32)
     """
 
-    __slots__ = ("_values", "_indices", "dense_shape")
+    __slots__ = ("_values", "_indices", "_dense_shape")
     __array_ufunc__ = None  # arithmetic with NumPy arrays comes here (dense), not elementwise
 
     def __init__(self, values: Any, indices: Any, dense_shape: tuple[int, ...]) -> None:
         self._values = np.asarray(getattr(values, "_value", values))
         self._indices = np.asarray(getattr(indices, "_value", indices))
-        self.dense_shape = tuple(int(n) for n in dense_shape)
+        self._dense_shape = tuple(int(n) for n in np.asarray(getattr(dense_shape, "_value",
+                                                                     dense_shape)).reshape(-1))
 
     @property
     def values(self) -> Any:
@@ -47,8 +48,13 @@ class IndexedSlices:
         return wrap(self._indices)
 
     @property
+    def dense_shape(self) -> Any:
+        """The dense tensor's shape, as a 1-D int64 tensor (as TensorFlow's)."""
+        return wrap(np.array(self._dense_shape, dtype=np.int64))
+
+    @property
     def shape(self) -> tuple[int, ...]:
-        return self.dense_shape
+        return self._dense_shape
 
     @property
     def dtype(self) -> np.dtype:
@@ -56,10 +62,10 @@ class IndexedSlices:
 
     @property
     def ndim(self) -> int:
-        return len(self.dense_shape)
+        return len(self._dense_shape)
 
     def _dense(self) -> np.ndarray:
-        out = np.zeros(self.dense_shape, dtype=self.dtype)
+        out = np.zeros(self._dense_shape, dtype=self.dtype)
         np.add.at(out, self._indices, self._values)
         return out
 
@@ -72,14 +78,14 @@ class IndexedSlices:
         return dense if dtype is None else dense.astype(dtype)
 
     def astype(self, dtype: Any) -> IndexedSlices:
-        return IndexedSlices(self._values.astype(dtype), self._indices, self.dense_shape)
+        return IndexedSlices(self._values.astype(dtype), self._indices, self._dense_shape)
 
     def __add__(self, other: Any) -> Any:
         if isinstance(other, IndexedSlices):  # stays sparse, as TensorFlow aggregates them
             return IndexedSlices(
                 np.concatenate([self._values, other._values.astype(self.dtype)]),
                 np.concatenate([self._indices, other._indices]),
-                self.dense_shape,
+                self._dense_shape,
             )
         return self._dense() + other
 
@@ -88,7 +94,7 @@ class IndexedSlices:
     def __repr__(self) -> str:
         return (
             f"IndexedSlices(indices={self._indices!r}, values={self._values!r}, "
-            f"dense_shape={self.dense_shape})"
+            f"dense_shape={self._dense_shape})"
         )
 
 

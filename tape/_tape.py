@@ -415,7 +415,7 @@ class GradientTape:
                 f"Sources must be tensors or variables, got {source!r} of type "
                 f"{type(source).__name__!r}: batch_jacobian takes one tensor as its source."
             )
-        (source,) = self._check_sources([source], experimental_use_pfor)
+        (source,) = self._check_sources([source], experimental_use_pfor, "batch_jacobian")
         for shape in (target.shape, source.shape):
             if len(shape) < 2:
                 raise ValueError(f"Shape {shape} must have rank at least 2")
@@ -430,12 +430,14 @@ class GradientTape:
         seeds = np.broadcast_to(np.eye(inner, dtype=target.dtype)[:, None, :],
                                 (inner, batch, inner))
         (rows,) = self._rows(target, [src], seeds, unconnected_gradients)
-        if rows is None:
-            return None
+        if rows is None:  # as TensorFlow: zeros, whatever unconnected_gradients says
+            return wrap(np.zeros(target.shape + src.shape[1:], dtype=target.dtype))
         rows = transpose(reshape(rows, (inner, batch, -1)), (1, 0, 2))
         return reshape(rows, target.shape + src.shape[1:])
 
-    def _check_sources(self, sources: Any, use_pfor: bool = True) -> list[Tensor | Variable]:
+    def _check_sources(
+        self, sources: Any, use_pfor: bool = True, what: str = "jacobian"
+    ) -> list[Tensor | Variable]:
         """The flat sources, checked: tensors or variables (given ids), on a tape not used up."""
         if self._entries is None:
             raise RuntimeError(
@@ -445,8 +447,10 @@ class GradientTape:
             )
         if not use_pfor and not self._persistent:
             raise RuntimeError(
-                "GradientTape must be created with persistent=True to compute the jacobian "
-                "with experimental_use_pfor set to False."
+                "GradientTape must be created with persistent=True to compute the "
+                + _NO_PFOR[what] + " "
+                "(tape computes the rows the same way either way: drop "
+                "experimental_use_pfor=False, or create the tape with persistent=True.)"
             )
         flat = flatten(sources)
         for s in flat:
@@ -550,6 +554,15 @@ class GradientTape:
             prev = seeds.get(t._id)
             seeds[t._id] = g if prev is None else prev + g
         return seeds
+
+
+# TensorFlow's texts, spacing and all
+_NO_PFOR = {
+    "jacobian": "jacobian with eager execution enabled and with  experimental_use_pfor set to "
+    "False.",
+    "batch_jacobian": "batch_jacobian with eager execution enabled and  with "
+    "experimental_use_pfor set to False.",
+}
 
 
 def _own(g: Value, seeds: list[Any]) -> Value:

@@ -405,7 +405,6 @@ class Variable(_ArrayLike):
     __slots__ = ("_value", "_id", "_snapshot", "trainable", "_name", "__weakref__")
     __array_priority__ = 100
     __hash__ = object.__hash__
-    _count = itertools.count()
 
     def __init__(
         self,
@@ -422,8 +421,7 @@ class Variable(_ArrayLike):
         self._id = next_id()
         self._snapshot: Tensor | None = None
         self.trainable = bool(trainable)
-        n = next(Variable._count)
-        self._name = name if name is not None else ("Variable" if n == 0 else f"Variable_{n}")
+        self._name = name if name is not None else "Variable"  # as TensorFlow's eager variables
 
     @property
     def name(self) -> str:
@@ -468,8 +466,10 @@ class Variable(_ArrayLike):
         new = to_value(value, self.dtype)
         if np.shape(new) != self.shape:
             raise ValueError(
-                f"Cannot assign a value of shape {np.shape(new)} to variable '{self._name}' "
-                f"of shape {self.shape}."
+                f"Cannot assign value to variable ' {self.name}': Shape mismatch.The variable "
+                f"shape {self.shape}, and the assigned value shape {np.shape(new)} are "
+                "incompatible. (A variable keeps its shape: assign a value of the same shape, "
+                "or create a new tape.Variable.)"
             )
         self._value = new  # a new array: values saved on tapes keep what was read
         self._snapshot = None

@@ -56,12 +56,19 @@ class ForwardAccumulator:
                     f"Tangent dtype {t.dtype} does not match its primal's dtype {p.dtype}."
                 )
             if p._id in self._tangents:
-                raise ValueError("A primal was given twice; watch each tensor once.")
+                raise ValueError(
+                    f"Tensor {p!r} was specified as a primal multiple times. This may indicate "
+                    "an error. If it was intended, please sum the corresponding tangents. (A "
+                    "primal was given twice; watch each tensor once.)"
+                )
             self._tangents[ensure_id(p)] = t
 
     def __enter__(self) -> ForwardAccumulator:
         if self._active:
-            raise ValueError("This ForwardAccumulator is already active: it cannot be re-entered.")
+            raise ValueError(
+                "Accumulator is already recording. (This ForwardAccumulator is already active: "
+                "it cannot be re-entered.)"
+            )
         self._active = True
         self._seq = next_id()  # entry order: see tape._record.only_outside
         count_active(1)

@@ -26,6 +26,8 @@ CASES = {
     "mlp_digits": (("sklearn", "tqdm", "matplotlib"), ("mlp_digits_loss.png",), "held-out"),
     "higher_order": (("matplotlib",), ("higher_order_paths.png",), "Newton's method:"),
     "wengert_list": ((), ("seed001_graph.dot", "seed003_graph.dot"), "df/dd = 3"),
+    # uses tape.keras.losses ("sparse_categorical_crossentropy") and metrics ("accuracy")
+    "keras_style": ((), (), "the copy predicts the same"),
 }
 
 

@@ -381,10 +381,9 @@ def test_batch_jacobian_unconnected(unconnected):
         g.watch([x, other])
         y = x * 2.0
     jb = g.batch_jacobian(y, other, unconnected_gradients=unconnected)
-    if unconnected == "none":
-        assert jb is None
-    else:
-        assert jb.shape == (3, 2, 5) and not jb.numpy().any()
+    # TensorFlow returns zeros here for either setting (its batch_jacobian does not map an
+    # unconnected target to None)
+    assert jb.shape == (3, 2, 5) and not jb.numpy().any()
 
 
 def test_persistent_tape_gives_jacobians_many_times():
@@ -494,7 +493,7 @@ def test_gather_gradient_is_indexed_slices_with_the_dense_closed_form():
         y = tf.reduce_sum(tf.gather(p, idx) * w)
     g = t.gradient(y, p)
     assert isinstance(g, tf.IndexedSlices)
-    assert g.dense_shape == (4, 2)
+    assert g.dense_shape.numpy().tolist() == [4, 2]  # a tensor, as TensorFlow's
     np.testing.assert_array_equal(g.indices.numpy(), idx)
     np.testing.assert_array_equal(g.values.numpy(), w)
     expected = np.zeros((4, 2))

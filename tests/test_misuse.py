@@ -509,7 +509,11 @@ def test_custom_gradient_returning_wrong_number_or_shape_of_gradients(case, meth
     np.testing.assert_array_equal(y.numpy(), [3.0, 8.0])  # the forward pass is unaffected
     with pytest.raises(ValueError) as info:
         run(method, t, y, [a, b])
-    assert str(info.value).startswith(f"custom_gradient function '{fn.__name__}' ")
+    if "input gradients" in message:  # TensorFlow's text first, then tape's
+        assert str(info.value).startswith("custom_gradient function expected to return ")
+    else:
+        assert str(info.value).startswith(f"custom_gradient function '{fn.__name__}' ")
+    assert f"custom_gradient function '{fn.__name__}' " in str(info.value)
     assert message in str(info.value)
 
 
@@ -530,8 +534,9 @@ def test_custom_gradient_wrong_number_of_variable_gradients():
     with pytest.raises(ValueError) as info:
         t.gradient(y, [x, v])
     assert str(info.value) == (
-        "custom_gradient function 'scale' returned 0 variable gradients but it has 1 variables: "
-        "return one gradient (or None) per variable."
+        "Must return gradient for each variable from @custom_gradient grad_fn. "
+        "(custom_gradient function 'scale' returned 0 variable gradients but it has 1 variables: "
+        "return one gradient (or None) per variable.)"
     )
 
 

@@ -135,11 +135,22 @@ def eye(
 
 
 def linspace(start: Any, stop: Any, num: int, name: str | None = None, axis: int = 0) -> Tensor:
-    """``num`` evenly spaced values from ``start`` to ``stop`` inclusive."""
+    """``num`` evenly spaced values from ``start`` to ``stop`` inclusive. Whole-number
+    endpoints give float64, as TensorFlow's (``tf.linspace(0, 100, 5)`` is float64); float
+    endpoints keep their dtype (float32 for Python floats).
+
+    >>> import tape
+    >>> tape.linspace(-2, 2, 5)
+    tape.Tensor([-2. -1.  0.  1.  2.], shape=(5,), dtype=float64)
+    """
     start_v, stop_v = to_value(start), to_value(stop)
     dtype = np.result_type(start_v, stop_v)
+    if start_v.dtype.kind == "f" and stop_v.dtype.kind in "iub":  # stop takes start's dtype
+        dtype = start_v.dtype
+    elif dtype.kind in "iub":  # TensorFlow divides integers into float64
+        dtype = np.dtype(np.float64)
     if dtype.kind not in "fc":
-        raise TypeError(f"linspace needs floating start and stop, got {dtype}.")
+        raise TypeError(f"linspace needs numeric start and stop, got {dtype}.")
     if not any(isinstance(v, (Tensor, Variable)) for v in (start, stop)):
         return as_tensor(np.linspace(start_v, stop_v, int(num), axis=axis, dtype=dtype))
     # tensors: start + (stop - start) w with w from 0 to 1 (and stop itself last), so that

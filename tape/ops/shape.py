@@ -1208,6 +1208,53 @@ def _np_argsort(a, axis=-1, kind=None, order=None, *, stable=None):
     return as_tensor(np.argsort(np.asarray(_value(a)), axis, kind, order, stable=stable))
 
 
+def _sort_order(values: Any, axis: int, direction: str, stable: bool = True) -> tuple:
+    """TensorFlow's sort order: the tensor, the axis, and the permutation along it (equal
+    values keep their order, descending too)."""
+    if direction not in ("ASCENDING", "DESCENDING"):
+        raise ValueError(f'"{direction}" is not a valid direction: use "ASCENDING" or '
+                         '"DESCENDING".')
+    x = values if isinstance(values, (Tensor, Variable)) else as_tensor(values)
+    v = np.asarray(x._value)
+    if v.ndim == 0:
+        raise ValueError("sort needs a tensor of rank 1 or more, got a scalar.")
+    if not isinstance(axis, (int, np.integer)):
+        raise TypeError(f"axis must be a constant integer, got {axis!r}.")
+    ax = normalize_axis_index(int(axis), v.ndim)
+    if direction == "ASCENDING":
+        perm = np.argsort(v, axis=ax, kind="stable")
+    else:  # stable descending: sort the reversed axis, reverse the result, map indices back
+        n = v.shape[ax]
+        perm = n - 1 - np.flip(np.argsort(np.flip(v, ax), axis=ax, kind="stable"), ax)
+    return x, ax, perm
+
+
+def sort(values: Any, axis: int = -1, direction: str = "ASCENDING",
+         name: str | None = None) -> Tensor:
+    """``values`` sorted along ``axis`` (``direction`` ``"ASCENDING"`` or ``"DESCENDING"``),
+    recorded: each output's gradient goes to the element sorted there.
+
+    >>> import tape
+    >>> tape.sort(tape.constant([3.0, 1.0, 2.0]), direction="DESCENDING").numpy()
+    array([3., 2., 1.], dtype=float32)
+    """
+    x, ax, perm = _sort_order(values, axis, direction)
+    return bind(_getitem, x, key=_along_key(perm, ax, perm.shape))
+
+
+def argsort(values: Any, axis: int = -1, direction: str = "ASCENDING", stable: bool = False,
+            name: str | None = None) -> Tensor:
+    """The int32 indices that sort ``values`` along ``axis`` (not differentiable). Equal
+    values keep their order (so ``stable=True`` and ``False`` agree).
+
+    >>> import tape
+    >>> tape.argsort(tape.constant([3.0, 1.0, 2.0])).numpy()
+    array([1, 2, 0], dtype=int32)
+    """
+    _, _, perm = _sort_order(values, axis, direction, stable)
+    return as_tensor(perm.astype(np.int32))
+
+
 @numpy_function(np.argpartition)
 def _np_argpartition(a, kth, axis=-1, kind="introselect", order=None):
     """Indices, not differentiable: NumPy's answer on the value, not recorded."""
@@ -1287,6 +1334,7 @@ def _np_size(a, axis=None):
 
 
 __all__ = [
+    "argsort",
     "boolean_mask",
     "broadcast_to",
     "cast",
@@ -1304,6 +1352,7 @@ __all__ = [
     "reverse",
     "shape",
     "size",
+    "sort",
     "split",
     "squeeze",
     "stack",

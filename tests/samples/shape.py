@@ -186,6 +186,8 @@ SAMPLES: dict[str, list[Sample]] = {
     "shape": [Sample((A,)), Sample((S,)), Sample((Z,))],
     "size": [Sample((A,)), Sample((Z,))],
     "rank": [Sample((A,)), Sample((S,))],
+    "argsort": [Sample((A,)), Sample((C,), {"axis": 0, "direction": "DESCENDING"}),
+                Sample((Z,), {"axis": 0})],
     "newaxis": [],  # a constant (None), not an op
 }
 
@@ -270,6 +272,15 @@ SAMPLES.update({
         Sample((C, 2, (-1, 0))),
         Sample((Z,)),
         Sample((NC, 1, (1, 0))),
+    ],
+    "sort": [
+        Sample((_x(5),)),
+        Sample((A,)),
+        Sample((A,), {"axis": 0}),
+        Sample((A,), {"direction": "DESCENDING"}),
+        Sample((C,), {"axis": 1, "direction": "DESCENDING"}),
+        Sample((Z,), {"axis": 0}),
+        Sample((NC,), {"axis": -1, "direction": "DESCENDING"}),
     ],
     "np.sort": [
         Sample((_x(5),)),

@@ -1,0 +1,527 @@
+"""``tape.function`` and ``tape.TensorSpec``, and TensorFlow's eager control flow and utilities:
+``cond``, ``while_loop``, ``print``, ``device``.
+
+TensorFlow's ``tf.function`` traces the Python function into a graph the first time it sees a
+new input signature (shapes and dtypes of tensors, values of Python arguments) and runs the
+graph afterwards; Python side effects (``print``, appending to a list) happen only while it
+traces, and ``tf.print`` runs on every call. tape does not trace yet: ``tape.function`` runs
+the Python function on every call, so results are those of the function run eagerly (the
+same numbers), Python side effects happen every call, and ``tf.print`` and ``print`` behave
+alike. What it does check is ``input_signature``: a call whose tensors do not match it raises
+the ``TypeError`` TensorFlow raises.
+"""
+
+from __future__ import annotations
+
+import builtins
+import contextlib
+import functools
+import sys
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import numpy as np
+
+from ._structure import flatten
+from ._tensor import Tensor, Variable, as_dtype, float32
+
+_print = builtins.print
+
+
+# --------------------------------------------------------------------------- TensorSpec
+
+
+def _dim(n: Any) -> int | None:
+    if n is None:
+        return None
+    if isinstance(n, (bool, np.bool_)) or not isinstance(n, (int, np.integer)):
+        raise TypeError(f"A TensorSpec dimension must be an int or None, got {n!r}.")
+    if n < 0:
+        raise ValueError(f"A TensorSpec dimension must be non-negative or None, got {n}.")
+    return int(n)
+
+
+def _shape_str(shape: tuple | None) -> str:
+    if shape is None:
+        return "<unknown>"
+    return "(" + ", ".join(str(d) for d in shape) + ("," if len(shape) == 1 else "") + ")"
+
+
+class TensorSpec:
+    """The shape and dtype of a tensor, as an ``input_signature`` entry of ``tape.function``.
+
+    ``shape`` may hold ``None`` for a dimension of any size, or be ``None`` for any rank.
+
+    >>> import tape
+    >>> spec = tape.TensorSpec(shape=[None, 2], dtype=tape.float32)
+    >>> spec
+    TensorSpec(shape=(None, 2), dtype=tape.float32, name=None)
+    >>> spec.is_compatible_with(tape.zeros((5, 2)))
+    True
+    """
+
+    __slots__ = ("_shape", "_dtype", "_name")
+
+    def __init__(self, shape: Any, dtype: Any = float32, name: str | None = None) -> None:
+        if shape is not None:
+            shape = (shape,) if isinstance(shape, (int, np.integer)) else shape
+            shape = tuple(_dim(n) for n in shape)
+        self._shape: tuple | None = shape
+        self._dtype = as_dtype(dtype)
+        if name is not None and not isinstance(name, str):
+            raise TypeError(f"A TensorSpec name must be a string or None, got {name!r}.")
+        self._name = name
+
+    @classmethod
+    def from_tensor(cls, tensor: Any, name: str | None = None) -> TensorSpec:
+        """The spec of ``tensor``: its shape and dtype."""
+        v = _value_of(tensor)
+        return cls(np.shape(v), np.asarray(v).dtype, name)
+
+    @property
+    def shape(self) -> tuple | None:
+        """The shape, a tuple with ``None`` for unknown dimensions (``None``: unknown rank)."""
+        return self._shape
+
+    @property
+    def dtype(self) -> np.dtype:
+        """The dtype."""
+        return self._dtype
+
+    @property
+    def name(self) -> str | None:
+        """The name, or None."""
+        return self._name
+
+    def _shape_ok(self, shape: tuple | None) -> bool:
+        if self._shape is None or shape is None:
+            return True
+        return len(shape) == len(self._shape) and all(
+            a is None or b is None or a == b for a, b in zip(self._shape, shape)
+        )
+
+    def is_compatible_with(self, spec_or_value: Any) -> bool:
+        """Whether a tensor (or value, or spec) has this dtype and a shape this one allows."""
+        other = spec_or_value
+        if not isinstance(other, TensorSpec):
+            if isinstance(other, (Tensor, Variable, np.ndarray, np.generic)):
+                other = TensorSpec.from_tensor(other)
+            else:
+                return False
+        return self._dtype == other._dtype and self._shape_ok(other._shape)
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            type(other) is type(self)
+            and self._shape == other._shape  # type: ignore[attr-defined]
+            and self._dtype == other._dtype  # type: ignore[attr-defined]
+            and self._name == other._name  # type: ignore[attr-defined]
+        )
+
+    def __hash__(self) -> int:
+        return hash((self._shape, self._dtype, self._name))
+
+    def __repr__(self) -> str:
+        name = "None" if self._name is None else repr(self._name)
+        return (
+            f"TensorSpec(shape={_shape_str(self._shape)}, dtype=tape.{self._dtype.name}, "
+            f"name={name})"
+        )
+
+
+def _value_of(x: Any) -> Any:
+    if isinstance(x, (Tensor, Variable)):
+        return x._value
+    return np.asarray(x)
+
+
+# --------------------------------------------------------------------------- function
+
+_IGNORED_OPTIONS = (
+    "experimental_implements",
+    "experimental_autograph_options",
+    "experimental_attributes",
+    "experimental_relax_shapes",
+    "experimental_compile",
+    "experimental_follow_type_hints",
+)
+
+
+class Function:
+    """What ``tape.function`` returns: calls the Python function (see ``tape.function``)."""
+
+    def __init__(
+        self,
+        func: Callable[..., Any],
+        input_signature: Any,
+        options: dict[str, Any],
+    ) -> None:
+        if not callable(func):
+            raise TypeError(f"tape.function needs a callable, got {func!r}.")
+        self._func = func
+        self._signature = _check_signature(input_signature)
+        self._options = options
+        self._instance: Any = None
+        functools.update_wrapper(self, func)
+
+    @property
+    def python_function(self) -> Callable[..., Any]:
+        """The Python function this wraps."""
+        return self._func
+
+    @property
+    def input_signature(self) -> tuple | None:
+        """The ``input_signature`` given, as a tuple (or None)."""
+        return self._signature
+
+    def __get__(self, instance: Any, owner: Any = None) -> Any:
+        if instance is None:
+            return self
+        bound = Function.__new__(Function)
+        bound.__dict__.update(self.__dict__)
+        bound._instance = instance
+        return bound
+
+    def _args(self, args: tuple) -> tuple:
+        return args if self._instance is None else (self._instance, *args)
+
+    def _check(self, args: tuple, kwargs: dict) -> None:
+        sig = self._signature
+        if sig is None:
+            return
+        problem = None
+        if kwargs:
+            problem = f"unexpected keyword arguments {sorted(kwargs)}"
+        elif len(args) != len(sig):
+            more = "too many" if len(args) > len(sig) else "missing"
+            problem = f"{more} positional arguments"
+        else:
+            for arg, spec in zip(args, sig):
+                problem = _mismatch(spec, arg)
+                if problem:
+                    break
+        if problem:
+            shown = ", ".join(repr(s) for s in sig)
+            raise TypeError(
+                f"Binding inputs to tf.function failed due to `{problem}`. Received args: "
+                f"{args!r} and kwargs: {kwargs!r} for signature: ({shown}). "
+                "Call the function with tensors that match its input_signature (a "
+                "TensorSpec's None dimensions match any size)."
+            )
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        self._check(args, kwargs)
+        return self._func(*self._args(args), **kwargs)
+
+    def get_concrete_function(self, *args: Any, **kwargs: Any) -> Function:
+        """A callable for one input signature: the ``input_signature`` when there is one, else
+        that of the given tensors or ``TensorSpec``s (Python values given here are fixed, and
+        the callable takes the tensors only). Calls with other shapes or dtypes raise."""
+        if kwargs:
+            raise TypeError("get_concrete_function takes the arguments positionally here.")
+        if self._signature is not None:
+            if args:
+                self._check(args, {})
+            specs: tuple = self._signature
+        else:
+            specs = tuple(
+                a if isinstance(a, TensorSpec)
+                else TensorSpec.from_tensor(a) if isinstance(a, (Tensor, Variable, np.ndarray))
+                else a
+                for a in args
+            )
+        concrete = Function.__new__(Function)
+        concrete.__dict__.update(self.__dict__)
+        concrete._signature = tuple(s for s in specs if isinstance(s, TensorSpec))
+        if len(concrete._signature) != len(specs):  # Python values: fixed in the call
+            func, bound = self._func, self._args
+
+            def call(*tensors: Any) -> Any:
+                it = iter(tensors)
+                full = tuple(next(it) if isinstance(f, TensorSpec) else f for f in specs)
+                return func(*bound(full))
+
+            concrete._func = call
+            concrete._instance = None
+        return concrete
+
+    def __repr__(self) -> str:
+        return f"<tape.function {getattr(self._func, '__qualname__', self._func)!r}>"
+
+
+def _check_signature(sig: Any) -> tuple | None:
+    if sig is None:
+        return None
+    if not isinstance(sig, (list, tuple)):
+        raise TypeError(f"input_signature must be either a tuple or a list, got {type(sig)}.")
+    for s in flatten(list(sig)):
+        if not isinstance(s, TensorSpec):
+            raise TypeError(
+                f"input_signature must be a possibly nested sequence of TensorSpec objects, "
+                f"got invalid args {s!r} of type {type(s).__name__!r}."
+            )
+    return tuple(sig)
+
+
+def _mismatch(spec: Any, arg: Any) -> str | None:
+    if isinstance(spec, (list, tuple)):
+        if not isinstance(arg, (list, tuple)) or len(arg) != len(spec):
+            return f"Can not cast {arg!r} to a sequence of {len(spec)}"
+        for s, a in zip(spec, arg):
+            problem = _mismatch(s, a)
+            if problem:
+                return problem
+        return None
+    if isinstance(arg, TensorSpec):
+        got = arg
+    elif isinstance(arg, (Tensor, Variable, np.ndarray, np.generic)):
+        got = TensorSpec.from_tensor(arg)
+    else:  # a Python value converts as tape.constant would
+        try:
+            v = np.asarray(arg)
+        except Exception:  # noqa: BLE001 - any value that is not array-like
+            return f"Can not cast {arg!r} to {spec!r}"
+        if v.dtype.kind not in "biufc":
+            return f"Can not cast {arg!r} to {spec!r}"
+        got = TensorSpec(v.shape, spec.dtype if _fits(v, spec.dtype) else v.dtype)
+    if spec.is_compatible_with(got):
+        return None
+    return f"Can not cast {got!r} to {spec!r}"
+
+
+def _fits(v: np.ndarray, dtype: np.dtype) -> bool:
+    """Whether a Python value converts to ``dtype`` (ints to floats, not floats to ints)."""
+    return np.can_cast(v.dtype, dtype, "same_kind") or (v.dtype.kind in "iu" and dtype.kind == "f")
+
+
+def function(
+    func: Callable[..., Any] | None = None,
+    input_signature: Any = None,
+    autograph: bool = True,
+    jit_compile: bool | None = None,
+    reduce_retracing: bool = False,
+    **options: Any,
+) -> Any:
+    """TensorFlow's ``tf.function``: ``@tape.function``, ``@tape.function(input_signature=...)``
+    or ``tape.function(f)``.
+
+    In TensorFlow the function is traced into a graph once per new input signature, and Python
+    code (``print``, list appends) runs only while tracing. tape does not trace yet: the
+    Python function runs on every call, eagerly, giving the same results, with its side
+    effects on every call. A call that does not match ``input_signature`` raises TensorFlow's
+    ``TypeError``. ``autograph``, ``jit_compile`` and ``reduce_retracing`` are accepted and
+    change nothing. Methods work too (the function binds like a method).
+
+    >>> import tape
+    >>> @tape.function(input_signature=[tape.TensorSpec([None], tape.float32)])
+    ... def square_sum(x):
+    ...     return tape.reduce_sum(x * x)
+    >>> square_sum(tape.constant([1.0, 2.0]))
+    tape.Tensor(5.0, shape=(), dtype=float32)
+    """
+    for key in options:
+        if key not in _IGNORED_OPTIONS:
+            raise TypeError(f"tape.function got an unexpected keyword argument {key!r}.")
+    opts = dict(options, autograph=autograph, jit_compile=jit_compile,
+                reduce_retracing=reduce_retracing)
+    if func is None:
+        return lambda f: Function(f, input_signature, opts)
+    return Function(func, input_signature, opts)
+
+
+# --------------------------------------------------------------------------- control flow
+
+
+def _truth(pred: Any, what: str) -> bool:
+    if isinstance(pred, (Tensor, Variable)):
+        v = pred._value  # a boolean decision: static, not differentiated
+        if np.ndim(v) != 0:
+            raise ValueError(
+                f"{what} must be a scalar (one boolean), got a tensor of shape {np.shape(v)}; "
+                "reduce it first, e.g. with tape.reduce_all or tape.reduce_any."
+            )
+        return builtins.bool(v)
+    if isinstance(pred, np.ndarray) and pred.ndim != 0:
+        raise ValueError(f"{what} must be a scalar (one boolean), got shape {pred.shape}.")
+    return builtins.bool(pred)
+
+
+def cond(
+    pred: Any,
+    true_fn: Callable[[], Any] | None = None,
+    false_fn: Callable[[], Any] | None = None,
+    name: str | None = None,
+) -> Any:
+    """``true_fn()`` if ``pred`` else ``false_fn()``, as TensorFlow's ``tf.cond`` runs eagerly.
+
+    Only the branch taken runs, so only it is recorded: gradients flow through that branch.
+
+    >>> import tape
+    >>> x = tape.constant(3.0)
+    >>> tape.cond(x > 0, lambda: x * x, lambda: -x)
+    tape.Tensor(9.0, shape=(), dtype=float32)
+    """
+    if true_fn is None or not callable(true_fn):
+        raise TypeError("true_fn must be callable.")
+    if false_fn is None or not callable(false_fn):
+        raise TypeError("false_fn must be callable.")
+    result = true_fn() if _truth(pred, "cond's pred") else false_fn()
+    if isinstance(result, (list, tuple)) and len(result) == 1 and not hasattr(result, "_fields"):
+        return result[0]  # TensorFlow unpacks a singleton list
+    return result
+
+
+def _same_structure(a: Any, b: Any) -> bool:
+    if isinstance(a, dict) or isinstance(b, dict):
+        return (isinstance(a, dict) and isinstance(b, dict) and sorted(a) == sorted(b)
+                and all(_same_structure(a[k], b[k]) for k in a))
+    seq_a, seq_b = isinstance(a, (list, tuple)), isinstance(b, (list, tuple))
+    if seq_a or seq_b:
+        return seq_a and seq_b and len(a) == len(b) and all(map(_same_structure, a, b))
+    return True
+
+
+def while_loop(
+    cond: Callable[..., Any],
+    body: Callable[..., Any],
+    loop_vars: Any,
+    shape_invariants: Any = None,
+    parallel_iterations: int = 10,
+    back_prop: bool = True,
+    swap_memory: bool = False,
+    maximum_iterations: Any = None,
+    name: str | None = None,
+) -> Any:
+    """Repeat ``loop_vars = body(*loop_vars)`` while ``cond(*loop_vars)``, as TensorFlow's
+    ``tf.while_loop`` runs eagerly: a Python loop, each step recorded, so gradients flow
+    through every iteration. ``loop_vars`` is a list or tuple; ``body`` returns the same
+    structure. Stops after ``maximum_iterations`` steps when given.
+
+    >>> import tape
+    >>> i, x = tape.while_loop(lambda i, x: i < 3, lambda i, x: (i + 1, x * 2.0),
+    ...                        [tape.constant(0), tape.constant(1.0)])
+    >>> float(x)
+    8.0
+    """
+    if not callable(cond):
+        raise TypeError("'cond' must be callable.")
+    if not callable(body):
+        raise TypeError("'body' must be callable.")
+    if parallel_iterations < 1:
+        raise TypeError("'parallel_iterations' must be a positive integer.")
+    if not isinstance(loop_vars, (list, tuple)):
+        raise TypeError(
+            f"loop_vars must be a list or tuple of the loop's variables, got "
+            f"{type(loop_vars).__name__}: write [x] for one variable (body then returns [x] or "
+            "(x,))."
+        )
+    if not loop_vars:
+        raise ValueError("'loop_vars' must be provided.")
+    limit = None
+    if maximum_iterations is not None:
+        limit = int(_value_of(maximum_iterations))
+        if limit < 0:
+            raise ValueError(f"maximum_iterations must be non-negative, got {limit}.")
+    structure = list(loop_vars)
+    steps = 0
+    while (limit is None or steps < limit) and _truth(cond(*loop_vars), "while_loop's cond"):
+        out = body(*loop_vars)
+        if not isinstance(out, (list, tuple)) or not _same_structure(structure, list(out)):
+            raise ValueError(
+                "The two structures don't have the same nested structure. body returned "
+                f"{out!r} for loop_vars {structure!r}: body must return a list or tuple with "
+                "one value per loop variable, nested as loop_vars (for one variable, "
+                "return (x,) or [x])."
+            )
+        loop_vars = out
+        steps += 1
+    return loop_vars
+
+
+# --------------------------------------------------------------------------- print, device
+
+
+def _fmt_scalar(v: Any) -> str:
+    if isinstance(v, (np.floating, float)):
+        s = str(v)
+        return s[:-2] if s.endswith(".0") else s
+    if isinstance(v, (np.bool_, builtins.bool)):
+        return "1" if v else "0"
+    if isinstance(v, bytes):
+        return v.decode("utf-8", "replace")
+    return str(v)
+
+
+def _fmt_array(v: np.ndarray, summarize: int, depth: int = 0) -> str:
+    if v.ndim == 0:
+        return _fmt_scalar(v[()])
+    n = v.shape[0]
+    if summarize >= 0 and n > 2 * summarize:
+        idx = [*builtins.range(summarize), None, *builtins.range(n - summarize, n)]
+    else:
+        idx = list(builtins.range(n))
+    parts = ["..." if i is None else _fmt_array(v[i], summarize, depth + 1) for i in idx]
+    sep = " " if v.ndim == 1 else "\n" + " " * (depth + 1)
+    return "[" + sep.join(parts) + "]"
+
+
+def _fmt(x: Any, summarize: int) -> str:
+    if isinstance(x, (Tensor, Variable)):
+        return _fmt_array(np.asarray(x._value), summarize)
+    if isinstance(x, np.ndarray):
+        return _fmt_array(x, summarize)
+    if isinstance(x, list):
+        return "[" + ", ".join(_fmt(i, summarize) for i in x) + "]"
+    if isinstance(x, tuple) and not hasattr(x, "_fields"):
+        return "(" + ", ".join(_fmt(i, summarize) for i in x) + ("," if len(x) == 1 else "") + ")"
+    if isinstance(x, dict):
+        return "{" + ", ".join(f"{k!r}: {_fmt(v, summarize)}" for k, v in x.items()) + "}"
+    return str(x)
+
+
+def print(  # noqa: A001 - TensorFlow's name
+    *inputs: Any,
+    output_stream: Any = None,
+    summarize: int = 3,
+    sep: str = " ",
+    end: str = "\n",
+    name: str | None = None,
+) -> None:
+    """Print ``inputs`` as TensorFlow's ``tf.print`` does: tensors as their values (``[1 2 3]``,
+    ``2`` for a float 2.0, the first and last ``summarize`` entries of each long axis, -1
+    for all), other values as ``str``; to ``sys.stderr`` unless ``output_stream`` is
+    ``sys.stdout``, another open file, or ``"file://<path>"`` (appended to).
+
+    >>> import sys, tape
+    >>> tape.print("x:", tape.constant([1.0, 2.5]), output_stream=sys.stdout)
+    x: [1 2.5]
+    """
+    text = sep.join(_fmt(x, summarize) for x in inputs) + end
+    stream = sys.stderr if output_stream is None else output_stream
+    if isinstance(stream, str):
+        if not stream.startswith("file://"):
+            raise ValueError(
+                f"output_stream {stream!r} is not supported: give sys.stdout, sys.stderr, an "
+                "open file, or 'file://<path>'."
+            )
+        with open(stream[len("file://"):], "a", encoding="utf-8") as f:
+            f.write(text)
+        return
+    if not hasattr(stream, "write"):
+        raise ValueError(
+            f"output_stream {stream!r} is not supported: give sys.stdout, sys.stderr, an open "
+            "file, or 'file://<path>'."
+        )
+    stream.write(text)
+    if hasattr(stream, "flush"):
+        stream.flush()
+
+
+@contextlib.contextmanager
+def device(device_name: str | None) -> Iterator[None]:
+    """TensorFlow's ``tf.device``: places ops on a device. tape computes with NumPy on the
+    CPU, so this context does nothing (any device name is accepted); code written for
+    TensorFlow runs unchanged."""
+    if device_name is not None and not isinstance(device_name, str) and not callable(device_name):
+        raise TypeError(f"tape.device needs a device name (a string), got {device_name!r}.")
+    yield
