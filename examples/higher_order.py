@@ -15,7 +15,6 @@ gradient descent drawn on a contour map (the picture at the top of seed 001).
 from __future__ import annotations
 
 import argparse
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -25,6 +24,13 @@ from tape import optimizers
 
 START = np.array([-1.2, 1.0])
 MINIMUM = np.array([1.0, 1.0])
+
+
+def missing(exc: ModuleNotFoundError) -> SystemExit:
+    """The error for an optional package that is not installed: which extra to install."""
+    package = exc.name.split(".")[0]
+    return SystemExit(f"examples/{Path(__file__).name} needs the optional package '{package}', "
+                      'part of the examples extra: pip install -e ".[examples]"')
 
 
 def rosenbrock(w):
@@ -105,7 +111,10 @@ def hessian_vector_products(n: int, seed: int = 0) -> None:
 
 
 def plot(paths: dict[str, list[np.ndarray]], path: Path) -> None:
-    import matplotlib
+    try:
+        import matplotlib
+    except ModuleNotFoundError as exc:
+        raise missing(exc) from None
 
     matplotlib.use("Agg")  # no window: the figure goes to a file
     import matplotlib.pyplot as plt
@@ -135,9 +144,10 @@ def plot(paths: dict[str, list[np.ndarray]], path: Path) -> None:
 def main(argv: list[str] | None = None) -> Path:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--fast", action="store_true", help="fewer steps, smaller n (for CI)")
-    parser.add_argument("--out", type=Path, help="directory for the PNG (default: a temp dir)")
+    parser.add_argument("--out", type=Path, default=Path("examples-output"),
+                        help="directory for the pictures (default: ./examples-output)")
     args = parser.parse_args(argv)
-    out = args.out or Path(tempfile.mkdtemp(prefix="tape-examples-"))
+    out = args.out
     out.mkdir(parents=True, exist_ok=True)
 
     # 1. The Hessian by nested tapes, against the one by hand.

@@ -17,7 +17,7 @@ the import changed::
 tape records every layer's computation and ``fit`` differentiates the loss with a
 GradientTape; the weights then round-trip through ``save_weights``/``load_weights``.
 
-    python examples/keras_style.py [--fast]
+    python examples/keras_style.py [--fast] [--out DIR]
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import os
 import tempfile
+from pathlib import Path
 
 import numpy as np
 
@@ -44,6 +45,8 @@ def rings(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--fast", action="store_true", help="a few epochs only")
+    parser.add_argument("--out", type=Path, default=Path("examples-output"),
+                        help="directory for pictures (accepted; this example draws none)")
     args = parser.parse_args()
     epochs = 5 if args.fast else 40
 

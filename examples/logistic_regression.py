@@ -9,21 +9,28 @@ scikit-learn's breast-cancer data (569 tumours, 30 features, malignant or benign
 computes dC/dw, gradient descent (``tape.optimizers.SGD``) updates w, and the accuracy is
 measured on held-out data.
 
-    python examples/logistic_regression.py [--fast]   # needs scikit-learn and tqdm
+    python examples/logistic_regression.py [--fast] [--out DIR]   # needs scikit-learn and tqdm
 """
 
 from __future__ import annotations
 
 import argparse
 import time
+from pathlib import Path
 
 import numpy as np
-from sklearn.datasets import load_breast_cancer
-from sklearn.model_selection import train_test_split
-from tqdm import tqdm
 
 import tape as tf
 from tape import optimizers
+
+try:
+    from sklearn.datasets import load_breast_cancer
+    from sklearn.model_selection import train_test_split
+    from tqdm import tqdm
+except ModuleNotFoundError as _exc:
+    _package = _exc.name.split(".")[0]
+    raise SystemExit(f"examples/logistic_regression.py needs the optional package '{_package}', "
+                     'part of the examples extra: pip install -e ".[examples]"') from None
 
 
 def load_data(seed: int = 0):
@@ -73,6 +80,8 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     parser.add_argument("--fast", action="store_true", help="few steps (for CI)")
     parser.add_argument("--steps", type=int, help="gradient-descent steps (default 500)")
     parser.add_argument("--lr", type=float, default=0.5, help="learning rate")
+    parser.add_argument("--out", type=Path, default=Path("examples-output"),
+                        help="directory for pictures (accepted; this example draws none)")
     args = parser.parse_args(argv)
     steps = args.steps or (40 if args.fast else 500)
 

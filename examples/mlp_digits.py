@@ -12,17 +12,29 @@ the accuracy on held-out images and saves the loss curve as a PNG.
 from __future__ import annotations
 
 import argparse
-import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
-from sklearn.datasets import load_digits
-from sklearn.model_selection import train_test_split
-from tqdm import tqdm
 
 import tape as tf
 from tape import optimizers
+
+try:
+    from sklearn.datasets import load_digits
+    from sklearn.model_selection import train_test_split
+    from tqdm import tqdm
+except ModuleNotFoundError as _exc:
+    _package = _exc.name.split(".")[0]
+    raise SystemExit(f"examples/mlp_digits.py needs the optional package '{_package}', "
+                     'part of the examples extra: pip install -e ".[examples]"') from None
+
+
+def missing(exc: ModuleNotFoundError) -> SystemExit:
+    """The error for an optional package that is not installed: which extra to install."""
+    package = exc.name.split(".")[0]
+    return SystemExit(f"examples/{Path(__file__).name} needs the optional package '{package}', "
+                      'part of the examples extra: pip install -e ".[examples]"')
 
 
 def load_data(seed: int = 0):
@@ -62,7 +74,10 @@ def accuracy(model: MLP, x: np.ndarray, y: np.ndarray) -> float:
 
 
 def plot(losses: list[float], steps_per_epoch: int, test_acc: list[float], path: Path) -> None:
-    import matplotlib
+    try:
+        import matplotlib
+    except ModuleNotFoundError as exc:
+        raise missing(exc) from None
 
     matplotlib.use("Agg")  # no window: the figure goes to a file
     import matplotlib.pyplot as plt
@@ -97,10 +112,11 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     parser.add_argument("--epochs", type=int, help="training epochs (default 30)")
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--lr", type=float, default=3e-3, help="Adam's learning rate")
-    parser.add_argument("--out", type=Path, help="directory for the PNG (default: a temp dir)")
+    parser.add_argument("--out", type=Path, default=Path("examples-output"),
+                        help="directory for the pictures (default: ./examples-output)")
     args = parser.parse_args(argv)
     epochs = args.epochs or (3 if args.fast else 30)
-    out = args.out or Path(tempfile.mkdtemp(prefix="tape-examples-"))
+    out = args.out
     out.mkdir(parents=True, exist_ok=True)
 
     X_train, X_test, y_train, y_test = load_data()

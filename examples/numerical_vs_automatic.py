@@ -13,7 +13,6 @@ while automatic differentiation is exact to rounding at every point.
 from __future__ import annotations
 
 import argparse
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +21,13 @@ import tape as tf
 
 EPS = np.finfo(np.float64).eps
 METHODS = ("forward", "backward", "central")
+
+
+def missing(exc: ModuleNotFoundError) -> SystemExit:
+    """The error for an optional package that is not installed: which extra to install."""
+    package = exc.name.split(".")[0]
+    return SystemExit(f"examples/{Path(__file__).name} needs the optional package '{package}', "
+                      'part of the examples extra: pip install -e ".[examples]"')
 
 
 def f(x, y):
@@ -79,7 +85,10 @@ def error_sweep(x: float, y: float, steps: np.ndarray) -> dict[str, np.ndarray]:
 
 
 def plot(steps: np.ndarray, errors: dict[str, np.ndarray], path: Path) -> None:
-    import matplotlib
+    try:
+        import matplotlib
+    except ModuleNotFoundError as exc:
+        raise missing(exc) from None
 
     matplotlib.use("Agg")  # no window: the figure goes to a file
     import matplotlib.pyplot as plt
@@ -110,9 +119,10 @@ def plot(steps: np.ndarray, errors: dict[str, np.ndarray], path: Path) -> None:
 def main(argv: list[str] | None = None) -> Path:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--fast", action="store_true", help="fewer steps h (for CI)")
-    parser.add_argument("--out", type=Path, help="directory for the PNG (default: a temp dir)")
+    parser.add_argument("--out", type=Path, default=Path("examples-output"),
+                        help="directory for the pictures (default: ./examples-output)")
     args = parser.parse_args(argv)
-    out = args.out or Path(tempfile.mkdtemp(prefix="tape-examples-"))
+    out = args.out
     out.mkdir(parents=True, exist_ok=True)
 
     x, y = 1.0, 2.0

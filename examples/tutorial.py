@@ -10,6 +10,7 @@ the Wengert list that ``gradient()`` walks backwards.
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 import tape as tf  # instead of: import tensorflow.compat.v1 as tf
 
@@ -114,6 +115,8 @@ def higher_order() -> None:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="TensorFlow's GradientTape tutorial, on tape.")
     parser.add_argument("--fast", action="store_true", help="accepted for CI; always fast")
+    parser.add_argument("--out", type=Path, default=Path("examples-output"),
+                        help="directory for pictures (accepted; this example draws none)")
     parser.parse_args(argv)
     for cell in (gradient_tape, intermediate_values, persistent_tape, control_flow,
                  higher_order):

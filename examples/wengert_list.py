@@ -16,7 +16,6 @@
 from __future__ import annotations
 
 import argparse
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -35,8 +34,8 @@ def render(t: tf.GradientTape, names: dict, path: Path) -> list[Path]:
         except ImportError as exc:  # the graphviz package is not installed
             print(f"  (no {suffix}: {exc})")
             break
-        except RuntimeError as exc:  # graphviz.ExecutableNotFound: no `dot` program
-            print(f"  (no {suffix}: Graphviz's `dot` program was not found: {exc})")
+        except RuntimeError as exc:  # Graphviz's `dot` program is not installed
+            print(f"  (no {suffix}: {exc})")
             break
     return written
 
@@ -96,9 +95,10 @@ def slide_table(out: Path) -> None:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--fast", action="store_true", help="accepted for CI; always fast")
-    parser.add_argument("--out", type=Path, help="directory for the files (default: a temp dir)")
+    parser.add_argument("--out", type=Path, default=Path("examples-output"),
+                        help="directory for the files (default: ./examples-output)")
     args = parser.parse_args(argv)
-    out = args.out or Path(tempfile.mkdtemp(prefix="tape-examples-"))
+    out = args.out
     out.mkdir(parents=True, exist_ok=True)
     blog_example(out)
     slide_table(out)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import argparse
+import sys
+
 import numpy as np
 
 import tape as tf
@@ -131,11 +134,41 @@ def tutorial() -> None:
     print("  higher order: dy/dx = 3x^2 =", dy_dx.numpy(), " d2y/dx2 = 6x =", d2y_dx2.numpy(), "ok")
 
 
-def main() -> None:
+DESCRIPTION = """\
+Run tape's demo: the seed examples differentiated by tape beside their closed forms and
+central differences, seed 003's Wengert list with its adjoints, and TensorFlow's GradientTape
+tutorial with `import tape as tf`, every assert included. It takes no options and exits
+with status 0 when every check passes."""
+
+NEXT_STEPS = """\
+Where to go next:
+  examples/            programs to run: python examples/tutorial.py, examples/wengert_list.py,
+                       examples/mlp_digits.py, ... (pip install -e ".[examples]" for their extras)
+  docs/                the guide: getting-started.md, seeing-the-tape.md, concepts.md
+                       (built as a site with: mkdocs serve)
+  docs/tensorflow.md   for TensorFlow users: what is the same and what differs
+  docs/pytorch.md      for PyTorch users: each autograd idiom and tape's equivalent"""
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """The command line of ``python -m tape``: only ``--help``."""
+    parser = argparse.ArgumentParser(
+        prog="python -m tape",
+        description=DESCRIPTION,
+        epilog=NEXT_STEPS,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the demo (or print the help text for ``--help``)."""
+    parse_args(sys.argv[1:] if argv is None else argv)
     seed_examples()
     wengert_table()
     tutorial()
     print("\nAll tutorial asserts passed.")
+    print("\n" + NEXT_STEPS)
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ as a Graphviz graph."""
 from __future__ import annotations
 
 import os
+import shutil
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -176,16 +177,40 @@ def to_dot(tape: Any, names: dict[str, Any] | None = None, precision: int = 6) -
     return "\n".join(lines)
 
 
+_INSTALL_DOT = (
+    "Graphviz's `dot` program was not found on PATH; t.render() needs it to draw the graph. "
+    "Install it with your system's package manager (Debian/Ubuntu: apt-get install graphviz; "
+    "conda: conda install graphviz; macOS: brew install graphviz), or use t.to_dot() for the "
+    "DOT text without it."
+)
+
+
 def render(dot: str, path: str, fmt: str | None = None) -> str:
     """Render DOT text to ``path`` (SVG or PNG by its suffix) with the optional ``graphviz``
-    package; raises ImportError naming the package when it is missing."""
+    package and Graphviz's ``dot`` program; returns the path written.
+
+    Raises ImportError naming the extra to install when the package is missing, and
+    RuntimeError naming how to install ``dot`` when the program is missing; nothing is written
+    unless the picture is.
+    """
     try:
         import graphviz
     except ImportError:
         raise ImportError(
-            "Rendering needs the optional 'graphviz' package (pip install graphviz) and the "
-            "Graphviz programs; tape.GradientTape.to_dot() gives the DOT text without them."
+            "Rendering needs the optional 'graphviz' Python package: "
+            "pip install \"tape[examples]\" (or pip install graphviz), and Graphviz's `dot` "
+            "program (apt-get install graphviz, conda install graphviz or brew install graphviz). "
+            "tape.GradientTape.to_dot() gives the DOT text without them."
         ) from None
     stem, suffix = os.path.splitext(path)
-    return graphviz.Source(dot).render(stem, format=fmt or suffix.lstrip(".") or "svg",
-                                       cleanup=True)
+    fmt = fmt or suffix.lstrip(".") or "svg"
+    if shutil.which("dot") is None:
+        raise RuntimeError(_INSTALL_DOT)
+    try:  # render in memory, so that a failure leaves no file behind
+        data = graphviz.Source(dot).pipe(format=fmt)
+    except graphviz.ExecutableNotFound:
+        raise RuntimeError(_INSTALL_DOT) from None
+    out = f"{stem}.{fmt}"
+    with open(out, "wb") as f:
+        f.write(data)
+    return out

@@ -206,7 +206,8 @@ class GradientTape:
         kind = "persistent" if self._persistent else "non-persistent"
         if self._entries is None:
             return f"<GradientTape {kind}, released after gradient()>"
-        return f"<GradientTape {kind}, {state}, {len(self)} entries>"
+        n = len(self)
+        return f"<GradientTape {kind}, {state}, {n} {'entry' if n == 1 else 'entries'}>"
 
     def __str__(self) -> str:
         return self.table()

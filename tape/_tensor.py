@@ -203,6 +203,45 @@ MATH_HINT = (
 )
 
 
+#: PyTorch's autograd attributes, with what to write in tape instead. A tape records onto
+#: itself, not onto tensors: a tensor has no gradient, no grad_fn and no requires_grad flag.
+PYTORCH_NAMES = {
+    "backward": (
+        "gradients are asked of the tape that recorded the computation: "
+        "`with tape.GradientTape() as t: t.watch(x); y = f(x)` then `t.gradient(y, x)`."
+    ),
+    "grad": (
+        "a tensor does not hold its gradient; `t.gradient(y, x)` returns it "
+        "(or `tape.grad(f)(x)` for a function)."
+    ),
+    "requires_grad": (
+        "tensors carry no flag; a tape differentiates what it watches: `t.watch(x)` inside "
+        "`with tape.GradientTape() as t:`, or make x a `tape.Variable`, which tapes watch "
+        "on their own."
+    ),
+    "requires_grad_": (
+        "tensors carry no flag; call `t.watch(x)` inside `with tape.GradientTape() as t:`, "
+        "or make x a `tape.Variable`, which tapes watch on their own."
+    ),
+    "detach": (
+        "use `tape.stop_gradient(x)` for a tensor the gradient does not flow through, or "
+        "`x.numpy()` for a NumPy value."
+    ),
+    "retain_grad": (
+        "no flag is needed: `t.gradient(y, h)` works for an intermediate tensor h computed "
+        "while the tape recorded."
+    ),
+    "grad_fn": (
+        "the tape records the operations, not the tensors: print the tape (`print(t)`) "
+        "or draw it (`t.render(...)`) to see them."
+    ),
+    "zero_": (
+        "tensors are immutable and gradients are returned, not accumulated, so there is "
+        "nothing to zero; set a tape.Variable with `v.assign(tape.zeros_like(v))`."
+    ),
+}
+
+
 class _ArrayLike:
     """What tensors and variables share: a NumPy value and Python's number protocols."""
 
@@ -285,6 +324,27 @@ class _ArrayLike:
                 f"A tape.{type(self).__name__} cannot be viewed without a copy; use copy=None."
             )
         return np.array(self._value, dtype=dtype, copy=True)
+
+
+def _pytorch_name(name: str, hint: str) -> property:
+    """A property that answers PyTorch's autograd attribute ``name`` with tape's equivalent
+    (a property, not ``__getattr__``: missing-name lookups, which NumPy makes on every
+    conversion, stay at C speed)."""
+
+    def refuse(self: _ArrayLike) -> NoReturn:
+        kind = type(self).__name__
+        raise AttributeError(
+            f"tape.{kind} has no .{name} (PyTorch's autograd): {hint} See the 'For PyTorch "
+            "users' page of the docs (docs/pytorch.md).",
+            name=name,
+        )
+
+    return property(refuse, doc=f"Not in tape (PyTorch's ``{name}``): {hint}")
+
+
+for _name, _hint in PYTORCH_NAMES.items():
+    setattr(_ArrayLike, _name, _pytorch_name(_name, _hint))
+del _name, _hint
 
 
 class Tensor(_ArrayLike):

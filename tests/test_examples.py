@@ -7,6 +7,7 @@ asserted.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import subprocess
 import sys
@@ -31,12 +32,17 @@ CASES = {
 }
 
 
-def run_example(name: str, out: Path) -> subprocess.CompletedProcess:
-    """``python examples/NAME.py --fast [--out OUT]`` in OUT, without a display."""
-    args = ["--fast"] + (["--out", str(out)] if CASES[name][1] else [])
+def run_example(name: str, out: Path, *, prelude: str = "") -> subprocess.CompletedProcess:
+    """``python examples/NAME.py --fast --out OUT`` in OUT, without a display; ``prelude`` is
+    Python run first in the same interpreter (to hide an optional package)."""
+    script = str(EXAMPLES / f"{name}.py")
+    args = [script, "--fast", "--out", str(out)]
+    if prelude:
+        args = ["-c", f"{prelude}\nimport runpy, sys\nsys.argv = {args!r}\n"
+                f"runpy.run_path({script!r}, run_name='__main__')"]
     env = dict(os.environ, MPLBACKEND="Agg", PYTHONPATH=str(ROOT))
     return subprocess.run(
-        [sys.executable, str(EXAMPLES / f"{name}.py"), *args],
+        [sys.executable, *args],
         cwd=out, env=env, capture_output=True, text=True, timeout=600,
     )
 
@@ -56,6 +62,40 @@ def test_example_runs_fast(name: str, tmp_path: Path) -> None:
     assert line in proc.stdout
     for f in files:
         assert (tmp_path / f).stat().st_size > 0, f
+    assert not (tmp_path / "examples-output").exists()  # --out is obeyed
+
+
+def test_every_example_takes_out_and_fast() -> None:
+    for name in sorted(CASES):
+        if any(importlib.util.find_spec(m) is None for m in CASES[name][0]):
+            continue  # it stops at its imports, naming the extra (tested below)
+        proc = subprocess.run([sys.executable, str(EXAMPLES / f"{name}.py"), "--help"],
+                              env=dict(os.environ, PYTHONPATH=str(ROOT)),
+                              capture_output=True, text=True, timeout=120)
+        assert proc.returncode == 0, proc.stderr
+        assert "--out" in proc.stdout and "--fast" in proc.stdout, name
+
+
+def test_default_out_is_examples_output(tmp_path: Path) -> None:
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    proc = subprocess.run([sys.executable, str(EXAMPLES / "wengert_list.py"), "--fast"],
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "examples-output" / "seed001_graph.dot").stat().st_size > 0
+
+
+@pytest.mark.parametrize("name, module", [("logistic_regression", "sklearn"),
+                                          ("mlp_digits", "tqdm"),
+                                          ("numerical_vs_automatic", "matplotlib")])
+def test_a_missing_extra_names_the_extra(name: str, module: str, tmp_path: Path) -> None:
+    absent = {module} | {m for m in CASES[name][0] if importlib.util.find_spec(m) is None}
+    hide = (f"import sys\nfor m in list(sys.modules):\n    if m.split('.')[0] == {module!r}: "
+            f"del sys.modules[m]\nsys.modules[{module!r}] = None")
+    proc = run_example(name, tmp_path, prelude=hide)
+    assert proc.returncode == 1, proc.stderr
+    assert "ModuleNotFoundError" not in proc.stderr and "Traceback" not in proc.stderr
+    assert any(f"'{m}'" in proc.stderr for m in absent), proc.stderr
+    assert 'pip install -e ".[examples]"' in proc.stderr
 
 
 def test_graph_pictures_when_graphviz_is_installed(tmp_path: Path) -> None:

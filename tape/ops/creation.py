@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import operator
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy as np
 
@@ -15,10 +15,36 @@ from .elementwise import where
 from .shape import broadcast_to, cast, concat, expand_dims, getitem
 
 
-def constant(value: Any, dtype: Any = None, shape: Any = None, name: str | None = None) -> Tensor:
+def _no_requires_grad(fn: str, requires_grad: Any) -> NoReturn:
+    """PyTorch's ``requires_grad=`` has no place in tape: say what to write instead."""
+    if not requires_grad:
+        raise TypeError(
+            f"tape.{fn}() takes no requires_grad= (PyTorch's flag): drop it, a tensor is a "
+            "constant unless a GradientTape watches it. See the 'For PyTorch users' page of "
+            "the docs (docs/pytorch.md)."
+        )
+    raise TypeError(
+        f"tape.{fn}() takes no requires_grad= (PyTorch's flag): tensors carry no flag, a tape "
+        "differentiates what it watches. Write `x = tape.constant(...)`, then `with "
+        "tape.GradientTape() as t: t.watch(x); y = f(x)` and `t.gradient(y, x)`; or make x "
+        "a tape.Variable(...), which tapes watch on their own. See the 'For PyTorch users' "
+        "page of the docs (docs/pytorch.md)."
+    )
+
+
+def constant(
+    value: Any,
+    dtype: Any = None,
+    shape: Any = None,
+    name: str | None = None,
+    *,
+    requires_grad: Any = None,
+) -> Tensor:
     """A tensor holding a copy of ``value`` (a tensor of the same dtype is returned as it is).
 
     Python floats give float32 and ints int32; NumPy values keep their dtype.
+    ``requires_grad=`` (PyTorch's) is refused with a ``TypeError`` saying what to write:
+    watch the tensor in a :class:`tape.GradientTape`, or use a :class:`tape.Variable`.
 
     >>> import tape
     >>> tape.constant(3.0)
@@ -26,6 +52,8 @@ def constant(value: Any, dtype: Any = None, shape: Any = None, name: str | None 
     >>> tape.constant([1, 2]).dtype
     dtype('int32')
     """
+    if requires_grad is not None:
+        _no_requires_grad("constant", requires_grad)
     shape = None if shape is None else _shape(shape)
     if type(value) is Tensor and dtype in (None, value.dtype) and shape in (None, value.shape):
         return value  # as TensorFlow: the tensor itself (so tapes still see it)
@@ -42,13 +70,19 @@ def constant(value: Any, dtype: Any = None, shape: Any = None, name: str | None 
     return t
 
 
-def convert_to_tensor(value: Any, dtype: Any = None, name: str | None = None) -> Tensor:
+def convert_to_tensor(
+    value: Any, dtype: Any = None, name: str | None = None, *, requires_grad: Any = None
+) -> Tensor:
     """``value`` as a tensor: tensors are returned as they are, variables read, others copied.
+    ``requires_grad=`` (PyTorch's) is refused with a ``TypeError`` saying what to write, as in
+    :func:`constant`.
 
     >>> import tape
     >>> tape.convert_to_tensor(2.0)
     tape.Tensor(2.0, shape=(), dtype=float32)
     """
+    if requires_grad is not None:
+        _no_requires_grad("convert_to_tensor", requires_grad)
     if isinstance(value, Variable):
         value = value.read_value()
     if isinstance(value, IndexedSlices):
