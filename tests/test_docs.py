@@ -148,7 +148,7 @@ def test_mkdocs_build_strict(tmp_path: Path) -> None:
         cwd=ROOT, capture_output=True, text=True, timeout=600,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    ops = (tmp_path / "reference" / "ops" / "index.html").read_text(encoding="utf-8")
+    ops = (tmp_path / "reference" / "ops.html").read_text(encoding="utf-8")
     assert "g * np.cos(x)" in ops
-    api = (tmp_path / "reference" / "tape" / "index.html").read_text(encoding="utf-8")
+    api = (tmp_path / "reference" / "tape.html").read_text(encoding="utf-8")
     assert "GradientTape" in api and "&gt;&gt;&gt;" in api
