@@ -22,7 +22,6 @@ from .._fast import bind2
 from .._record import bind
 from .._registry import UFUNCS, defprim
 from .._tensor import Tensor, Variable, scalarize, wrap
-from . import elementwise as ew
 from . import reductions as _reductions
 from ._define import numpy_function
 from .reductions import reduce_sum
@@ -1265,34 +1264,6 @@ _register_numpy2()
 # ------------------------------------------------------------- norm (tf.norm, tf.linalg.norm)
 
 
-def _tf_vector_norm(x: Any, ord: Any, axes: tuple[int, ...], keepdims: bool) -> Tensor:
-    if ord in ("euclidean", 2):
-        return bind(_reductions._l2, x, axes=axes, keepdims=keepdims)
-    if ord == 1:
-        return reduce_sum(ew.abs(x), axes, keepdims)
-    if ord == np.inf:
-        return _reductions.reduce_max(ew.abs(x), axes, keepdims)
-    return bind(_reductions._pnorm, x, axes=axes, keepdims=keepdims, p=float(ord))
-
-
-def _tf_matrix_norm(x: Any, ord: Any, axes: tuple[int, int], keepdims: bool) -> Tensor:
-    """Frobenius, 1 (max column sum), inf (max row sum) or 2 (largest singular value)."""
-    rows, cols = axes
-    if ord in ("euclidean", "fro"):
-        return bind(_reductions._l2, x, axes=tuple(sorted(axes)), keepdims=keepdims)
-    if ord == 2:
-        out = _reductions.reduce_max(_singular_values(x, rows, cols), -1)
-    else:
-        summed, then = (rows, cols) if ord == 1 else (cols, rows)
-        out = _reductions.reduce_max(
-            reduce_sum(ew.abs(x), summed, keepdims=True), then, keepdims=True
-        )
-        out = np.reshape(out, tuple(n for i, n in enumerate(out.shape) if i not in axes))
-    if keepdims:
-        out = np.reshape(out, _reductions._kept_shape(np.shape(_value(x)), tuple(sorted(axes))))
-    return out
-
-
 def norm(
     tensor: Any, ord: Any = "euclidean", axis: Any = None, keepdims: bool | None = None,
     name: str | None = None,
@@ -1326,7 +1297,8 @@ def norm(
                 f"norm: ord {ord!r} is not a supported matrix norm; use 'euclidean', 'fro', 1, "
                 "2 or np.inf."
             )
-        return _tf_matrix_norm(tensor, ord, (rows, cols), keepdims)
+        return _matrix_norm(tensor, None if ord in ("euclidean", "fro") else ord,
+                            (rows, cols), keepdims)
     if axis is not None and not isinstance(axis, numbers.Integral):
         raise ValueError(
             f"norm: axis must be None, an integer, or a pair of integers, got {axis!r}."
@@ -1338,7 +1310,8 @@ def norm(
             f"norm: ord {ord!r} is not a supported vector norm; use 'euclidean', 1, 2, np.inf "
             "or any p > 0 ('fro' is for matrices: give a pair of axes)."
         )
-    return _tf_vector_norm(tensor, ord, _reductions._axes(axis, nd), keepdims)
+    return _vector_norm(tensor, None if ord == "euclidean" else ord,
+                        _reductions._axes(axis, nd), keepdims)
 
 
 # --------------------------------------------------------------------------- NumPy norms
