@@ -18,7 +18,7 @@ from numpy import ndarray
 
 from ._record import _NO_STATIC, _arg, _record, bind
 from ._registry import Primitive
-from ._tensor import ACTIVE, Tensor, Variable
+from ._tensor import ACTIVE, STATE, Tensor, Variable
 
 
 def unary_caller(prim: Primitive) -> Callable[..., Tensor | tuple[Tensor, ...]]:
@@ -35,8 +35,11 @@ def unary_caller(prim: Primitive) -> Callable[..., Tensor | tuple[Tensor, ...]]:
         t = Tensor()
         t._value = fwd(x._value)
         t._id = 0
-        if ACTIVE[0] and taped:
-            _record(prim, (x,), (x._value,), _NO_STATIC, t, (x._id,))
+        if ACTIVE[0]:
+            if taped:
+                _record(prim, (x,), (x._value,), _NO_STATIC, t, (x._id,))
+            elif STATE.tracers:
+                _record(prim, (x,), (x._value,), _NO_STATIC, t, (x._id,), False, STATE.tracers)
         return t
 
     return call
@@ -69,9 +72,12 @@ def binary_caller(prim: Primitive) -> Callable[..., Tensor | tuple[Tensor, ...]]
         t = Tensor()
         t._value = fwd(xv, yv)
         t._id = 0
-        if ACTIVE[0] and taped:
+        if ACTIVE[0] and (taped or STATE.tracers):
             ids = (x._id if type(x) is Tensor else 0, y._id if type(y) is Tensor else 0)
-            _record(prim, (x, y), (xv, yv), _NO_STATIC, t, ids)
+            if taped:
+                _record(prim, (x, y), (xv, yv), _NO_STATIC, t, ids)
+            else:
+                _record(prim, (x, y), (xv, yv), _NO_STATIC, t, ids, False, STATE.tracers)
         return t
 
     return call
@@ -105,12 +111,15 @@ def binary_method(prim: Primitive, reflected: bool = False) -> Callable[[Tensor,
         t = Tensor()
         t._value = fwd(ov, self._value) if reflected else fwd(self._value, ov)
         t._id = 0
-        if ACTIVE[0] and taped:
+        if ACTIVE[0] and (taped or STATE.tracers):
             oid = other._id if cls is Tensor else 0
+            tapes = None if taped else STATE.tracers
             if reflected:
-                _record(prim, (other, self), (ov, self._value), _NO_STATIC, t, (oid, self._id))
+                _record(prim, (other, self), (ov, self._value), _NO_STATIC, t, (oid, self._id),
+                        taped, tapes)
             else:
-                _record(prim, (self, other), (self._value, ov), _NO_STATIC, t, (self._id, oid))
+                _record(prim, (self, other), (self._value, ov), _NO_STATIC, t, (self._id, oid),
+                        taped, tapes)
         return t
 
     return method

@@ -1,14 +1,15 @@
 """``tape.function`` and ``tape.TensorSpec``, and TensorFlow's eager control flow and utilities:
 ``cond``, ``while_loop``, ``print``, ``device``.
 
-TensorFlow's ``tf.function`` traces the Python function into a graph the first time it sees a
-new input signature (shapes and dtypes of tensors, values of Python arguments) and runs the
-graph afterwards; Python side effects (``print``, appending to a list) happen only while it
-traces, and ``tf.print`` runs on every call. tape does not trace yet: ``tape.function`` runs
-the Python function on every call, so results are those of the function run eagerly (the
-same numbers), Python side effects happen every call, and ``tf.print`` and ``print`` behave
-alike. What it does check is ``input_signature``: a call whose tensors do not match it raises
-the ``TypeError`` TensorFlow raises.
+``tape.function`` compiles as TensorFlow's ``tf.function`` does: the first call with a new
+input signature (shapes and dtypes of tensors, values of Python arguments, identities of
+variables and objects) runs the Python function once under a tracer (``tape._trace``), which
+records every op on a value computed from the inputs and the variables read; later calls with
+that signature run a Python function generated from the recording, of plain NumPy calls.
+Python side effects (``print``, appending to a list) happen only while tracing; ``tape.print``,
+random draws and optimizer updates happen on every call. Wherever a traced value steered
+Python (``if x > 0``, ``int(n)``, ``x.numpy()``), the generated code checks the value again
+and traces anew when it differs.
 """
 
 from __future__ import annotations
@@ -17,13 +18,15 @@ import builtins
 import contextlib
 import functools
 import sys
+import warnings
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
 
 from ._structure import flatten
-from ._tensor import Tensor, Variable, as_dtype, float32
+from ._tensor import ACTIVE, STATE, Tensor, Variable, as_dtype, float32
+from ._trace import Retrace, Trace, call, signature, trace
 
 _print = builtins.print
 
@@ -147,8 +150,16 @@ _IGNORED_OPTIONS = (
 )
 
 
+#: Traces of one input signature after which a function whose guards keep failing runs
+#: eagerly (TensorFlow warns after this many retracings).
+RETRACE_LIMIT = 5
+#: Input signatures a function keeps the traces of (the least recently used are dropped).
+CACHE_SIZE = 64
+
+
 class Function:
-    """What ``tape.function`` returns: calls the Python function (see ``tape.function``)."""
+    """What ``tape.function`` returns: a function compiled per input signature (see
+    ``tape.function``)."""
 
     def __init__(
         self,
@@ -162,6 +173,9 @@ class Function:
         self._signature = _check_signature(input_signature)
         self._options = options
         self._instance: Any = None
+        self._cache: dict[Any, list[Trace]] = {}
+        self._tracing_count = 0
+        self._warned: set[Any] = set()
         functools.update_wrapper(self, func)
 
     @property
@@ -211,7 +225,91 @@ class Function:
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         self._check(args, kwargs)
-        return self._func(*self._args(args), **kwargs)
+        args = self._args(args)
+        try:
+            key, leaves = signature(args, kwargs)
+            traces = self._cache.pop(key, None)
+        except TypeError:  # a Python argument that cannot be a key: no compiling
+            return self._func(*args, **kwargs)
+        traces = [] if traces is None else traces
+        self._cache[key] = traces  # (now the most recently used)
+        if len(self._cache) > CACHE_SIZE:
+            del self._cache[next(iter(self._cache))]
+        outer = ACTIVE[0] and (STATE.recording or STATE.accumulators)
+        failed = None
+        for tr in traces:
+            if tr.unsupported:
+                return self._func(*args, **kwargs)
+            try:
+                return tr.replay(leaves) if outer else tr.run(leaves)
+            except Retrace as exc:
+                failed = (tr, exc.args[0] if exc.args else None)
+        if len(traces) >= RETRACE_LIMIT:
+            self._warn_eager(key, failed)
+            return self._func(*args, **kwargs)
+        tr, result = trace(self._func, args, kwargs, leaves)
+        self._tracing_count += 1
+        traces.insert(0, tr)
+        if tr.unsupported and key not in self._warned:
+            self._warned.add(key)
+            warnings.warn(
+                f"tape.function '{self.__name__}' runs eagerly (uncompiled) for this input "
+                f"signature: {tr.unsupported}. Results are the same, without the speed.",
+                stacklevel=2,
+            )
+        return result
+
+    def _warn_eager(self, key: Any, failed: Any) -> None:
+        if key in self._warned:
+            return
+        self._warned.add(key)
+        where = ""
+        if failed is not None and failed[1] is not None:
+            tr, k = failed
+            line = tr.lines[k]
+            kind = tr.steps[k][2]
+            if line is not None:
+                where = (
+                    f" The last retrace came from the {kind}() of a traced value at "
+                    f"{line[0]}, line {line[1]}, whose value changes from call to call."
+                )
+        warnings.warn(
+            f"tape.function '{self.__name__}' was traced {RETRACE_LIMIT} times for one input "
+            f"signature, because values it branches on or converts (if x > 0:, int(x), "
+            f"float(x), x.numpy()) keep changing; it now runs eagerly for new values of them."
+            f"{where} Branch with tape.cond, loop with tape.while_loop, or compute with tensors "
+            "to keep it compiled.",
+            stacklevel=3,
+        )
+
+    def experimental_get_tracing_count(self) -> int:
+        """How many times the function has been traced (TensorFlow's name)."""
+        return self._tracing_count
+
+    def source(self, *args: Any, **kwargs: Any) -> str:
+        """The Python source generated for these arguments' input signature (tracing the
+        function if it has not been traced for it): one line per op, forward and backward,
+        with the names the function gave its values where it kept them in variables.
+
+        >>> import sys, tape
+        >>> @tape.function
+        ... def f(x):
+        ...     return x * x + x
+        >>> _ = sys.stdout.write(f.source(tape.constant(2.0)))
+        def f(x):
+            v2 = x * x
+            v3 = v2 + x
+            return (v3,)
+        """
+        args = self._args(args)
+        key, leaves = signature(args, kwargs)
+        traces = self._cache.get(key)
+        if not traces:
+            self(*args[1:] if self._instance is not None else args, **kwargs)
+            traces = self._cache[key]
+        tr = traces[0]
+        tr.compiled()
+        return tr.source
 
     def get_concrete_function(self, *args: Any, **kwargs: Any) -> Function:
         """A callable for one input signature: the ``input_signature`` when there is one, else
@@ -496,6 +594,13 @@ def print(  # noqa: A001 - TensorFlow's name
     >>> tape.print("x:", tape.constant([1.0, 2.5]), output_stream=sys.stdout)
     x: [1 2.5]
     """
+    call(_print_now, *inputs, output_stream=output_stream, summarize=summarize, sep=sep, end=end)
+
+
+def _print_now(
+    *inputs: Any, output_stream: Any, summarize: int, sep: str, end: str
+) -> None:
+    """``tape.print``'s work, which a compiled function does on every call."""
     text = sep.join(_fmt(x, summarize) for x in inputs) + end
     stream = sys.stderr if output_stream is None else output_stream
     if isinstance(stream, str):

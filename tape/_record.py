@@ -142,6 +142,8 @@ def bind(prim: Primitive, *args: Any, **static: Any) -> Tensor | tuple[Tensor, .
             args = _capture(args, vals)
         if prim.differentiable:
             _record(prim, args, vals, static, result)
+        elif STATE.tracers:  # tape.function traces the ops no tape records
+            _record(prim, args, vals, static, result, forward=False, tapes=STATE.tracers)
     return result
 
 
@@ -216,6 +218,7 @@ def _record(
     out: Any,
     ids: tuple | None = None,
     forward: bool = True,
+    tapes: list[Any] | None = None,
 ) -> None:
     """Append the op to each recording tape that watches one of its arguments, and (unless
     ``forward`` is false) give its output tangents in the active accumulators.
@@ -224,9 +227,13 @@ def _record(
     ids (0 for constants), when the caller knows them. The entry keeps argument ids and
     values, not tensors, and of the values only those the rules of its connected arguments
     read (a persistent tape keeps them all, for repeated sweeps and ``table()``): a value
-    nothing needs is freed as soon as the user's code drops it.
+    nothing needs is freed as soon as the user's code drops it. ``tapes`` (by default the
+    recording ones) are those to record on.
     """
-    tapes, accs = STATE.stacks
+    if tapes is None:
+        tapes, accs = STATE.stacks
+    else:
+        accs = ()
     if tapes:
         if ids is None:
             ids = tuple([a._id if isinstance(a, Tensor) else 0 for a in args])
@@ -372,14 +379,15 @@ def only_outside(scope: Any) -> Iterator[None]:
     """Pause the tapes and accumulators entered after ``scope`` (and ``scope`` itself), as
     TensorFlow nests them: an accumulator's tangent computation is seen by the tapes and
     accumulators around it, not by those inside it."""
-    rec, accs = STATE.recording, STATE.accumulators
-    saved_rec, saved_accs = rec[:], accs[:]
+    rec, accs, tracers = STATE.recording, STATE.accumulators, STATE.tracers
+    saved_rec, saved_accs, saved_tracers = rec[:], accs[:], tracers[:]
     rec[:] = [t for t in saved_rec if t._seq < scope._seq]
     accs[:] = [a for a in saved_accs if a._seq < scope._seq]
+    tracers[:] = [t for t in saved_tracers if t._seq < scope._seq]
     try:
         yield
     finally:
-        rec[:], accs[:] = saved_rec, saved_accs
+        rec[:], accs[:], tracers[:] = saved_rec, saved_accs, saved_tracers
 
 
 def push_tangents(

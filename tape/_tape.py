@@ -65,6 +65,8 @@ class GradientTape:
     tape.Tensor(6.0, shape=(), dtype=float32)
     """
 
+    _traces = False  # (a tracer of tape.function says True)
+
     def __init__(self, persistent: bool = False, watch_accessed_variables: bool = True) -> None:
         self._persistent = bool(persistent)
         self._watch_accessed = bool(watch_accessed_variables)

@@ -46,6 +46,8 @@ class _State(threading.local):
         self.recording: list[Any] = []  # GradientTape (tape._tape, a higher layer)
         self.accumulators: list[Any] = []  # ForwardAccumulator (tape.forward)
         self.var_watchers: list[dict[int, Variable]] = []
+        self.tracers: list[Any] = []  # tracing tapes of tape.function (tape._trace), also
+        # on ``recording``: they record guards, assignments and non-differentiable ops too
         self.anomaly: bool | None = None  # True inside detect_anomaly()
         # both stacks in one attribute: the hot path reads them with one lookup (the lists
         # are only ever changed in place)
@@ -163,6 +165,8 @@ def tracked(x: _ArrayLike) -> bool:
         return False
     key = x._id
     for tape in STATE.recording:
+        if tape._traces:
+            continue
         if key in tape._watched or (
             type(x) is Variable and x.trainable and tape._watch_accessed
         ):
@@ -182,6 +186,14 @@ def _origin(x: _ArrayLike) -> str:
         if x._id in tape._watched:
             return "a tensor the tape watches"
     return "a tensor with a tangent in a forward accumulator"
+
+
+def steers(x: _ArrayLike, kind: str, value: object) -> None:
+    """Tell the tracers of ``tape.function`` that ``x``'s value steered Python, converted as
+    ``kind`` (``'bool'``, ``'int'``, ``'index'``, ``'float'``, ``'complex'``, ``'value'``):
+    the compiled function checks it again on every call (a guard)."""
+    for tracer in STATE.tracers:
+        tracer.guard(x, kind, value)
 
 
 def leaves_tape(x: _ArrayLike, how: str, instead: str) -> None:
@@ -269,30 +281,46 @@ class _ArrayLike:
         """The value as a NumPy array (a copy) or NumPy scalar for 0-d values: an explicit
         conversion, which leaves the tape silently (the result is a constant)."""
         v = self._value
+        if ACTIVE[0] and STATE.tracers:
+            steers(self, "value", v)
         return v.copy() if type(v) is np.ndarray else v
 
     def __bool__(self) -> bool:  # Python control flow: silent, as in TensorFlow
-        return bool(self._value)
+        value = bool(self._value)
+        if ACTIVE[0] and STATE.tracers:
+            steers(self, "bool", value)
+        return value
 
     def __float__(self) -> float:
-        if ACTIVE[0] and tracked(self):
-            leaves_tape(self, "float()", MATH_HINT)
-        return float(self._value)
+        value = float(self._value)
+        if ACTIVE[0]:
+            steers(self, "float", value)
+            if tracked(self):
+                leaves_tape(self, "float()", MATH_HINT)
+        return value
 
     def __int__(self) -> int:
-        if ACTIVE[0] and tracked(self):
-            leaves_tape(self, "int()", MATH_HINT)
-        return int(self._value)
+        value = int(self._value)
+        if ACTIVE[0]:
+            steers(self, "int", value)
+            if tracked(self):
+                leaves_tape(self, "int()", MATH_HINT)
+        return value
 
     def __complex__(self) -> complex:
-        if ACTIVE[0] and tracked(self):
-            leaves_tape(self, "complex()", MATH_HINT)
-        return complex(self._value)
+        value = complex(self._value)
+        if ACTIVE[0]:
+            steers(self, "complex", value)
+            if tracked(self):
+                leaves_tape(self, "complex()", MATH_HINT)
+        return value
 
     def item(self, *args: int) -> bool | int | float | complex:
         """The value (or one element of it) as a Python number, as ``ndarray.item``."""
-        if ACTIVE[0] and tracked(self):
-            leaves_tape(self, ".item()", MATH_HINT)
+        if ACTIVE[0]:
+            steers(self, "value", self._value)
+            if tracked(self):
+                leaves_tape(self, ".item()", MATH_HINT)
         return np.asarray(self._value).item(*args)
 
     def __len__(self) -> int:
@@ -305,6 +333,16 @@ class _ArrayLike:
         """NumPy's implicit conversion (``np.asarray(x)``, ``np.array([x, y])``, ``np.r_``, a
         NumPy or SciPy function without a tape rule): a copy of the value, refused for a
         tensor that a tape or accumulator tracks, whose gradient would be silently lost."""
+        if ACTIVE[0] and STATE.tracers and any(t.traces(self) for t in STATE.tracers):
+            raise TypeError(
+                f"A tape.{type(self).__name__} computed inside a function that tape.function "
+                f"is tracing ({_origin(self)}) was converted to a NumPy array implicitly "
+                "(np.asarray, np.array([a, b]), or a NumPy or SciPy function that tape has no "
+                "rule for): the compiled function would keep this call's value as a "
+                "constant. Compute with tape ops instead (tape.stack([a, b]) for "
+                "np.array([a, b])), or convert explicitly with x.numpy(), which the compiled "
+                "function checks again on every call."
+            )
         if ACTIVE[0] and tracked(self):
             raise TypeError(
                 f"A tape.{type(self).__name__} that a GradientTape or ForwardAccumulator is "
@@ -400,7 +438,10 @@ class Tensor(_ArrayLike):
     def __index__(self) -> int:
         if self.dtype.kind not in "iub":
             raise TypeError(f"Only integer tensors can be used as an index, got {self.dtype}.")
-        return int(self._value)
+        value = int(self._value)
+        if ACTIVE[0] and STATE.tracers:
+            steers(self, "index", value)
+        return value
 
     def __iter__(self):
         if self.ndim == 0:
@@ -513,6 +554,8 @@ class Variable(_ArrayLike):
         for tape in STATE.recording:
             if tape._watch_accessed and self.trainable:
                 tape._watch_variable(self, accessed=True)
+        for tracer in STATE.tracers:  # tape.function reads every variable on every call
+            tracer._watch_variable(self)
         value = self._value
         snap = self._snapshot
         # Only a snapshot of the current value is reused: one made from a value that a
@@ -523,6 +566,9 @@ class Variable(_ArrayLike):
 
     def assign(self, value: TensorLike, read_value: bool = True) -> Variable | None:
         """Replace the value. The shape and dtype must stay the same."""
+        if ACTIVE[0] and STATE.tracers:
+            for tracer in STATE.tracers:
+                tracer.assign(self, value)
         new = to_value(value, self.dtype)
         if np.shape(new) != self.shape:
             raise ValueError(
@@ -537,11 +583,21 @@ class Variable(_ArrayLike):
 
     def assign_add(self, delta: TensorLike, read_value: bool = True) -> Variable | None:
         """Add ``delta`` to the value."""
+        if ACTIVE[0] and STATE.tracers:  # traced: the sum is an op of the program
+            return self.assign(self._read() + self._same_dtype(delta), read_value)
         return self.assign(self._value + to_value(delta, self.dtype), read_value)
 
     def assign_sub(self, delta: TensorLike, read_value: bool = True) -> Variable | None:
         """Subtract ``delta`` from the value."""
+        if ACTIVE[0] and STATE.tracers:
+            return self.assign(self._read() - self._same_dtype(delta), read_value)
         return self.assign(self._value - to_value(delta, self.dtype), read_value)
+
+    def _same_dtype(self, delta: TensorLike) -> Any:
+        """``delta`` in this variable's dtype: a (recorded) cast of a tensor, else a value."""
+        if isinstance(delta, _ArrayLike):
+            return delta if delta.dtype == self.dtype else delta.astype(self.dtype)
+        return wrap(to_value(delta, self.dtype))
 
     def __repr__(self) -> str:
         return (

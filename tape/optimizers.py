@@ -33,6 +33,7 @@ import numpy as np
 
 from ._tape import GradientTape
 from ._tensor import Tensor, Variable
+from ._trace import call
 
 __all__ = ["SGD", "Adam", "Optimizer"]
 
@@ -97,7 +98,10 @@ class Optimizer:
 
     def apply(self, grads: Iterable[Any], trainable_variables: Iterable[Variable]) -> Variable:
         """``apply_gradients`` with the gradients and variables as two lists (Keras 3)."""
-        grads, variables = list(grads), list(trainable_variables)
+        # (inside tape.function, the update is made on every call of the compiled function)
+        return call(self._apply, list(grads), list(trainable_variables))
+
+    def _apply(self, grads: list[Any], variables: list[Variable]) -> Variable:
         if len(grads) != len(variables):
             raise ValueError(
                 f"Got {len(grads)} gradients for {len(variables)} variables: pass one "
@@ -124,7 +128,7 @@ class Optimizer:
             warnings.warn(
                 f"Gradients do not exist for variables {missing} when minimizing the loss; "
                 "they are left unchanged.",
-                stacklevel=3,
+                stacklevel=5,
             )
         pairs = [
             (self._as_array(g, v), v) for g, v in zip(grads, variables) if g is not None

@@ -65,7 +65,8 @@ from typing import Any
 
 import numpy as np
 
-from ._tensor import Tensor, Variable, as_dtype, float32, int64, scalarize, to_value, wrap
+from ._tensor import STATE, Tensor, Variable, as_dtype, float32, int64, scalarize, to_value, wrap
+from ._trace import call
 from .ops.creation import convert_to_tensor
 from .ops.shape import gather
 
@@ -98,6 +99,26 @@ _SAMPLE_INTS = (np.dtype(np.int32), np.dtype(np.int64))
 
 
 # ----------------------------------------------------------------------------- arguments
+
+
+def _drawn(fn: Any) -> Any:
+    """``fn``, a draw that ``tape.function`` makes again on every call of the compiled
+    function (it is not a constant of the trace)."""
+
+    @functools.wraps(fn)
+    def draw(*args: Any, **kwargs: Any) -> Any:
+        if not STATE.tracers:
+            return fn(*args, **kwargs)
+        return call(fn, *args, keep=False, hint=_DRAW_HINT, **kwargs)
+
+    return draw
+
+
+_DRAW_HINT = (
+    "inside tape.function, draw with plain numbers and transform the draw with tensors "
+    "(mean + stddev * tape.random.normal(shape), minval + (maxval - minval) * "
+    "tape.random.uniform(shape))"
+)
 
 
 def _is_tensor(x: Any) -> bool:
@@ -407,6 +428,7 @@ def _shuffle(rng, value, fn) -> Tensor:
 # ----------------------------------------------------------------------------- the ops
 
 
+@_drawn
 def normal(
     shape: Any,
     mean: Any = 0.0,
@@ -435,6 +457,7 @@ def normal(
     return _normal(_SEEDS.rng("normal", dt, seed), dims, mean, stddev, dt, "normal")
 
 
+@_drawn
 def truncated_normal(
     shape: Any,
     mean: Any = 0.0,
@@ -458,6 +481,7 @@ def truncated_normal(
     return _truncated_normal(rng, dims, mean, stddev, dt, "truncated_normal")
 
 
+@_drawn
 def uniform(
     shape: Any,
     minval: Any = 0,
@@ -488,6 +512,7 @@ def uniform(
     return _uniform(_SEEDS.rng("uniform", dt, seed), dims, minval, maxval, dt, "uniform")
 
 
+@_drawn
 def shuffle(value: Any, seed: Any = None, name: str | None = None) -> Tensor:
     """``value`` with its first axis in a random order, as ``tf.random.shuffle``.
 
@@ -504,6 +529,7 @@ def shuffle(value: Any, seed: Any = None, name: str | None = None) -> Tensor:
     return _shuffle(_SEEDS.rng("shuffle", x.dtype, seed), x, "shuffle")
 
 
+@_drawn
 def categorical(
     logits: Any,
     num_samples: Any,
@@ -543,6 +569,7 @@ def _stateless_rng(seed: Any, kind: str, dtype: np.dtype) -> np.random.Generator
     return _make_rng([int(arr[0]) & _MASK64, int(arr[1]) & _MASK64, _code(kind, dtype.str)])
 
 
+@_drawn
 def stateless_normal(
     shape: Any,
     seed: Any,
@@ -567,6 +594,7 @@ def stateless_normal(
     return _normal(rng, dims, mean, stddev, dt, "stateless_normal")
 
 
+@_drawn
 def stateless_truncated_normal(
     shape: Any,
     seed: Any,
@@ -589,6 +617,7 @@ def stateless_truncated_normal(
     return _truncated_normal(_stateless_rng(seed, fn, dt), dims, mean, stddev, dt, fn)
 
 
+@_drawn
 def stateless_uniform(
     shape: Any,
     seed: Any,
@@ -617,6 +646,7 @@ def stateless_uniform(
     return _uniform(_stateless_rng(seed, fn, dt), dims, minval, maxval, dt, fn, full)
 
 
+@_drawn
 def stateless_categorical(
     logits: Any,
     num_samples: Any,
@@ -720,6 +750,7 @@ class Generator:
         """Start again from ``seed``, as a new ``Generator.from_seed(seed)`` would."""
         self._rng = _philox([_seed_int(seed, "Generator.reset_from_seed: seed")])
 
+    @_drawn
     def normal(self, shape: Any, mean: Any = 0.0, stddev: Any = 1.0, dtype: Any = float32,
                name: str | None = None) -> Tensor:
         """Values from a normal distribution; arguments as :func:`tape.random.normal`."""
@@ -727,6 +758,7 @@ class Generator:
         dt = _float_dtype(dtype, "Generator.normal")
         return _normal(self._rng, dims, mean, stddev, dt, "Generator.normal")
 
+    @_drawn
     def truncated_normal(self, shape: Any, mean: Any = 0.0, stddev: Any = 1.0,
                          dtype: Any = float32, name: str | None = None) -> Tensor:
         """Values from a normal distribution truncated at two standard deviations;
@@ -736,6 +768,7 @@ class Generator:
         dt = _float_dtype(dtype, fn)
         return _truncated_normal(self._rng, dims, mean, stddev, dt, fn)
 
+    @_drawn
     def uniform(self, shape: Any, minval: Any = 0, maxval: Any = None, dtype: Any = float32,
                 name: str | None = None) -> Tensor:
         """Values from a uniform distribution on ``[minval, maxval)``; arguments as
@@ -746,6 +779,7 @@ class Generator:
             minval = 0
         return _uniform(self._rng, dims, minval, maxval, dt, "Generator.uniform")
 
+    @_drawn
     def uniform_full_int(self, shape: Any, dtype: Any = np.uint64,
                          name: str | None = None) -> Tensor:
         """Integers from the whole range of ``dtype`` (uint64 by default)."""
@@ -757,6 +791,7 @@ class Generator:
             )
         return _uniform(self._rng, dims, None, None, dt, "Generator.uniform_full_int", True)
 
+    @_drawn
     def make_seeds(self, count: int = 1) -> Tensor:
         """``count`` seeds for the ``stateless_*`` ops: an int64 tensor of shape
         ``[2, count]`` whose column ``i`` is one seed.
@@ -773,6 +808,7 @@ class Generator:
         info = np.iinfo(np.int64)
         return wrap(self._rng.integers(info.min, info.max, (2, n), np.int64, endpoint=True))
 
+    @_drawn
     def split(self, count: int = 1) -> list[Generator]:
         """``count`` new generators, independent of this one and of each other; this
         generator's state advances.

@@ -31,6 +31,7 @@ LAYERS: dict[str, int] = {
     "tape._record": 1,
     "tape._sweep": 1,
     "tape._fast": 1,
+    "tape._trace": 1,
     # layer 2: the op table
     "tape.ops": 2,
     "tape.ops._define": 2,

@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from .._tensor import ACTIVE, MATH_HINT, Tensor, Variable, leaves_tape, tracked
+from .._tensor import ACTIVE, MATH_HINT, Tensor, Variable, leaves_tape, steers, tracked
 from .shape import identity, reshape, transpose
 
 
@@ -202,8 +202,10 @@ class _Methods:
         """The value as nested Python lists of numbers. Like ``.item()``, it warns with
         :class:`tape.UntrackedWarning` for a tensor a tape tracks: the numbers are constants
         to the tape."""
-        if ACTIVE[0] and tracked(self):
-            leaves_tape(self, ".tolist()", MATH_HINT)
+        if ACTIVE[0]:
+            steers(self, "value", self._value)
+            if tracked(self):
+                leaves_tape(self, ".tolist()", MATH_HINT)
         return np.asarray(self._value).tolist()
 
     def __round__(self, ndigits: int | None = None) -> Tensor:
@@ -220,6 +222,8 @@ class _Methods:
         spec, as in TensorFlow)."""
         if not spec:
             return str(self)
+        if ACTIVE[0]:
+            steers(self, "value", self._value)
         return format(self._value, spec)
 
 

@@ -1,0 +1,771 @@
+"""Tracing a function into a program: the engine of ``tape.function``.
+
+A :class:`Tracer` is a tape that watches everything computed from a function's inputs and
+the variables it reads, differentiable or not. Running the function once under it gives a
+:class:`Trace`: the Wengert list of every op on a traced value, in order, with four kinds of
+events between the ops --
+
+- ``guard``: a traced value left the trace and steered Python (``bool(x)`` in an ``if``,
+  ``int(x)``, ``float(x)``, ``x.numpy()``, an integer index), with the value it had;
+- ``assign``: a variable was assigned a value (traced or constant);
+- ``call``: a call that must happen on every run (``tape.print``, an optimizer's update, a
+  random draw), with its arguments;
+- and the reads of variables, which need no event: a variable's reads carry its id.
+
+A trace is then run in one of two ways. :meth:`Trace.run` calls a Python function generated
+from the list (:func:`generate`): straight-line NumPy calls, each op's forward function
+applied to values, with each guard re-checked where it happened; when one fails it raises
+:class:`Retrace` (variables are put back as they were), and the caller traces again.
+:meth:`Trace.replay` runs the list op by op through :func:`~tape._record.bind` on tensors,
+so that tapes and accumulators outside the function record it as they would record the
+function run eagerly (and a function compiled inside another one is inlined in its trace).
+
+Ops on values that do not depend on the inputs are not on the list: they ran once, while
+tracing, and their results are constants of the program (constant folding for free).
+"""
+
+from __future__ import annotations
+
+import builtins
+import keyword
+import linecache
+import math
+import operator
+import os
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from numpy import ndarray
+
+from ._record import bind, ensure_id
+from ._registry import PRIMITIVES, Primitive
+from ._tensor import STATE, Tensor, Variable, count_active, next_id, scalarize, wrap
+
+_TAPE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+_NUMPY_DIR = os.path.dirname(os.path.abspath(np.__file__)) + os.sep
+
+
+class Retrace(Exception):
+    """A guard of a trace failed: the traced program does not hold for these inputs."""
+
+
+class Unsupported(Exception):
+    """The function did something a trace cannot replay (the message says what)."""
+
+
+# --------------------------------------------------------------------------- the tracer
+
+
+def _user_frame() -> Any:
+    """The innermost frame of code outside tape and NumPy: where the user wrote the op."""
+    f = sys._getframe(2)
+    while f is not None:
+        name = f.f_code.co_filename
+        if not (name.startswith(_TAPE_DIR) or name.startswith(_NUMPY_DIR)):
+            return f
+        f = f.f_back
+    return None
+
+
+class _Steps(list):
+    """A trace's list of steps; appending one also notes the user's frame and line."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lines: list[tuple[str, int] | None] = []
+        self.frames: dict[int, Any] = {}
+
+    def append(self, step: Any) -> None:
+        list.append(self, step)
+        f = _user_frame()
+        if f is None:
+            self.lines.append(None)
+        else:
+            self.frames.setdefault(id(f), f)
+            self.lines.append((f.f_code.co_filename, f.f_lineno))
+
+
+class Tracer:
+    """A recorder for tracing: on the recording stack like a tape (so ops on traced values,
+    and gradient sweeps over them, are recorded), and on :data:`STATE.tracers`, so that
+    non-differentiable ops, guards, assignments and calls are recorded too."""
+
+    _traces = True
+    _persistent = True  # entries keep every value: constants of the program
+    _watch_accessed = False  # variables are watched through watch_variable, all of them
+
+    def __init__(self) -> None:
+        self._entries: list[Any] = _Steps()
+        self._watched: set[int] = set()
+        self._variables: dict[int, Variable] = {}
+        self._where: dict[int, str] = {}
+        self._seq = next_id()
+        self.unsupported: str | None = None
+
+    def _watch_variable(self, var: Variable, accessed: bool = False) -> None:
+        if var._id not in self._variables:
+            self._variables[var._id] = var
+            self._watched.add(var._id)
+
+    def _producer(self, key: int) -> str | None:
+        for step in reversed(self._entries):
+            if type(step[0]) is Primitive and (
+                step[4] == key or (type(step[4]) is tuple and key in step[4])
+            ):
+                return step[0].name
+        return None
+
+    def traces(self, x: Any) -> bool:
+        """Whether ``x`` (a tensor or variable) is a value of this trace."""
+        if type(x) is Variable:
+            self._watch_variable(x)
+            return True
+        return isinstance(x, Tensor) and x._id in self._watched
+
+    def guard(self, x: Any, kind: str, observed: Any) -> None:
+        if self.traces(x):
+            self._entries.append(("guard", x._id, kind, _frozen(observed)))
+
+    def assign(self, var: Variable, value: Any) -> None:
+        self._watch_variable(var)
+        if isinstance(value, (Tensor, Variable)) and self.traces(value):
+            self._entries.append(("assign", var, value._id, None))
+        else:
+            self._entries.append(("assign", var, 0, value))
+
+    def refuse(self, why: str) -> None:
+        if self.unsupported is None:
+            self.unsupported = why
+
+
+def _frozen(v: Any) -> Any:
+    return v.copy() if type(v) is ndarray else v
+
+
+def guard_kinds() -> dict[str, Callable[[Any], Any]]:
+    """How each kind of guard converts a value: applied to tensors when replaying, to values
+    in generated code."""
+    return _CONVERT
+
+
+_CONVERT: dict[str, Callable[[Any], Any]] = {
+    "bool": bool,
+    "int": int,
+    "index": operator.index,
+    "float": float,
+    "complex": complex,
+    "value": lambda v: v.numpy() if isinstance(v, (Tensor, Variable)) else _frozen(v),
+}
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Whether a guard's value now equals the traced one (NaN equals NaN; same dtype)."""
+    if type(a) is not type(b):
+        return False
+    if type(a) is float or type(a) is complex:
+        return a == b or (a != a and b != b)
+    if isinstance(a, (ndarray, np.generic)):
+        return a.dtype == b.dtype and np.shape(a) == np.shape(b) and bool(
+            np.array_equal(a, b, equal_nan=a.dtype.kind in "fc")
+        )
+    return bool(a == b)
+
+
+def _differs(a: Any, b: Any) -> bool:
+    return not _same(a, b)
+
+
+def run_paused(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Call ``fn`` with the tracers paused (they record nothing it does)."""
+    tracers = STATE.tracers[:]
+    rec = STATE.recording
+    saved = rec[:]
+    STATE.tracers[:] = []
+    rec[:] = [t for t in saved if not getattr(t, "_traces", False)]
+    try:
+        return fn(*args, **kwargs)
+    finally:
+        STATE.tracers[:] = tracers
+        rec[:] = saved
+
+
+class _Slot:
+    """A traced tensor in the arguments of a call, or in a function's result."""
+
+    __slots__ = ("id",)
+
+    def __init__(self, id_: int) -> None:
+        self.id = id_
+
+
+def _template(obj: Any, traced: Callable[[Any], bool]) -> Any:
+    """``obj`` with its traced tensors replaced by :class:`_Slot`s."""
+    cls = type(obj)
+    if cls is list or cls is tuple:
+        return cls(_template(v, traced) for v in obj)
+    if cls is dict:
+        return {k: _template(v, traced) for k, v in obj.items()}
+    if isinstance(obj, Tensor) and type(obj) is not Variable and traced(obj):
+        return _Slot(obj._id)
+    return obj
+
+
+def _slots(template: Any) -> list[int]:
+    cls = type(template)
+    if cls is list or cls is tuple:
+        return [k for v in template for k in _slots(v)]
+    if cls is dict:
+        return [k for v in template.values() for k in _slots(v)]
+    return [template.id] if cls is _Slot else []
+
+
+def _fill(template: Any, env: dict[int, Any]) -> Any:
+    """The template with each slot's tensor from ``env`` (by id)."""
+    cls = type(template)
+    if cls is list or cls is tuple:
+        return cls(_fill(v, env) for v in template)
+    if cls is dict:
+        return {k: _fill(v, env) for k, v in template.items()}
+    return env[template.id] if cls is _Slot else template
+
+
+def call(
+    fn: Callable[..., Any], *args: Any, keep: bool = True, hint: str = "", **kwargs: Any
+) -> Any:
+    """Call ``fn(*args, **kwargs)``, and, while a function is traced, record the call so that
+    the compiled function makes it on every run: a side effect (``keep``: ``tape.print``, an
+    optimizer's update) or a fresh value (a random draw: dropped when its result is unused,
+    and refused, with ``hint`` saying what to write, when an argument is traced).
+    ``fn`` runs with the tracers paused; the tensors it returns are values of the trace."""
+    tracers = STATE.tracers
+    if not tracers:
+        return fn(*args, **kwargs)
+    result = run_paused(fn, *args, **kwargs)
+    for tracer in tracers:
+        tmpl = _template((args, kwargs), tracer.traces)
+        if not keep and _slots(tmpl):
+            tracer.refuse(
+                f"{getattr(fn, '__qualname__', fn)} was given a traced tensor as an argument"
+                + (f"; {hint}" if hint else "")
+            )
+        outs = []
+        for leaf in _leaves(result):
+            if isinstance(leaf, Tensor):
+                tracer._watched.add(ensure_id(leaf))
+                outs.append(leaf._id)
+        tracer._entries.append(("call", fn, tmpl, tuple(outs), keep))
+    return result
+
+
+def _leaves(obj: Any) -> list[Any]:
+    cls = type(obj)
+    if cls is list or cls is tuple:
+        return [v for item in obj for v in _leaves(item)]
+    if cls is dict:
+        return [v for item in obj.values() for v in _leaves(item)]
+    return [obj]
+
+
+def _pick(obj: Any, values: list[Any]) -> Any:
+    """``obj``'s tensor leaves, in order, replaced by ``values``' (as tensors)."""
+    it = iter(values)
+
+    def go(o: Any) -> Any:
+        cls = type(o)
+        if cls is list or cls is tuple:
+            return cls(go(v) for v in o)
+        if cls is dict:
+            return {k: go(v) for k, v in o.items()}
+        return next(it) if isinstance(o, Tensor) else o
+
+    return go(obj)
+
+
+# --------------------------------------------------------------------------- tracing
+
+
+def trace(
+    func: Callable[..., Any], args: tuple, kwargs: dict, leaves: list[Any]
+) -> tuple[Trace, Any]:
+    """Run ``func(*args, **kwargs)`` once under a tracer, its tensor and array arguments
+    (``leaves``, in the order :func:`signature` finds them) given as new tensors. Returns the
+    trace and the function's result (the call ran eagerly: tapes outside it recorded it)."""
+    tracer = Tracer()
+    inputs = []
+    for leaf in leaves:
+        if isinstance(leaf, Tensor):
+            t = bind(PRIMITIVES["identity"], leaf)  # outer tapes see through it
+        else:
+            t = wrap(scalarize(np.array(leaf)))
+        ensure_id(t)
+        inputs.append(t)
+    tracer._watched.update(t._id for t in inputs)
+    new_args, new_kwargs = _substitute((args, kwargs), inputs)
+    count_active(1)
+    STATE.recording.append(tracer)
+    STATE.tracers.append(tracer)
+    try:
+        result = func(*new_args, **new_kwargs)
+    finally:
+        STATE.tracers.remove(tracer)
+        STATE.recording.remove(tracer)
+        count_active(-1)
+    out = _template(result, tracer.traces)
+    name = getattr(func, "__name__", "f")
+    tr = Trace(tracer, [t._id for t in inputs], out, name if name.isidentifier() else "f")
+    return tr, result
+
+
+def _substitute(obj: Any, inputs: list[Tensor]) -> Any:
+    """``obj`` with its tensor and array leaves (as :func:`signature` walks them) replaced by
+    ``inputs``, in order."""
+    it = iter(inputs)
+
+    def go(o: Any) -> Any:
+        cls = type(o)
+        if cls is list or cls is tuple:
+            return cls(go(v) for v in o)
+        if cls is dict:
+            return {k: go(v) for k, v in o.items()}
+        if _is_leaf(o):
+            return next(it)
+        return o
+
+    return go(obj)
+
+
+def _is_leaf(o: Any) -> bool:
+    return (isinstance(o, Tensor) and type(o) is not Variable) or isinstance(
+        o, (ndarray, np.generic)
+    )
+
+
+def signature(args: tuple, kwargs: dict) -> tuple[Any, list[Any]]:
+    """The key of a call for the cache of traces, and its tensor and array arguments. Tensors
+    and arrays count by shape and dtype, variables and unhashable objects by identity, other
+    Python values by type and value."""
+    leaves: list[Any] = []
+
+    def go(o: Any) -> Any:
+        cls = type(o)
+        if cls is list or cls is tuple:
+            return (cls.__name__, *[go(v) for v in o])
+        if cls is dict:
+            return ("dict", *[(k, go(o[k])) for k in o])
+        if _is_leaf(o):
+            leaves.append(o)
+            return (o.shape, o.dtype)
+        if cls is Variable:
+            return ("variable", id(o))
+        try:
+            hash(o)
+        except TypeError:
+            return ("object", id(o))
+        return (cls, o)
+
+    return go((args, kwargs)), leaves
+
+
+# --------------------------------------------------------------------------- the trace
+
+
+class Trace:
+    """One traced program: its steps, inputs (ids), result template, variables, and
+    (generated on first use) its Python source and function."""
+
+    def __init__(self, tracer: Tracer, inputs: list[int], out: Any, name: str) -> None:
+        self.steps: list[Any] = list(tracer._entries)
+        self.lines = tracer._entries.lines
+        self.inputs = inputs
+        self.out = out
+        self.name = name
+        self.variables = tracer._variables
+        self.unsupported = tracer.unsupported
+        for step in self.steps:
+            if type(step[0]) is Primitive and step[0].fwd is None:
+                self.unsupported = self.unsupported or (
+                    f"op '{step[0].name}' (a custom gradient or recompute_grad) cannot be "
+                    "compiled yet"
+                )
+        if isinstance(out, (Tensor, Variable)) or any(
+            isinstance(v, Tensor) and type(v) is not Variable for v in _leaves(out)
+        ):
+            pass  # constant tensors in the result are returned as they are
+        self._names = _user_names(tracer._entries.frames, tracer._watched)
+        tracer._entries.frames.clear()
+        self.source: str = ""
+        self._fn: Callable[..., Any] | None = None
+        self._line_steps: dict[int, int] = {}
+
+    # ------------------------------------------------------------------ running
+
+    def compiled(self) -> Callable[..., Any]:
+        if self._fn is None:
+            self.source, namespace, self._line_steps = generate(self)
+            filename = f"<tape.function {self.name} {id(self):x}>"
+            linecache.cache[filename] = (
+                len(self.source), None, self.source.splitlines(True), filename
+            )
+            code = compile(self.source, filename, "exec")
+            exec(code, namespace)
+            self._fn = namespace[self.name]
+            self._filename = filename
+        return self._fn
+
+    def run(self, leaves: list[Any]) -> Any:
+        """Run the generated function on the leaves' values; raises :class:`Retrace` (with the
+        variables as they were) when a guard fails."""
+        fn = self.compiled()
+        values = [
+            x._value if isinstance(x, Tensor) else scalarize(x) if type(x) is ndarray else x
+            for x in leaves
+        ]
+        saved = [(v, v._value) for v in self.variables.values()]
+        try:
+            outs = fn(*values)
+        except Retrace:
+            _restore(saved)
+            raise
+        except Exception as exc:
+            self._locate(exc)
+            raise
+        return _fill(self.out, {k: wrap(v) for k, v in zip(self._out_ids, outs)})
+
+    def _locate(self, exc: BaseException) -> None:
+        """Note on an error raised in generated code the user's line of the op."""
+        tb = exc.__traceback__
+        line = None
+        while tb is not None:
+            if tb.tb_frame.f_code.co_filename == self._filename:
+                line = tb.tb_lineno
+            tb = tb.tb_next
+        k = self._line_steps.get(line) if line is not None else None
+        where = self.lines[k] if k is not None else None
+        if where is not None:
+            text = linecache.getline(*where).strip()
+            exc.add_note(
+                f"In the compiled function '{self.name}', at {where[0]}, line {where[1]}: "
+                f"{text}"
+            )
+
+    def replay(self, leaves: list[Any]) -> Any:
+        """Run the steps op by op on tensors (``bind``), so that active tapes, accumulators
+        and tracers record them; raises :class:`Retrace` when a guard fails."""
+        env: dict[int, Any] = dict(zip(self.inputs, leaves))
+        for var_id, var in self.variables.items():
+            env[var_id] = var
+        saved = [(v, v._value) for v in self.variables.values()]
+        try:
+            for step in self.steps:
+                head = step[0]
+                if type(head) is Primitive:
+                    _, ids, vals, static, out_id, _, connected = step
+                    args = [env[ids[i]] if i in connected else vals[i] for i in range(len(ids))]
+                    out = bind(head, *args, **static)
+                    if type(out_id) is tuple:
+                        env.update(zip(out_id, out))
+                    else:
+                        env[out_id] = out
+                elif head == "guard":
+                    _, key, kind, observed = step
+                    if not _same(_CONVERT[kind](env[key]), observed):
+                        raise Retrace
+                elif head == "assign":
+                    _, var, key, const = step
+                    var.assign(env[key] if key else const)
+                else:
+                    _, fn, tmpl, outs, _ = step
+                    args, kwargs = _fill(tmpl, env)
+                    result = fn(*args, **kwargs)
+                    tensors = [v for v in _leaves(result) if isinstance(v, Tensor)]
+                    env.update(zip(outs, tensors))
+        except Retrace:
+            _restore(saved)
+            raise
+        return _fill(self.out, env)
+
+    @property
+    def _out_ids(self) -> list[int]:
+        return _slots(self.out)
+
+
+def _restore(saved: list[tuple[Variable, Any]]) -> None:
+    for var, value in saved:
+        var._value = value
+        var._snapshot = None
+
+
+def _user_names(frames: dict[int, Any], traced: set[int]) -> dict[int, str]:
+    """Names the user gave traced values: the local variables of the user's frames that hold
+    them when the function returned (a list or tuple of tensors named ``name_0``, ...)."""
+    names: dict[int, str] = {}
+    for frame in frames.values():
+        try:
+            local = dict(frame.f_locals)
+        except Exception:  # noqa: BLE001 - a frame that cannot show its locals names nothing
+            continue
+        for name, value in local.items():
+            if isinstance(value, Tensor) and type(value) is not Variable:
+                if value._id in traced:
+                    names.setdefault(value._id, name)
+            elif type(value) in (list, tuple) and len(value) <= 16:
+                for k, v in enumerate(value):
+                    if isinstance(v, Tensor) and type(v) is not Variable and v._id in traced:
+                        names.setdefault(v._id, f"{name}_{k}")
+    return names
+
+
+# --------------------------------------------------------------------------- code generation
+
+_INFIX = {
+    operator.add: "+", operator.sub: "-", operator.mul: "*", operator.truediv: "/",
+    operator.pow: "**", operator.matmul: "@", operator.floordiv: "//", operator.mod: "%",
+    np.add: "+", np.subtract: "-", np.multiply: "*", np.true_divide: "/",
+}
+_PREFIX = {operator.neg: "-", np.negative: "-"}
+_SMALL = 64  # elements: arrays up to this size are freed with their names, not explicitly
+_RESERVED = {"np", "Retrace"} | set(dir(builtins))
+
+
+def _literal(v: Any) -> str | None:
+    """Python source for a constant that reads back as the same object, or None."""
+    cls = type(v)
+    if v is None or cls is bool or cls is int or cls is str:
+        return repr(v)
+    if cls is float:
+        return repr(v) if math.isfinite(v) else None
+    if cls is slice:
+        parts = [_literal(p) for p in (v.start, v.stop, v.step)]
+        return None if None in parts else f"slice({', '.join(parts)})"  # type: ignore[arg-type]
+    if cls is tuple or cls is list:
+        items = [_literal(x) for x in v]
+        if None in items:
+            return None
+        body = ", ".join(items)  # type: ignore[arg-type]
+        return f"({body},)" if cls is tuple and len(items) == 1 else (
+            f"({body})" if cls is tuple else f"[{body}]"
+        )
+    return None
+
+
+class _Writer:
+    """The state of generating one function: names of values, constants, functions."""
+
+    def __init__(self, tr: Trace) -> None:
+        self.tr = tr
+        self.namespace: dict[str, Any] = {"np": np, "Retrace": Retrace, "_differs": _differs,
+                                           "_wrap": wrap, "_fill": _fill, "_leaves": _leaves}
+        self.names: dict[int, str] = {}
+        self.taken: set[str] = set(_RESERVED) | {tr.name}
+        self.consts: dict[int, str] = {}
+        self.const_notes: list[str] = []
+        self.funcs: dict[int, str] = {}
+        self.var_state: dict[int, str | None] = {}
+        self.lines: list[str] = []
+        self.line_steps: dict[int, int] = {}
+
+    def fresh(self, base: str) -> str:
+        base = base if base.isidentifier() and not keyword.iskeyword(base) else "v"
+        name, k = base, 1
+        while name in self.taken:
+            name, k = f"{base}_{k}", k + 1
+        self.taken.add(name)
+        return name
+
+    def define(self, key: int) -> str:
+        name = self.fresh(self.tr._names.get(key) or f"v{len(self.names) + 1}")
+        self.names[key] = name
+        return name
+
+    def const(self, v: Any) -> str:
+        lit = _literal(v)
+        if lit is not None:
+            return lit
+        name = self.consts.get(id(v))
+        if name is None:
+            name = self.consts[id(v)] = self.fresh(f"c{len(self.consts) + 1}")
+            self.namespace[name] = v
+            shown = np.array2string(np.asarray(v), threshold=6, separator=", ")
+            kind = getattr(v, "dtype", type(v).__name__)
+            self.const_notes.append(f"#   {name} = {shown.replace(chr(10), ' ')}  ({kind})")
+        return name
+
+    def func(self, prim: Primitive) -> str:
+        fwd = prim.fwd
+        name = self.funcs.get(id(fwd))
+        if name is None:
+            base = getattr(fwd, "__name__", prim.name)
+            if not base.isidentifier() or base == "<lambda>" or base.startswith("_"):
+                base = prim.name if prim.name.isidentifier() else "op"
+            if base in _RESERVED:  # sum, abs, round...: not Python's
+                base = f"{base}_"
+            name = self.funcs[id(fwd)] = self.fresh(base)
+            self.namespace[name] = fwd
+        return name
+
+    def value(self, key: int) -> str:
+        """The name holding the traced value ``key`` (a variable's: read when first needed)."""
+        var = self.tr.variables.get(key)
+        if var is not None:
+            state = self.var_state.get(key)
+            if state is None:
+                vname = self.var_name(var)
+                state = self.var_state[key] = self.fresh(f"{vname}_value")
+                self.emit(f"{state} = {vname}._value", None)
+            return state
+        return self.names[key]
+
+    def var_name(self, var: Variable) -> str:
+        key = ("var", id(var))
+        name = self.namespace.get("_var_names", {}).get(key)
+        if name is None:
+            base = var._name.split("/")[-1].replace(":", "_") or "variable"
+            name = self.fresh(base if base.isidentifier() else "variable")
+            self.namespace[name] = var
+            self.namespace.setdefault("_var_names", {})[key] = name
+        return name
+
+    def emit(self, text: str, step: int | None) -> None:
+        self.lines.append("    " + text)
+        if step is not None:
+            self.line_steps[len(self.lines)] = step
+
+
+def _live(tr: Trace) -> list[bool]:
+    """Which steps the result needs: dead-code elimination from the outputs, guards,
+    assignments and kept calls backwards."""
+    need = set(_slots(tr.out))
+    live = [False] * len(tr.steps)
+    for k in range(len(tr.steps) - 1, -1, -1):
+        step = tr.steps[k]
+        head = step[0]
+        if type(head) is Primitive:
+            out = step[4]
+            outs = out if type(out) is tuple else (out,)
+            if not any(o in need for o in outs):
+                continue
+            need.update(step[1][i] for i in step[6])
+        elif head == "guard":
+            need.add(step[1])
+        elif head == "assign":
+            if step[2]:
+                need.add(step[2])
+        elif step[4] or any(o in need for o in step[3]):
+            need.update(_slots(step[2]))
+        else:
+            continue
+        live[k] = True
+    return live
+
+
+def _last_uses(tr: Trace, live: list[bool]) -> dict[int, int]:
+    """For each traced value, the last live step that reads it."""
+    last: dict[int, int] = {}
+    for k, step in enumerate(tr.steps):
+        if not live[k]:
+            continue
+        head = step[0]
+        if type(head) is Primitive:
+            for i in step[6]:
+                last[step[1][i]] = k
+        elif head == "guard":
+            last[step[1]] = k
+        elif head == "assign":
+            if step[2]:
+                last[step[2]] = k
+        else:
+            for key in _slots(step[2]):
+                last[key] = k
+    return last
+
+
+def generate(tr: Trace) -> tuple[str, dict[str, Any], dict[int, int]]:
+    """The Python source of the traced program, the namespace it runs in, and which step each
+    line of it comes from."""
+    w = _Writer(tr)
+    params = [w.define(k) for k in tr.inputs]
+    live = _live(tr)
+    last = _last_uses(tr, live)
+    keep = set(_slots(tr.out))
+    sizes: dict[int, int] = {}
+    for k, step in enumerate(tr.steps):
+        if not live[k]:
+            continue
+        head = step[0]
+        if type(head) is Primitive:
+            _, ids, vals, static, out_id, ans, connected = step
+            args = [w.value(ids[i]) if i in connected else w.const(vals[i])
+                    for i in range(len(ids))]
+            kwargs = [f"{name}={w.const(v)}" for name, v in static.items()]
+            fwd = head.fwd
+            if fwd in _INFIX and len(args) == 2 and not kwargs:
+                expr = f"{args[0]} {_INFIX[fwd]} {args[1]}"
+            elif fwd in _PREFIX and len(args) == 1 and not kwargs:
+                expr = f"{_PREFIX[fwd]}{args[0]}"
+            else:
+                expr = f"{w.func(head)}({', '.join(args + kwargs)})"
+            if type(out_id) is tuple:
+                targets = [w.define(o) for o in out_id]
+                w.emit(f"{', '.join(targets)}{',' if len(targets) == 1 else ''} = {expr}", k)
+                for o, a in zip(out_id, ans):
+                    sizes[o] = getattr(a, "size", 1)
+            else:
+                w.emit(f"{w.define(out_id)} = {expr}", k)
+                sizes[out_id] = getattr(ans, "size", 1)
+        elif head == "guard":
+            _, key, kind, observed = step
+            value = w.value(key)
+            if kind == "bool":
+                test = f"bool({value}) is not {observed!r}"
+            elif kind in ("int", "index") and type(observed) is int:
+                test = f"{'int' if kind == 'int' else 'operator.index'}({value}) != {observed!r}"
+                w.namespace["operator"] = operator
+            else:
+                convert = w.fresh(f"_{kind}")
+                w.namespace[convert] = _CONVERT[kind]
+                test = f"_differs({convert}({value}), {w.const(observed)})"
+            w.emit(f"if {test}:", k)
+            w.emit("    raise Retrace  # the traced program does not hold: trace again", None)
+        elif head == "assign":
+            _, var, key, const = step
+            source = w.value(key) if key else w.const(const)
+            w.emit(f"{w.var_name(var)}.assign({source})", k)
+            w.var_state[var._id] = None
+        else:
+            _, fn, tmpl, outs, _ = step
+            fname = w.fresh(getattr(fn, "__name__", "call").lstrip("_") or "call")
+            w.namespace[fname] = fn
+            slots = _slots(tmpl)
+            tname = w.fresh("args")
+            w.namespace[tname] = tmpl
+            env = ", ".join(f"{s}: _wrap({w.value(s)})" for s in slots)
+            call_expr = f"{fname}(*_a, **_k)"
+            w.emit(f"_a, _k = _fill({tname}, {{{env}}})", k)
+            if outs:
+                targets = [w.define(o) for o in outs]
+                w.emit(f"_r = [t._value for t in _leaves({call_expr}) if isinstance(t, "
+                       f"_Tensor)]", k)
+                w.namespace["_Tensor"] = Tensor
+                w.emit(f"{', '.join(targets)}, = _r", k)
+            else:
+                w.emit(call_expr, k)
+            for var_id in list(w.var_state):
+                w.var_state[var_id] = None  # the call may have assigned variables
+        # free large intermediates at their last use (small ones cost more to free)
+        dead = [key for key, at in last.items() if at == k and key not in keep
+                and key in w.names and sizes.get(key, 0) > _SMALL]
+        if dead:
+            w.emit("del " + ", ".join(w.names[key] for key in dead), None)
+    outs = [w.value(key) for key in _slots(tr.out)]
+    ret = ", ".join(outs) + ("," if len(outs) == 1 else "")
+    head_lines = [f"def {tr.name}({', '.join(params)}):"]
+    if w.const_notes:
+        head_lines.append("    # constants:")
+        head_lines += ["    " + note for note in w.const_notes]
+    lines_before = len(head_lines)
+    body = w.lines + [f"    return ({ret})"]
+    source = "\n".join(head_lines + body) + "\n"
+    line_steps = {n + lines_before: k for n, k in w.line_steps.items()}
+    return source, w.namespace, line_steps
