@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from ._structure import flatten
-from ._tensor import ACTIVE, STATE, Tensor, Variable, as_dtype, float32
+from ._tensor import ACTIVE, STATE, Tensor, Variable, as_dtype, float32, value_of
 from ._trace import Retrace, Trace, call, signature, trace
 
 _print = builtins.print
@@ -266,7 +266,7 @@ class Function:
         where = ""
         if failed is not None and failed[1] is not None:
             tr, k = failed
-            line = tr.lines[k]
+            line = tr.line(k)
             kind = tr.steps[k][2]
             if line is not None:
                 where = (
@@ -432,7 +432,7 @@ def function(
 
 def _truth(pred: Any, what: str) -> bool:
     if isinstance(pred, (Tensor, Variable)):
-        v = pred._value  # a boolean decision: static, not differentiated
+        v = value_of(pred)  # a boolean decision: static, not differentiated
         if np.ndim(v) != 0:
             raise ValueError(
                 f"{what} must be a scalar (one boolean), got a tensor of shape {np.shape(v)}; "

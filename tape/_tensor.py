@@ -112,7 +112,7 @@ def to_value(value: object, dtype: DTypeLike | None = None) -> Value:
     """
     dtype = as_dtype(dtype)
     if isinstance(value, (Tensor, Variable)):
-        value = value._value
+        value = value_of(value)  # (a compiled function checks it again: a constant now)
         native = True
     else:
         native = isinstance(value, (np.ndarray, np.generic))
@@ -194,6 +194,19 @@ def steers(x: _ArrayLike, kind: str, value: object) -> None:
     the compiled function checks it again on every call (a guard)."""
     for tracer in STATE.tracers:
         tracer.guard(x, kind, value)
+
+
+def value_of(x: Any) -> Any:
+    """The value of a tensor or variable (anything else as it is), read by tape's own code to
+    decide something in Python: an axis, a shape, an index, a mask, a result computed in
+    NumPy. A function that ``tape.function`` is tracing checks it again on every call (a
+    guard), so the compiled function never keeps a stale value."""
+    if isinstance(x, _ArrayLike):
+        v = x._value
+        if ACTIVE[0] and STATE.tracers:
+            steers(x, "value", v)
+        return v
+    return x
 
 
 def leaves_tape(x: _ArrayLike, how: str, instead: str) -> None:
@@ -569,6 +582,8 @@ class Variable(_ArrayLike):
         if ACTIVE[0] and STATE.tracers:
             for tracer in STATE.tracers:
                 tracer.assign(self, value)
+        if isinstance(value, _ArrayLike):  # (traced, the assignment is a step of the trace)
+            value = value._value
         new = to_value(value, self.dtype)
         if np.shape(new) != self.shape:
             raise ValueError(

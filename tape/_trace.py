@@ -59,14 +59,39 @@ class Unsupported(Exception):
 
 
 def _user_frame() -> Any:
-    """The innermost frame of code outside tape and NumPy: where the user wrote the op."""
-    f = sys._getframe(2)
-    while f is not None:
-        name = f.f_code.co_filename
-        if not (name.startswith(_TAPE_DIR) or name.startswith(_NUMPY_DIR)):
+    """The innermost frame of code outside tape and NumPy: where the user wrote the op.
+    (``sys._getframe(depth)`` makes a frame object only for the frame it returns, so the
+    depth found last time is tried first: an op's frames are mostly as deep as the last's.)"""
+    depth = _DEPTH[0]
+    try:
+        f = sys._getframe(depth)
+        if not _inside(f.f_code) and _inside(sys._getframe(depth - 1).f_code):
             return f
-        f = f.f_back
-    return None
+    except ValueError:
+        pass
+    depth = 2
+    while True:
+        try:
+            f = sys._getframe(depth)
+        except ValueError:
+            return None
+        if not _inside(f.f_code):
+            _DEPTH[0] = depth
+            return f
+        depth += 1
+
+
+def _inside(code: Any) -> bool:
+    """Whether ``code`` is tape's or NumPy's."""
+    skip = _INSIDE.get(code)
+    if skip is None:
+        name = code.co_filename
+        skip = _INSIDE[code] = name.startswith(_TAPE_DIR) or name.startswith(_NUMPY_DIR)
+    return skip
+
+
+_DEPTH = [3]
+_INSIDE: dict[Any, bool] = {}  # per code object: whether it is tape's or NumPy's
 
 
 class _Steps(list):
@@ -74,17 +99,17 @@ class _Steps(list):
 
     def __init__(self) -> None:
         super().__init__()
-        self.lines: list[tuple[str, int] | None] = []
+        self.places: list[tuple[Any, int] | None] = []  # (code, instruction offset)
         self.frames: dict[int, Any] = {}
 
     def append(self, step: Any) -> None:
         list.append(self, step)
         f = _user_frame()
         if f is None:
-            self.lines.append(None)
+            self.places.append(None)
         else:
             self.frames.setdefault(id(f), f)
-            self.lines.append((f.f_code.co_filename, f.f_lineno))
+            self.places.append((f.f_code, f.f_lasti))
 
 
 class Tracer:
@@ -377,7 +402,7 @@ class Trace:
 
     def __init__(self, tracer: Tracer, inputs: list[int], out: Any, name: str) -> None:
         self.steps: list[Any] = list(tracer._entries)
-        self.lines = tracer._entries.lines
+        self._places = tracer._entries.places
         self.inputs = inputs
         self.out = out
         self.name = name
@@ -442,7 +467,7 @@ class Trace:
                 line = tb.tb_lineno
             tb = tb.tb_next
         k = self._line_steps.get(line) if line is not None else None
-        where = self.lines[k] if k is not None else None
+        where = self.line(k) if k is not None else None
         if where is not None:
             text = linecache.getline(*where).strip()
             exc.add_note(
@@ -458,7 +483,7 @@ class Trace:
             env[var_id] = var
         saved = [(v, v._value) for v in self.variables.values()]
         try:
-            for step in self.steps:
+            for k, step in enumerate(self.steps):
                 head = step[0]
                 if type(head) is Primitive:
                     _, ids, vals, static, out_id, _, connected = step
@@ -471,7 +496,7 @@ class Trace:
                 elif head == "guard":
                     _, key, kind, observed = step
                     if not _same(_CONVERT[kind](env[key]), observed):
-                        raise Retrace
+                        raise Retrace(k)
                 elif head == "assign":
                     _, var, key, const = step
                     var.assign(env[key] if key else const)
@@ -485,6 +510,17 @@ class Trace:
             _restore(saved)
             raise
         return _fill(self.out, env)
+
+    def line(self, k: int) -> tuple[str, int] | None:
+        """The file and line of the user's code where step ``k`` was recorded."""
+        place = self._places[k]
+        if place is None:
+            return None
+        code, lasti = place
+        for start, end, line in code.co_lines():
+            if start <= lasti < end and line is not None:
+                return code.co_filename, line
+        return code.co_filename, code.co_firstlineno
 
     @property
     def _out_ids(self) -> list[int]:
@@ -525,7 +561,7 @@ _INFIX = {
     np.add: "+", np.subtract: "-", np.multiply: "*", np.true_divide: "/",
 }
 _PREFIX = {operator.neg: "-", np.negative: "-"}
-_SMALL = 64  # elements: arrays up to this size are freed with their names, not explicitly
+_SMALL = 1 << 12  # elements: smaller arrays are freed with their names, not explicitly
 _RESERVED = {"np", "Retrace"} | set(dir(builtins))
 
 
@@ -550,13 +586,31 @@ def _literal(v: Any) -> str | None:
     return None
 
 
+def _const_key(v: Any) -> Any:
+    """Equal small constants are one constant of the program; others go by identity."""
+    if isinstance(v, (ndarray, np.generic)) and v.size <= 16 and v.dtype.kind in "biufc":
+        return (type(v), v.dtype.str, v.shape, v.tobytes())
+    return ("id", id(v))
+
+
+def _shown(v: Any) -> str:
+    """A constant as the comments of generated code show it."""
+    if isinstance(v, (ndarray, np.generic)):
+        if v.size <= 6:
+            text = " ".join(np.array2string(np.asarray(v), separator=", ").split())
+            return f"{text}  ({v.dtype})"
+        return f"an array of shape {v.shape} ({v.dtype})"
+    text = " ".join(repr(v).split())
+    return text if len(text) <= 60 else f"a {type(v).__name__}"
+
+
 class _Writer:
     """The state of generating one function: names of values, constants, functions."""
 
     def __init__(self, tr: Trace) -> None:
         self.tr = tr
         self.namespace: dict[str, Any] = {"np": np, "Retrace": Retrace, "_differs": _differs,
-                                           "_wrap": wrap, "_fill": _fill, "_leaves": _leaves}
+                                           "_wrap": wrap, "_fill": _fill, "_values": _values}
         self.names: dict[int, str] = {}
         self.taken: set[str] = set(_RESERVED) | {tr.name}
         self.consts: dict[int, str] = {}
@@ -583,13 +637,12 @@ class _Writer:
         lit = _literal(v)
         if lit is not None:
             return lit
-        name = self.consts.get(id(v))
+        key = _const_key(v)
+        name = self.consts.get(key)
         if name is None:
-            name = self.consts[id(v)] = self.fresh(f"c{len(self.consts) + 1}")
+            name = self.consts[key] = self.fresh(f"c{len(self.consts) + 1}")
             self.namespace[name] = v
-            shown = np.array2string(np.asarray(v), threshold=6, separator=", ")
-            kind = getattr(v, "dtype", type(v).__name__)
-            self.const_notes.append(f"#   {name} = {shown.replace(chr(10), ' ')}  ({kind})")
+            self.const_notes.append(f"#   {name} = {_shown(v)}")
         return name
 
     def func(self, prim: Primitive) -> str:
@@ -633,52 +686,89 @@ class _Writer:
             self.line_steps[len(self.lines)] = step
 
 
-def _live(tr: Trace) -> list[bool]:
+def _simplify(tr: Trace) -> tuple[list[Any], dict[int, int]]:
+    """The steps with common subexpressions removed: an op applied again to the same values
+    with the same static arguments is the first application's value (ops are pure; reads of
+    variables, which assignments change, are left alone). Returns the steps (None for a
+    removed one) and the ids renamed to the ids of equal values."""
+    rename: dict[int, int] = {}
+    seen: dict[Any, Any] = {}
+    steps: list[Any] = []
+    variables = tr.variables
+    for step in tr.steps:
+        if type(step[0]) is not Primitive:
+            steps.append(step)
+            continue
+        prim, ids, vals, static, out_id, ans, connected = step
+        if rename:
+            ids = tuple([rename.get(i, i) for i in ids])
+            step = (prim, ids, vals, static, out_id, ans, connected)
+        key = None
+        if all(_literal(v) is not None for v in static.values()):
+            parts = []
+            for i in range(len(ids)):
+                if i in connected:
+                    if ids[i] in variables:
+                        break
+                    parts.append(ids[i])
+                else:
+                    v = vals[i]
+                    parts.append((type(v), v) if _literal(v) is not None else _const_key(v))
+            else:
+                key = (prim, tuple(parts), repr(static))
+        first = seen.get(key) if key is not None else None
+        if first is not None:
+            if type(out_id) is tuple:
+                rename.update(zip(out_id, first))
+            else:
+                rename[out_id] = first
+            steps.append(None)
+            continue
+        if key is not None:
+            seen[key] = out_id
+        steps.append(step)
+    return steps, rename
+
+
+def _reads(step: Any, rename: dict[int, int]) -> list[int]:
+    """The traced ids a step reads."""
+    head = step[0]
+    if type(head) is Primitive:
+        ids = step[1]
+        return [ids[i] for i in step[6]]
+    if head == "guard":
+        return [rename.get(step[1], step[1])]
+    if head == "assign":
+        return [rename.get(step[2], step[2])] if step[2] else []
+    return [rename.get(k, k) for k in _slots(step[2])]
+
+
+def _live(steps: list[Any], outs: list[int]) -> list[bool]:
     """Which steps the result needs: dead-code elimination from the outputs, guards,
     assignments and kept calls backwards."""
-    need = set(_slots(tr.out))
-    live = [False] * len(tr.steps)
-    for k in range(len(tr.steps) - 1, -1, -1):
-        step = tr.steps[k]
+    need = set(outs)
+    live = [False] * len(steps)
+    for k in range(len(steps) - 1, -1, -1):
+        step = steps[k]
+        if step is None:
+            continue
         head = step[0]
         if type(head) is Primitive:
             out = step[4]
-            outs = out if type(out) is tuple else (out,)
-            if not any(o in need for o in outs):
+            if type(out) is tuple:
+                if not any(o in need for o in out):
+                    continue
+            elif out not in need:
                 continue
-            need.update(step[1][i] for i in step[6])
-        elif head == "guard":
-            need.add(step[1])
-        elif head == "assign":
-            if step[2]:
-                need.add(step[2])
-        elif step[4] or any(o in need for o in step[3]):
-            need.update(_slots(step[2]))
-        else:
+            ids = step[1]
+            for i in step[6]:
+                need.add(ids[i])
+        elif head == "call" and not step[4] and not any(o in need for o in step[3]):
             continue
+        else:
+            need.update(_reads(step, {}))
         live[k] = True
     return live
-
-
-def _last_uses(tr: Trace, live: list[bool]) -> dict[int, int]:
-    """For each traced value, the last live step that reads it."""
-    last: dict[int, int] = {}
-    for k, step in enumerate(tr.steps):
-        if not live[k]:
-            continue
-        head = step[0]
-        if type(head) is Primitive:
-            for i in step[6]:
-                last[step[1][i]] = k
-        elif head == "guard":
-            last[step[1]] = k
-        elif head == "assign":
-            if step[2]:
-                last[step[2]] = k
-        else:
-            for key in _slots(step[2]):
-                last[key] = k
-    return last
 
 
 def generate(tr: Trace) -> tuple[str, dict[str, Any], dict[int, int]]:
@@ -686,86 +776,122 @@ def generate(tr: Trace) -> tuple[str, dict[str, Any], dict[int, int]]:
     line of it comes from."""
     w = _Writer(tr)
     params = [w.define(k) for k in tr.inputs]
-    live = _live(tr)
-    last = _last_uses(tr, live)
-    keep = set(_slots(tr.out))
+    steps, rename = _simplify(tr)
+    outs = [rename.get(k, k) for k in _slots(tr.out)]
+    steps = [
+        step if step is None or type(step[0]) is Primitive else _renamed(step, rename)
+        for step in steps
+    ]
+    live = _live(steps, outs)
+    # where each value is last read: large ones are freed there
+    keep = set(outs)
+    dies: dict[int, list[int]] = {}
+    last: dict[int, int] = {}
+    for k, step in enumerate(steps):
+        if live[k]:
+            for key in _reads(step, {}):
+                last[key] = k
+    for key, at in last.items():
+        if key not in keep:
+            dies.setdefault(at, []).append(key)
     sizes: dict[int, int] = {}
-    for k, step in enumerate(tr.steps):
+    emit, value, const, define = w.emit, w.value, w.const, w.define
+    for k, step in enumerate(steps):
         if not live[k]:
             continue
         head = step[0]
         if type(head) is Primitive:
             _, ids, vals, static, out_id, ans, connected = step
-            args = [w.value(ids[i]) if i in connected else w.const(vals[i])
+            args = [value(ids[i]) if i in connected else const(vals[i])
                     for i in range(len(ids))]
-            kwargs = [f"{name}={w.const(v)}" for name, v in static.items()]
             fwd = head.fwd
-            if fwd in _INFIX and len(args) == 2 and not kwargs:
+            if static:
+                args += [f"{name}={const(v)}" for name, v in static.items()]
+                expr = f"{w.func(head)}({', '.join(args)})"
+            elif len(args) == 2 and fwd in _INFIX:
                 expr = f"{args[0]} {_INFIX[fwd]} {args[1]}"
-            elif fwd in _PREFIX and len(args) == 1 and not kwargs:
+            elif len(args) == 1 and fwd in _PREFIX:
                 expr = f"{_PREFIX[fwd]}{args[0]}"
             else:
-                expr = f"{w.func(head)}({', '.join(args + kwargs)})"
+                expr = f"{w.func(head)}({', '.join(args)})"
             if type(out_id) is tuple:
-                targets = [w.define(o) for o in out_id]
-                w.emit(f"{', '.join(targets)}{',' if len(targets) == 1 else ''} = {expr}", k)
+                targets = [define(o) for o in out_id]
+                emit(f"{', '.join(targets)}{',' if len(targets) == 1 else ''} = {expr}", k)
                 for o, a in zip(out_id, ans):
                     sizes[o] = getattr(a, "size", 1)
             else:
-                w.emit(f"{w.define(out_id)} = {expr}", k)
+                emit(f"{define(out_id)} = {expr}", k)
                 sizes[out_id] = getattr(ans, "size", 1)
         elif head == "guard":
             _, key, kind, observed = step
-            value = w.value(key)
+            v = value(key)
             if kind == "bool":
-                test = f"bool({value}) is not {observed!r}"
-            elif kind in ("int", "index") and type(observed) is int:
-                test = f"{'int' if kind == 'int' else 'operator.index'}({value}) != {observed!r}"
-                w.namespace["operator"] = operator
+                test = f"bool({v}) is not {observed!r}"
+            elif kind == "int" and type(observed) is int:
+                test = f"int({v}) != {observed!r}"
             else:
                 convert = w.fresh(f"_{kind}")
                 w.namespace[convert] = _CONVERT[kind]
-                test = f"_differs({convert}({value}), {w.const(observed)})"
-            w.emit(f"if {test}:", k)
-            w.emit("    raise Retrace  # the traced program does not hold: trace again", None)
+                test = f"_differs({convert}({v}), {const(observed)})"
+            emit(f"if {test}:", k)
+            emit(f"    raise Retrace({k})  # the traced program does not hold: trace again", k)
         elif head == "assign":
-            _, var, key, const = step
-            source = w.value(key) if key else w.const(const)
-            w.emit(f"{w.var_name(var)}.assign({source})", k)
+            _, var, key, c = step
+            source = value(key) if key else const(c)
+            emit(f"{w.var_name(var)}.assign({source})", k)
             w.var_state[var._id] = None
         else:
-            _, fn, tmpl, outs, _ = step
+            _, fn, tmpl, outs_of_call, _ = step
             fname = w.fresh(getattr(fn, "__name__", "call").lstrip("_") or "call")
             w.namespace[fname] = fn
-            slots = _slots(tmpl)
             tname = w.fresh("args")
             w.namespace[tname] = tmpl
-            env = ", ".join(f"{s}: _wrap({w.value(s)})" for s in slots)
-            call_expr = f"{fname}(*_a, **_k)"
-            w.emit(f"_a, _k = _fill({tname}, {{{env}}})", k)
-            if outs:
-                targets = [w.define(o) for o in outs]
-                w.emit(f"_r = [t._value for t in _leaves({call_expr}) if isinstance(t, "
-                       f"_Tensor)]", k)
-                w.namespace["_Tensor"] = Tensor
-                w.emit(f"{', '.join(targets)}, = _r", k)
+            env = ", ".join(f"{s}: _wrap({value(s)})" for s in _slots(tmpl))
+            emit(f"_a, _k = _fill({tname}, {{{env}}})", k)
+            if outs_of_call:
+                targets = [define(o) for o in outs_of_call]
+                emit(f"{', '.join(targets)}, = _values({fname}(*_a, **_k))", k)
             else:
-                w.emit(call_expr, k)
+                emit(f"{fname}(*_a, **_k)", k)
             for var_id in list(w.var_state):
                 w.var_state[var_id] = None  # the call may have assigned variables
-        # free large intermediates at their last use (small ones cost more to free)
-        dead = [key for key, at in last.items() if at == k and key not in keep
-                and key in w.names and sizes.get(key, 0) > _SMALL]
-        if dead:
-            w.emit("del " + ", ".join(w.names[key] for key in dead), None)
-    outs = [w.value(key) for key in _slots(tr.out)]
-    ret = ", ".join(outs) + ("," if len(outs) == 1 else "")
+        dead = [key for key in dies.get(k, ()) if key in w.names and sizes.get(key, 0) > _SMALL]
+        if dead:  # large intermediates are freed at their last use (small ones cost more)
+            emit("del " + ", ".join(w.names[key] for key in dead), None)
+    ret = ", ".join(value(key) for key in outs) + ("," if len(outs) == 1 else "")
     head_lines = [f"def {tr.name}({', '.join(params)}):"]
     if w.const_notes:
         head_lines.append("    # constants:")
         head_lines += ["    " + note for note in w.const_notes]
-    lines_before = len(head_lines)
-    body = w.lines + [f"    return ({ret})"]
-    source = "\n".join(head_lines + body) + "\n"
-    line_steps = {n + lines_before: k for n, k in w.line_steps.items()}
+    offset = len(head_lines)
+    source = "\n".join(head_lines + w.lines + [f"    return ({ret})"]) + "\n"
+    line_steps = {n + offset: k for n, k in w.line_steps.items()}
     return source, w.namespace, line_steps
+
+
+def _renamed(step: Any, rename: dict[int, int]) -> Any:
+    """An event with the ids it reads renamed."""
+    if not rename:
+        return step
+    head = step[0]
+    if head == "guard":
+        return (head, rename.get(step[1], step[1]), *step[2:])
+    if head == "assign":
+        return (head, step[1], rename.get(step[2], step[2]), step[3])
+    return (head, step[1], _rename_slots(step[2], rename), *step[3:])
+
+
+def _rename_slots(tmpl: Any, rename: dict[int, int]) -> Any:
+    cls = type(tmpl)
+    if cls is list or cls is tuple:
+        return cls(_rename_slots(v, rename) for v in tmpl)
+    if cls is dict:
+        return {k: _rename_slots(v, rename) for k, v in tmpl.items()}
+    if cls is _Slot and tmpl.id in rename:
+        return _Slot(rename[tmpl.id])
+    return tmpl
+
+
+def _values(result: Any) -> list[Any]:
+    """The values of the tensors in a call's result, in order."""
+    return [t._value for t in _leaves(result) if isinstance(t, Tensor)]

@@ -65,7 +65,18 @@ from typing import Any
 
 import numpy as np
 
-from ._tensor import STATE, Tensor, Variable, as_dtype, float32, int64, scalarize, to_value, wrap
+from ._tensor import (
+    STATE,
+    Tensor,
+    Variable,
+    as_dtype,
+    float32,
+    int64,
+    scalarize,
+    to_value,
+    value_of,
+    wrap,
+)
 from ._trace import call
 from .ops.creation import convert_to_tensor
 from .ops.shape import gather
@@ -129,7 +140,7 @@ def _shape(shape: Any, fn: str) -> tuple[int, ...]:
     """A shape given as an int, a list or tuple of ints, or a 0-d or 1-d integer tensor/array."""
     if type(shape) in (list, tuple) and all(type(n) is int and n >= 0 for n in shape):
         return tuple(shape)  # the common case, quickly
-    value = shape._value if _is_tensor(shape) else shape
+    value = value_of(shape) if _is_tensor(shape) else shape
     bad = TypeError(
         f"tape.random.{fn}: shape must be an int or a 1-d list, tuple or tensor of ints, "
         f"got {shape!r}."
@@ -307,7 +318,7 @@ def _truncated_normal(rng, shape, mean, stddev, dtype, fn) -> Tensor:
 
 
 def _int_bound(value: Any, dtype: np.dtype, name: str, fn: str) -> int:
-    v = value._value if _is_tensor(value) else value
+    v = value_of(value) if _is_tensor(value) else value
     if np.ndim(v) != 0 or isinstance(v, (float, np.floating, bool, np.bool_)):
         raise TypeError(
             f"tape.random.{fn}: {name} must be a scalar integer for dtype {dtype}, got {value!r}."
@@ -370,7 +381,7 @@ def _uniform(rng, shape, minval, maxval, dtype, fn, full_range_ok=False) -> Tens
 
 
 def _logits(logits: Any, fn: str) -> np.ndarray:
-    value = logits._value if _is_tensor(logits) else to_value(logits)
+    value = value_of(logits) if _is_tensor(logits) else to_value(logits)
     arr = np.asarray(value)
     if arr.dtype.kind not in "fiu" or arr.ndim != 2:
         raise ValueError(
@@ -559,7 +570,7 @@ def categorical(
 
 
 def _stateless_rng(seed: Any, kind: str, dtype: np.dtype) -> np.random.Generator:
-    value = seed._value if _is_tensor(seed) else seed
+    value = value_of(seed) if _is_tensor(seed) else seed
     arr = np.asarray(value)
     if arr.shape != (2,) or arr.dtype.kind not in "iu":
         raise ValueError(

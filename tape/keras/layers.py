@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from .._tensor import Tensor, Variable
+from .._trace import call
 from ..module import Module, camel_to_snake, current_name_scope, name_scope
 from ..ops import creation, elementwise, linalg, nn, shape
 from . import activations, initializers
@@ -754,6 +755,9 @@ class BatchNormalization(Layer):
         return outputs
 
     def _update_moving(self, mean: Any, variance: Any) -> None:
+        call(self._update_moving_now, mean, variance)  # (compiled: made on every call)
+
+    def _update_moving_now(self, mean: Any, variance: Any) -> None:
         # a state update, not part of the function being differentiated: explicit values
         m = np.asarray(self.momentum, self.moving_mean.dtype)
         for var, batch in ((self.moving_mean, mean), (self.moving_variance, variance)):

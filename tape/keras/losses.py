@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from .._tensor import Tensor, Variable
+from .._tensor import Tensor, value_of
 from ..ops import elementwise as ew
 from ..ops import nn
 from ..ops import reductions as red
@@ -98,7 +98,7 @@ class Reduction:
 
 
 def _value(x: Any) -> Any:
-    return x._value if isinstance(x, (Tensor, Variable)) else x
+    return value_of(x)
 
 
 def _prediction(y_pred: Any, op: str) -> Tensor:

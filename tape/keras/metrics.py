@@ -19,12 +19,14 @@ tape.Tensor(0.5, shape=(), dtype=float32)
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from .._tensor import Tensor, Variable
+from .._trace import call
 from ..ops import elementwise as ew
 from ..ops import reductions as red
 from ..ops import shape as sh
@@ -141,10 +143,27 @@ def sparse_categorical_accuracy(y_true: Any, y_pred: Any) -> Tensor:
 # --------------------------------------------------------------------------- base classes
 
 
+def _made_on_every_call(update: Callable[..., None]) -> Callable[..., None]:
+    """``update``, made on every call of a compiled function that calls it (metrics keep
+    their state with NumPy, which a trace cannot replay)."""
+
+    @functools.wraps(update)
+    def update_state(self: Metric, *args: Any, **kwargs: Any) -> None:
+        call(update, self, *args, **kwargs)
+
+    return update_state
+
+
 class Metric:
     """The base of the metrics: state in non-trainable variables made by
     :meth:`add_weight`, ``update_state``, ``result``, ``reset_state``; calling a metric
     updates it and returns the result."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        update = cls.__dict__.get("update_state")
+        if update is not None:  # inside tape.function, an update on every call
+            cls.update_state = _made_on_every_call(update)  # type: ignore[method-assign]
 
     def __init__(self, name: str | None = None, dtype: Any = None) -> None:
         self.name = name or _losses._snake(type(self).__name__)

@@ -17,7 +17,7 @@ from .._fast import binary_method
 from .._record import holds_tensors, pack
 from .._registry import FUNCTIONS, UFUNCS
 from .._structure import flatten
-from .._tensor import Tensor, Variable, tracked
+from .._tensor import Tensor, Variable, tracked, value_of
 from . import _numpy_api as api
 from . import elementwise as ew
 from .linalg import matmul
@@ -55,7 +55,7 @@ def _watched(values: list) -> bool:
 
 def _unwrap(x: Any) -> Any:
     if isinstance(x, (Tensor, Variable)):
-        return x._value
+        return value_of(x)
     if isinstance(x, (list, tuple)):
         return type(x)(_unwrap(v) for v in x)
     if isinstance(x, dict):

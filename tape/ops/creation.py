@@ -9,7 +9,16 @@ import numpy as np
 
 from .._record import holds_tensors, pack
 from .._sparse import IndexedSlices
-from .._tensor import Tensor, Variable, as_dtype, as_tensor, float32, scalarize, to_value
+from .._tensor import (
+    Tensor,
+    Variable,
+    as_dtype,
+    as_tensor,
+    float32,
+    scalarize,
+    to_value,
+    value_of,
+)
 from ._define import numpy_function
 from .elementwise import where
 from .shape import broadcast_to, cast, concat, expand_dims, getitem
@@ -206,6 +215,11 @@ def linspace(start: Any, stop: Any, num: int, name: str | None = None, axis: int
 
 def _np_value(x: Any) -> Any:
     """A value for NumPy's dtype rules: a tensor's value; Python numbers stay weakly typed."""
+    return value_of(x)
+
+
+def _np_peek(x: Any) -> Any:
+    """:func:`_np_value` for a dtype and shape only (a compiled function fixes those)."""
     return x._value if isinstance(x, (Tensor, Variable)) else x
 
 
@@ -222,11 +236,13 @@ def _np_linspace(
     num = operator.index(_np_value(num))
     if num < 0:
         raise ValueError(f"Number of samples, {num}, must be non-negative.")
-    start_v, stop_v = _np_value(start), _np_value(stop)
+    start_v, stop_v = _np_peek(start), _np_peek(stop)
     # NumPy's own dtype rule (inexact result type of start and stop) and shape checks
     dt = np.linspace(start_v, stop_v, 0).dtype
     if dtype is not None and as_dtype(dtype).kind not in "fc":
-        values = np.linspace(start_v, stop_v, num, endpoint, retstep, dtype, axis)
+        values = np.linspace(
+            _np_value(start), _np_value(stop), num, endpoint, retstep, dtype, axis
+        )
         return (constant(values[0]), values[1]) if retstep else constant(values)
     shape = np.broadcast_shapes(np.shape(start_v), np.shape(stop_v))
     if not -len(shape) - 1 <= axis <= len(shape):
@@ -238,7 +254,7 @@ def _np_linspace(
     div = num - 1 if endpoint else num
     if div > 0:
         step: Any = delta / div
-        if np.any(step._value == 0):  # NumPy's order for a zero step (denormal deltas)
+        if np.any(step == 0):  # NumPy's order for a zero step (denormal deltas)
             y = (y / div) * delta
         else:
             y = y * step

@@ -22,7 +22,7 @@ import numpy as np
 from .._fast import bind1, bind2
 from .._record import bind, holds_tensors, pack
 from .._registry import UFUNCS, defprim, through
-from .._tensor import Tensor, Variable, as_tensor, scalarize, tracked
+from .._tensor import Tensor, Variable, as_tensor, scalarize, tracked, value_of
 from ._define import apply, elementwise, numpy_function
 from .shape import _scatter_add, cast
 
@@ -551,7 +551,7 @@ def where(condition, x=None, y=None, name=None):
     ``where(x > 0, log(where(x > 0, x, 1)), 0)``.
     """
     if x is None and y is None:
-        c = condition._value if hasattr(condition, "_value") else np.asarray(condition)
+        c = _value(condition) if hasattr(condition, "_value") else np.asarray(condition)
         return as_tensor(np.argwhere(c).astype(np.int64))
     if x is None or y is None:
         raise ValueError("where needs both x and y, or neither.")
@@ -563,7 +563,7 @@ def _np_where(condition, x=None, y=None):
     """``np.where`` on tensors: with one argument NumPy's answer, a tuple of index arrays
     (``np.nonzero``), not TensorFlow's (N, rank) array of indices."""
     if x is None and y is None:
-        c = condition._value if hasattr(condition, "_value") else np.asarray(condition)
+        c = _value(condition) if hasattr(condition, "_value") else np.asarray(condition)
         return tuple(as_tensor(i) for i in np.nonzero(c))
     return where(condition, x, y)
 
@@ -623,6 +623,12 @@ def _np_round(a, decimals=0, out=None):
 
 
 def _value(x: Any) -> Any:
+    return value_of(x)
+
+
+def _peek(x: Any) -> Any:
+    """A tensor's value for its shape or dtype only (which a compiled function fixes): no
+    guard."""
     return x._value if isinstance(x, (Tensor, Variable)) else x
 
 
@@ -646,7 +652,7 @@ def _constant_arg(v: Any, func: str, what: str) -> Any:
                 "given a tensor that a GradientTape or ForwardAccumulator is watching. Pass "
                 f"tape.stop_gradient({what}) to use it as a constant."
             )
-        return v._value
+        return _value(v)
     return v
 
 
@@ -721,7 +727,7 @@ def _np_nan_to_num(x, copy=True, nan=0.0, posinf=None, neginf=None):
         "posinf": _constant_arg(posinf, "nan_to_num", "posinf"),
         "neginf": _constant_arg(neginf, "nan_to_num", "neginf"),
     }
-    if np.result_type(_value(x)).kind not in "fc":  # integers and booleans: a copy
+    if np.result_type(_peek(x)).kind not in "fc":  # integers and booleans: a copy
         return as_tensor(np.nan_to_num(_value(x), **fills))
     return bind(_nan_to_num, x, **fills)
 
@@ -746,7 +752,7 @@ def _np_select(condlist, choicelist, default=0):
     choices = [operand(v) for v in choices]
     out = operand(default)
     try:
-        dtype = np.result_type(*[_value(v) for v in [*choices, out]])
+        dtype = np.result_type(*[_peek(v) for v in [*choices, out]])
     except TypeError as e:
         raise TypeError(f"Choicelist and default value do not have a common dtype: {e}") from None
     for c, choice in zip(reversed(conds), reversed(choices)):
@@ -830,9 +836,9 @@ def _np_interp(x, xp, fp, left=None, right=None, period=None):
     if type(x) not in (int, float):  # (Python numbers stay weakly typed)
         x = _array_arg(x)
     fp = _array_arg(fp)
-    if xp.ndim != 1 or np.ndim(_value(fp)) != 1:
+    if xp.ndim != 1 or np.ndim(_peek(fp)) != 1:
         raise ValueError("Data points must be 1-D sequences")
-    if xp.shape[0] != np.shape(_value(fp))[0]:
+    if xp.shape[0] != np.shape(_peek(fp))[0]:
         raise ValueError("fp and xp are not of the same length")
     if xp.shape[0] == 0:
         raise ValueError("array of sample points is empty")

@@ -21,7 +21,7 @@ from numpy.lib.array_utils import normalize_axis_index, normalize_axis_tuple
 from .._fast import bind2
 from .._record import bind
 from .._registry import UFUNCS, defprim
-from .._tensor import Tensor, Variable, scalarize, wrap
+from .._tensor import Tensor, Variable, scalarize, value_of, wrap
 from . import reductions as _reductions
 from ._define import numpy_function
 from .reductions import reduce_sum
@@ -34,7 +34,13 @@ _LETTERS = string.ascii_letters
 
 
 def _value(x: Any) -> Any:
-    return x._value if isinstance(x, (Tensor, Variable)) else np.asarray(x)
+    return value_of(x) if isinstance(x, (Tensor, Variable)) else np.asarray(x)
+
+
+def _peek(x: Any) -> Any:
+    """A tensor's value for its shape or dtype only (which a compiled function fixes): no
+    guard."""
+    return x._value if isinstance(x, (Tensor, Variable)) else x
 
 
 def _shape(x: Any) -> tuple[int, ...]:
@@ -52,7 +58,7 @@ def _mT(x: Any) -> Any:
 
 
 def _float_dtype(x: Any) -> np.dtype:
-    dt = _value(x).dtype
+    dt = _peek(x).dtype
     return dt if dt.kind in "fc" else np.dtype(np.float64)
 
 
@@ -205,7 +211,7 @@ def _swap_last(x: Any) -> Any:
 
 def matrix_transpose(a: Any, name: str = "matrix_transpose", conjugate: bool = False) -> Any:
     """Transpose of the last two axes of ``a`` (a batch of matrices)."""
-    if conjugate and np.iscomplexobj(_value(a)):
+    if conjugate and np.iscomplexobj(_peek(a)):
         raise NotImplementedError("tape does not differentiate complex conjugation yet.")
     return _swap_last(a)
 
@@ -1319,7 +1325,7 @@ def norm(
 
 def _inexact(x: Any) -> Any:
     """``x`` as a float tensor: NumPy's norms compute integers and booleans in float64."""
-    return x if _value(x).dtype.kind in "fc" else cast(x, np.float64)
+    return x if _peek(x).dtype.kind in "fc" else cast(x, np.float64)
 
 
 def _count_fwd(x, axes, keepdims):
@@ -1441,7 +1447,7 @@ def _np_norm(x, ord=None, axis=None, keepdims=False):
     x = _inexact(x)
     nd = len(_shape(x))
     if isinstance(ord, (Tensor, Variable)):  # a number, as NumPy takes it (not differentiated)
-        ord = ord._value.item()
+        ord = value_of(ord).item()
     if axis is None:
         if ord is None or (ord in ("f", "fro") and nd == 2) or (
             nd == 1 and not isinstance(ord, str) and ord == 2
@@ -1658,7 +1664,7 @@ def _np_matrix_power(a, n):
     except TypeError as e:
         raise TypeError("exponent must be an integer") from e
     if n == 0:
-        eye = np.empty(shape, dtype=_value(a).dtype)
+        eye = np.empty(shape, dtype=_peek(a).dtype)
         eye[...] = np.eye(shape[-1], dtype=eye.dtype)
         return wrap(eye)
     if n < 0:

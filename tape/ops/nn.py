@@ -15,7 +15,7 @@ from numpy.lib.stride_tricks import as_strided
 
 from .._record import bind
 from .._registry import defprim
-from .._tensor import Tensor, Variable, scalarize
+from .._tensor import Tensor, Variable, scalarize, value_of
 from . import elementwise as ew
 from ._define import apply
 from .creation import convert_to_tensor
@@ -24,6 +24,12 @@ from .shape import broadcast_to, cast, expand_dims, getitem, reshape, transpose
 
 
 def _value(x: Any) -> Any:
+    return value_of(x)
+
+
+def _peek(x: Any) -> Any:
+    """A tensor's value for its shape or dtype only (which a compiled function fixes): no
+    guard."""
     return x._value if isinstance(x, (Tensor, Variable)) else x
 
 
@@ -876,7 +882,7 @@ def avg_pool1d(
 
 def _pool_nd(op: str, pools: tuple, input: Any, ksize: Any, strides: Any, padding: Any,
              data_format: str | None) -> Tensor:
-    ndim = np.ndim(_value(input))
+    ndim = np.ndim(_peek(input))
     if ndim not in (3, 4):
         raise NotImplementedError(
             f"{op}: tape pools 1-D and 2-D inputs (rank 3 or 4), got rank {ndim}."

@@ -20,7 +20,7 @@ from numpy.lib.array_utils import normalize_axis_index, normalize_axis_tuple
 
 from .._record import bind, holds_tensors, pack
 from .._registry import defprim
-from .._tensor import Tensor, Variable, as_tensor, scalarize
+from .._tensor import Tensor, Variable, as_tensor, scalarize, to_value, value_of
 from . import elementwise as ew
 from ._define import apply, numpy_function
 from .shape import _padded, broadcast_to, cast, concat, getitem, reshape
@@ -107,6 +107,12 @@ def _ndim(x: Any) -> int:
 
 
 def _value(x: Any) -> Any:
+    return value_of(x)
+
+
+def _peek(x: Any) -> Any:
+    """A tensor's value for its shape or dtype only (which a compiled function fixes): no
+    guard."""
     return x._value if isinstance(x, (Tensor, Variable)) else x
 
 
@@ -338,7 +344,7 @@ def _others(x: Any, axes: tuple[int, ...]) -> Any:
     derivative of the group's product, with no division (exact with zeros)."""
     shape = np.shape(x)
     if not axes:  # a product of one element: the others' product is empty, 1
-        return np.ones(shape, dtype=np.result_type(_value(x)))
+        return np.ones(shape, dtype=np.result_type(_peek(x)))
     rest = [i for i in range(len(shape)) if i not in axes]
     perm = rest + list(axes)
     moved = perm != list(range(len(shape)))
@@ -399,10 +405,10 @@ def _extreme_fwd(fn, x, axes, keepdims):
 def _tie_weights(ans: Any, x: Any, axes: tuple[int, ...]) -> np.ndarray:
     """1/k on the k elements of a group equal to its max (or min), 0 elsewhere. Piecewise
     constant, so a constant in every derivative."""
-    xv = np.asarray(_value(x))
-    hit = xv == np.reshape(_value(ans), _kept_shape(xv.shape, axes))
+    # (on tensors, with ops: a compiled function computes the ties again on every call)
+    hit = np.equal(x, np.reshape(ans, _kept_shape(np.shape(x), axes)))
     with np.errstate(invalid="ignore", divide="ignore"):
-        return (hit / np.sum(hit, axis=axes, keepdims=True)).astype(xv.dtype)
+        return (hit / np.sum(hit, axis=axes, keepdims=True)).astype(x.dtype)
 
 
 def _extreme(name: str, fn: Any) -> Any:
@@ -543,7 +549,7 @@ _std = defprim(
 
 
 def _check_float(x: Any, op: str) -> None:
-    dtype = np.result_type(_value(x))
+    dtype = np.result_type(_peek(x))
     if dtype.kind not in "fc":
         raise TypeError(
             f"{op} needs a floating-point input, got dtype {dtype}; cast it first "
@@ -721,7 +727,7 @@ def clip_by_norm(t: Any, clip_norm: Any, axes: Any = None, name: str | None = No
     >>> tape.clip_by_norm(tape.constant([3.0, 4.0]), 1.0).numpy()
     array([0.6, 0.8], dtype=float32)
     """
-    if np.ndim(_value(clip_norm)) != 0:
+    if np.ndim(_peek(clip_norm)) != 0:
         raise ValueError("clip_by_norm: clip_norm must be a scalar.")
     ax = _axes(axes, _ndim(t))
     l2sum = reduce_sum(ew.multiply(t, t), ax, keepdims=True)
@@ -767,19 +773,26 @@ def _np_prod(a, axis=None, dtype=None, out=None, keepdims=False, **kw):
 
 
 def _integer(a: Any) -> bool:
-    return np.result_type(_value(a)).kind in "biu"
+    return np.result_type(_peek(a)).kind in "biu"
 
 
 def _as_numpy_does(func: Any, a: Any, **kwargs: Any) -> Tensor:
     """NumPy's own result for integer and boolean input, which has no gradient: through
     NumPy's functions, sums widen small integers and means are floats, where TensorFlow's
     ops keep the input's dtype."""
-    return as_tensor(func(_value(a), **kwargs))
+    return bind(_NUMPY_DOES, a, func=func, kwargs=kwargs)
+
+
+# NumPy's function on integer or boolean values: no gradient, so no tape records it (only a
+# compiled function's tracer does)
+_NUMPY_DOES = defprim(
+    "numpy_reduction", lambda a, func, kwargs: to_value(func(a, **kwargs)), differentiable=False
+)
 
 
 def _empty_reduction(a: Any, axis: Any) -> bool:
-    shape = np.shape(_value(a))
-    return any(shape[i] == 0 for i in _axes(axis, len(shape))) or np.size(_value(a)) == 0 and (
+    shape = np.shape(_peek(a))
+    return any(shape[i] == 0 for i in _axes(axis, len(shape))) or np.size(_peek(a)) == 0 and (
         axis is None
     )
 
@@ -933,21 +946,20 @@ def _np_nanmean(a, axis=None, dtype=None, out=None, keepdims=np._NoValue, *, whe
     if _integer(a):
         return _as_numpy_does(np.nanmean, a, axis=axis, keepdims=keepdims)
     axes = _axes(axis, _ndim(a))
-    counted = ~np.isnan(_value(a))
-    count = np.sum(counted, axis=axes, keepdims=keepdims).astype(np.result_type(_value(a)))
+    counted = ~np.isnan(a)
+    count = np.sum(counted, axis=axes, keepdims=keepdims).astype(np.result_type(_peek(a)))
     if np.any(count == 0):
         warnings.warn("Mean of empty slice", RuntimeWarning, stacklevel=3)
     total = reduce_sum(_nan_replaced(a, 0), axes, keepdims)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return ew.divide(total, as_tensor(count))
+        return ew.divide(total, count)
 
 
 def _nan_tie_weights(ans: Any, x: Any, axes: tuple[int, ...]) -> np.ndarray:
     """:func:`_tie_weights` with NaNs left out: 1/k on the k elements of a group equal to its
     nanmax (or nanmin); 0 on NaNs, and on every element of a group of NaNs only."""
-    xv = np.asarray(_value(x))
-    hit = xv == np.reshape(_value(ans), _kept_shape(xv.shape, axes))
-    return (hit / np.maximum(np.sum(hit, axis=axes, keepdims=True), 1)).astype(xv.dtype)
+    hit = np.equal(x, np.reshape(ans, _kept_shape(np.shape(x), axes)))
+    return (hit / np.maximum(np.sum(hit, axis=axes, keepdims=True), 1)).astype(x.dtype)
 
 
 def _nan_extreme(name: str, fn: Any) -> Any:
@@ -1047,7 +1059,7 @@ def _quantile_fwd(x, q, axis, method, keepdims, kind):
 def _quantile_vjp(g, ans, x, q, axis, method, keepdims, kind):
     weights, perm = _order_weights(x, q, axis, method, kind)
     spread = np.sum(np.reshape(g, weights.shape[:-1] + (1,)) * weights, axis=0)
-    shape = np.shape(_value(x))
+    shape = np.shape(_peek(x))
     return np.transpose(np.reshape(spread, tuple(shape[i] for i in perm)), np.argsort(perm))
 
 
@@ -1132,11 +1144,11 @@ def _np_average(a, axis=None, weights=None, returned=False, *, keepdims=np._NoVa
         if a.dtype != dtype:
             a = cast(a, dtype)
         scl = np.sum(wgt, axis=axis, **kw)
-        if np.any(_value(scl) == 0.0):
+        if np.any(scl == 0.0):
             raise ZeroDivisionError("Weights sum to zero, can't be normalized")
         avg = ew.divide(np.sum(ew.multiply(a, wgt), axis=axis, **kw), scl)
     if returned:
-        if np.shape(_value(scl)) != avg.shape:
+        if np.shape(_peek(scl)) != avg.shape:
             scl = broadcast_to(scl, avg.shape)
         return avg, scl
     return avg
@@ -1267,7 +1279,7 @@ def _np_gradient_spacing(varargs: tuple, shape: tuple, axes: tuple) -> list:
     n = len(varargs)
     if n == 0:
         return [1.0] * len(axes)
-    if n == 1 and np.ndim(_value(varargs[0])) == 0:
+    if n == 1 and np.ndim(_peek(varargs[0])) == 0:
         return list(varargs) * len(axes)
     if n != len(axes):
         raise TypeError("invalid number of arguments")
@@ -1322,7 +1334,7 @@ def _np_gradient(f, *varargs, axis=None, edge_order=1):
         def at(start, stop, ax=ax):
             return getitem(f, (slice(None),) * ax + (slice(start, stop),))
 
-        uniform = np.ndim(_value(h)) == 0
+        uniform = np.ndim(_peek(h)) == 0
         if uniform:
             inner = (at(2, None) - at(None, -2)) / (2.0 * h)
         else:

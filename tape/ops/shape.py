@@ -20,10 +20,21 @@ from typing import Any
 import numpy as np
 from numpy.lib.array_utils import normalize_axis_index, normalize_axis_tuple
 
+from .._fast import unary_caller
 from .._record import bind, pack
 from .._registry import defprim, through
 from .._sparse import IndexedSlices
-from .._tensor import Tensor, Variable, as_dtype, as_tensor, float32, int32, scalarize, to_value
+from .._tensor import (
+    Tensor,
+    Variable,
+    as_dtype,
+    as_tensor,
+    float32,
+    int32,
+    scalarize,
+    to_value,
+    value_of,
+)
 from ._define import numpy_function
 
 newaxis = None  # tape.newaxis, as tf.newaxis and np.newaxis
@@ -32,11 +43,17 @@ newaxis = None  # tape.newaxis, as tf.newaxis and np.newaxis
 
 
 def _value(x: Any) -> Any:
+    return value_of(x)
+
+
+def _peek(x: Any) -> Any:
+    """A tensor's value for its shape or dtype only (which a compiled function fixes): no
+    guard."""
     return x._value if isinstance(x, (Tensor, Variable)) else x
 
 
 def _shape_of(x: Any) -> tuple[int, ...]:
-    return np.shape(_value(x))
+    return np.shape(_peek(x))
 
 
 def _int(n: Any, what: str) -> int:
@@ -104,7 +121,7 @@ def _index_arg(key: Any) -> Any:
     if isinstance(key, tuple):
         return tuple(_index_arg(k) for k in key)
     if isinstance(key, (Tensor, Variable)):
-        key = key._value
+        key = _value(key)
     if isinstance(key, list):
         key = np.asarray([_index_arg(k) for k in key])
         if key.size == 0 and key.dtype.kind == "f":  # [] (or [[]]): no element, not floats
@@ -291,7 +308,7 @@ def transpose(a: Any, perm: Any = None, conjugate: bool = False, name: str | Non
             raise ValueError(
                 f"perm {list(perm)} must be a permutation of the {ndim} axes of the tensor."
             )
-    if conjugate and np.iscomplexobj(_value(a)):
+    if conjugate and np.iscomplexobj(_peek(a)):
         raise NotImplementedError("transpose(conjugate=True) of complex tensors is not supported.")
     return bind(_transpose, a, perm=perm)
 
@@ -323,7 +340,7 @@ def squeeze(input: Any, axis: Any = None, name: str | None = None) -> Tensor:
     (2, 1)
     """
     shape = _shape_of(input)
-    if axis is None or np.size(_value(axis)) == 0:
+    if axis is None or np.size(_peek(axis)) == 0:
         axes = tuple(i for i, n in enumerate(shape) if n == 1)
     else:
         axes = _axis_list(axis, len(shape))
@@ -341,7 +358,7 @@ def _like(values: list) -> list:
     lists holding tensors are packed (a recorded stack)."""
     values = [pack(v) for v in values]
     dtype = next(
-        (np.result_type(_value(v)) for v in values
+        (np.result_type(_peek(v)) for v in values
          if isinstance(v, (Tensor, Variable, np.ndarray, np.generic))),
         None,
     )
@@ -365,7 +382,7 @@ def concat(values: Any, axis: Any, name: str = "concat") -> Tensor:
     values = _like(list(values))
     if not values:
         raise ValueError("concat needs at least one tensor.")
-    shapes = [np.shape(_value(v)) for v in values]
+    shapes = [np.shape(_peek(v)) for v in values]
     ndim = len(shapes[0])
     if ndim == 0 or any(len(s) != ndim for s in shapes):
         raise ValueError(
@@ -394,7 +411,7 @@ def stack(values: Any, axis: Any = 0, name: str = "stack") -> Tensor:
     values = _like(list(values))
     if not values:
         raise ValueError("stack needs at least one tensor.")
-    shapes = [np.shape(_value(v)) for v in values]
+    shapes = [np.shape(_peek(v)) for v in values]
     if any(s != shapes[0] for s in shapes):
         raise ValueError(f"stack needs tensors of the same shape; got shapes {shapes}.")
     return bind(_stack, *values, axis=_axis(axis, len(shapes[0]) + 1))
@@ -748,7 +765,11 @@ def stop_gradient(input: Any, name: str | None = None) -> Tensor:
     >>> float(t.gradient(y, x))
     3.0
     """
-    return as_tensor(_value(input))
+    return _stop(input)
+
+
+# A copy that no tape records: only tape.function traces it (as the op it is).
+_stop = unary_caller(defprim("stop_gradient", to_value, differentiable=False))
 
 
 def shape(input: Any, out_type: Any = int32, name: str | None = None) -> Tensor:
@@ -859,7 +880,7 @@ def _np_operand(v: Any) -> Any:
 
 
 def _dtype_of(x: Any) -> np.dtype:
-    return np.result_type(_value(x))
+    return np.result_type(_peek(x))
 
 
 def _np_cast_all(arrays: list, dtype: Any, casting: Any, name: str) -> list:
@@ -975,7 +996,7 @@ if hasattr(np, "unstack"):  # NumPy >= 2.1
 
 def _np_pieces(ary: Any, spec: Any, axis: int, equal: bool) -> list:
     n = _shape_of(ary)[_axis(axis, len(_shape_of(ary)))]
-    if np.ndim(_value(spec)) == 0:
+    if np.ndim(_peek(spec)) == 0:
         k = _int(spec, "indices_or_sections")
         if k <= 0:
             raise ValueError("number sections must be larger than 0.")
@@ -1215,7 +1236,7 @@ def _sort_order(values: Any, axis: int, direction: str, stable: bool = True) -> 
         raise ValueError(f'"{direction}" is not a valid direction: use "ASCENDING" or '
                          '"DESCENDING".')
     x = values if isinstance(values, (Tensor, Variable)) else as_tensor(values)
-    v = np.asarray(x._value)
+    v = np.asarray(_value(x))
     if v.ndim == 0:
         raise ValueError("sort needs a tensor of rank 1 or more, got a scalar.")
     if not isinstance(axis, (int, np.integer)):
