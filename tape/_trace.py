@@ -703,6 +703,11 @@ def _simplify(tr: Trace) -> tuple[list[Any], dict[int, int]]:
         if rename:
             ids = tuple([rename.get(i, i) for i in ids])
             step = (prim, ids, vals, static, out_id, ans, connected)
+        same = _times_one(prim, vals, out_id, ans, connected)
+        if same is not None:  # x * 1 is x, bit for bit
+            rename[out_id] = ids[same]
+            steps.append(None)
+            continue
         key = None
         if all(_literal(v) is not None for v in static.values()):
             parts = []
@@ -728,6 +733,29 @@ def _simplify(tr: Trace) -> tuple[list[Any], dict[int, int]]:
             seen[key] = out_id
         steps.append(step)
     return steps, rename
+
+
+def _times_one(
+    prim: Primitive, vals: Any, out_id: Any, ans: Any, connected: tuple[int, ...]
+) -> int | None:
+    """For ``x * 1`` (a traced ``x`` times a constant of ones, the seed of a sweep) with the
+    result of ``x``'s type, shape and dtype: the position of ``x``."""
+    if prim.fwd not in _MULTIPLY or len(connected) != 1 or len(vals) != 2:
+        return None
+    i = connected[0]
+    x, one = vals[i], vals[1 - i]
+    if type(out_id) is tuple or type(ans) is not type(x) or not isinstance(
+        one, (ndarray, np.generic, float, int)
+    ):
+        return None
+    if np.shape(ans) != np.shape(x) or getattr(ans, "dtype", None) != getattr(x, "dtype", 0):
+        return None
+    if np.size(one) > 16 or np.iscomplexobj(one) or not np.all(np.asarray(one) == 1):
+        return None
+    return i
+
+
+_MULTIPLY = (operator.mul, np.multiply)
 
 
 def _reads(step: Any, rename: dict[int, int]) -> list[int]:
