@@ -12,7 +12,7 @@ tape.Tensor(5.0, shape=(), dtype=float32)
 from . import autodiff, keras, linalg, math, nn, optimizers, random
 from ._checks import detect_anomaly
 from ._custom import custom_gradient, recompute_grad
-from ._function import TensorSpec, cond, device, function, print, while_loop
+from ._function import TensorSpec, cond, device, function, jit, print, while_loop
 from ._missing import missing as _missing
 from ._sparse import IndexedSlices
 from ._tape import GradientTape, UnconnectedGradients
@@ -68,6 +68,7 @@ __all__ = [
     "float32",
     "float64",
     "function",
+    "jit",
     "grad",
     "hessian",
     "hvp",

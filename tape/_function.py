@@ -400,15 +400,28 @@ def function(
     reduce_retracing: bool = False,
     **options: Any,
 ) -> Any:
-    """TensorFlow's ``tf.function``: ``@tape.function``, ``@tape.function(input_signature=...)``
-    or ``tape.function(f)``.
+    """TensorFlow's ``tf.function`` (and JAX's ``jit``): ``@tape.function``,
+    ``@tape.function(input_signature=...)`` or ``tape.function(f)``; compiles ``func``.
 
-    In TensorFlow the function is traced into a graph once per new input signature, and Python
-    code (``print``, list appends) runs only while tracing. tape does not trace yet: the
-    Python function runs on every call, eagerly, giving the same results, with its side
-    effects on every call. A call that does not match ``input_signature`` raises TensorFlow's
-    ``TypeError``. ``autograph``, ``jit_compile`` and ``reduce_retracing`` are accepted and
-    change nothing. Methods work too (the function binds like a method).
+    The first call with a new input signature -- the shapes and dtypes of tensor and array
+    arguments, the values of Python arguments, the identity of variables and other objects --
+    runs ``func`` once under a tracer, which records every op on a value computed from the
+    arguments or from variables: the Wengert list of the call, backward sweeps of tapes
+    inside it included. Later calls with that signature run a Python function generated from
+    the list: straight-line NumPy calls, one line per op (``f.source(*args)`` shows it).
+
+    As in TensorFlow, Python side effects (``print``, appending to a list) happen while
+    tracing only; ``tape.print``, ``tape.random`` draws, optimizer updates, metric updates and
+    variable assignments happen on every call. Wherever a value steered Python (``if x > 0``,
+    ``while n > 0``, ``int(x)``, ``float(x)``, ``x.numpy()``, an index ``x[i]`` with a tensor
+    ``i``), the generated code checks the value again; when it differs, the function is
+    traced again for the new case (up to ``RETRACE_LIMIT`` traces per signature, after which
+    such calls run eagerly, with a warning). Called under a ``GradientTape`` or
+    ``ForwardAccumulator``, the recorded ops run one by one on tensors, so the outer tape
+    records them and gradients are those of the eager function. A call that does not match
+    ``input_signature`` raises TensorFlow's ``TypeError``. ``autograph`` and
+    ``reduce_retracing`` change nothing; ``jit_compile=True`` is accepted with a warning
+    (no fusion into native code). Methods work too (the function binds like a method).
 
     >>> import tape
     >>> @tape.function(input_signature=[tape.TensorSpec([None], tape.float32)])
@@ -416,15 +429,27 @@ def function(
     ...     return tape.reduce_sum(x * x)
     >>> square_sum(tape.constant([1.0, 2.0]))
     tape.Tensor(5.0, shape=(), dtype=float32)
+    >>> square_sum(tape.constant([3.0, 4.0]))  # the generated code
+    tape.Tensor(25.0, shape=(), dtype=float32)
     """
     for key in options:
         if key not in _IGNORED_OPTIONS:
             raise TypeError(f"tape.function got an unexpected keyword argument {key!r}.")
+    if jit_compile:
+        warnings.warn(
+            "tape.function(jit_compile=True): tape compiles to NumPy code and does not fuse "
+            "ops into native code; jit_compile is ignored.",
+            stacklevel=2,
+        )
     opts = dict(options, autograph=autograph, jit_compile=jit_compile,
                 reduce_retracing=reduce_retracing)
     if func is None:
         return lambda f: Function(f, input_signature, opts)
     return Function(func, input_signature, opts)
+
+
+#: JAX's name for :func:`function`: ``tape.jit(f)`` compiles ``f``.
+jit = function
 
 
 # --------------------------------------------------------------------------- control flow
