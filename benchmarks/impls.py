@@ -22,12 +22,14 @@ BASELINE = "numpy"  # the hand-written forward + backward in plain NumPy
 PEER_REFERENCE = "torch"  # the second ratio column
 
 #: Every implementation, in the order rows are printed.
-IMPLS = ("numpy", "tape", "torch", "autograd", "jax", "jax-jit")
+IMPLS = ("numpy", "tape", "tape-function", "torch", "autograd", "jax", "jax-jit")
 
 #: What each name means, for the README, ``--help`` and the JSON.
 DESCRIPTIONS = {
     "numpy": "hand-written NumPy forward and backward (the baseline)",
     "tape": "tape (this project), GradientTape",
+    "tape-function": "tape under tape.function: GradientTape and gradient() traced once, then "
+    "generated NumPy code (tracing and code generation excluded from the timings)",
     "torch": "PyTorch eager on the CPU, torch.autograd / torch.func",
     "autograd": "HIPS autograd",
     "jax": "JAX without jit (op-by-op dispatch)",
@@ -128,7 +130,7 @@ def module(name: str) -> Any:
     try:
         if name == "numpy":
             return np
-        if name == "tape":
+        if name in ("tape", "tape-function"):
             return importlib.import_module("tape")
         if name == "torch":
             torch = importlib.import_module("torch")

@@ -4,12 +4,14 @@ Every implementation runs in this one process. Each workload is checked once per
 implementation against the hand-written NumPy baseline, then timed in repetitions that go
 round-robin over the implementations (the starting one rotates), so that drift of the machine
 during the run falls on all of them alike. Tables give the median time per call, the range,
-and the ratios to the baseline and to PyTorch.
+and the ratios to the baseline and to PyTorch. Two sections follow the workloads: the first
+calls of ``tape.function`` (tracing and code generation) and tape's scaling with chain length.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import gc
 import json
 import math
@@ -41,12 +43,14 @@ from benchmarks.workloads import (  # noqa: E402
     FULL,
     QUICK,
     WORKLOAD_KEYS,
+    Sizes,
     Workload,
     chain_data,
     make_workload,
     tape_loss_path,
 )
 
+FIRST_CALL = "first-call"
 SCALING = "scaling"
 
 
@@ -63,6 +67,8 @@ class Settings:
         self.max_reps = 5 if quick else 25
         self.fixed_reps = reps
         self.scaling_reps = 2 if quick else 5
+        self.first_call_reps = 2 if quick else 5
+        self.steady_calls = 3  # steady-state calls timed after each first and second call
         # Between samples: lets the worker threads of BLAS, OpenMP and XLA, which spin for a
         # while after a parallel call, go idle before the next library runs.
         self.pause = 0.0005 if pause is None else pause
@@ -233,6 +239,60 @@ def _paired_ratio(samples: list[float], ref: list[float]) -> float:
     return statistics.median(a / b for a, b in zip(samples, ref))
 
 
+def run_first_call(sizes: Sizes, settings: Settings) -> dict:
+    """What the first calls of ``tape.function`` cost, for each workload with a compiled
+    (tape-function) row. Each repetition makes a fresh compiled function and times its first
+    call (the trace: the function runs eagerly under the tracer), its second call (code
+    generation and compilation of the generated source, then a run of it) and then
+    ``settings.steady_calls`` steady-state calls; code generation is the second call minus the
+    median steady call. An eager tape call (no tape.function) is timed alongside, to compare
+    the trace with. A workload whose function fails gets an error row."""
+    rows: dict[str, dict] = {}
+    for key in WORKLOAD_KEYS:
+        w = make_workload(key, sizes)
+        if w.tape_function is None:
+            continue
+        try:
+            rows[key] = _first_calls(w, settings)
+        except Exception as exc:  # noqa: BLE001 - any failure becomes an error row
+            rows[key] = {"status": "error", "message": f"{type(exc).__name__}: {exc}"}
+    return {
+        "title": "tape.function first call",
+        "description": "A fresh tape.function per repetition: the first call traces, the second "
+        "generates and compiles the code (second call minus a steady-state call), later calls "
+        "run the generated code. Medians over the repetitions.",
+        "reps": settings.first_call_reps, "rows": rows,
+    }
+
+
+def _first_calls(w: Workload, settings: Settings) -> dict:
+    """The first-call timings of one workload's tape.function (see :func:`run_first_call`)."""
+    assert w.tape_function is not None
+    eager = w.builders["tape"](w.data)
+    eager()  # warm-up, also of tape's own first-use work
+    samples: dict[str, list[float]] = {
+        k: [] for k in ("trace_s", "second_call_s", "steady_s", "codegen_s", "eager_s")
+    }
+    for _ in range(settings.first_call_reps):
+        f, args = w.tape_function(w.data)
+        call = functools.partial(f, *args)
+        gc.collect()
+        first = _sample(call, 1)
+        second = _sample(call, 1)
+        steady = statistics.median(_sample(call, 1) for _ in range(settings.steady_calls))
+        eager_t = statistics.median(_sample(eager, 1) for _ in range(settings.steady_calls))
+        for k, v in (("trace_s", first), ("second_call_s", second), ("steady_s", steady),
+                     ("codegen_s", second - steady), ("eager_s", eager_t)):
+            samples[k].append(v)
+    row: dict[str, Any] = {"status": "ok"}
+    row.update((k, statistics.median(v)) for k, v in samples.items())
+    row["samples"] = samples
+    row["tracing_count"] = f.experimental_get_tracing_count()
+    row["generated_lines"] = len(f.source(*args).splitlines())
+    row["trace_x_eager"] = row["trace_s"] / row["eager_s"]
+    return row
+
+
 def run_scaling(ops: tuple[int, int], settings: Settings) -> dict:
     """tape on the W1 chain at two lengths, interleaved: the time should grow linearly. Each
     length also runs with Python's cyclic garbage collector disabled during the call, which
@@ -344,6 +404,29 @@ def print_workload(key: str, res: dict) -> None:
     sys.stdout.flush()
 
 
+def _fmt_ms(s: float) -> str:
+    return f"{s * 1e3:.3f} ms"
+
+
+def print_first_call(res: dict) -> None:
+    headers = ["workload", "trace (1st call)", "2nd call", "code generation", "steady call",
+               "eager tape call", "trace x eager", "generated lines"]
+    lines = [
+        [key, _fmt_ms(row["trace_s"]), _fmt_ms(row["second_call_s"]),
+         _fmt_ms(row["codegen_s"]), _fmt_ms(row["steady_s"]), _fmt_ms(row["eager_s"]),
+         _fmt_ratio(row["trace_x_eager"]), f"{row['generated_lines']:,}"]
+        if row["status"] == "ok" else [key, f"ERROR: {row['message']}"]
+        for key, row in res["rows"].items()
+    ]
+    print(f"\n{res['title']}")
+    print(f"(a fresh tape.function in each of {res['reps']} repetitions, medians; "
+          f"{res.get('elapsed_s', 0):.1f} s)")
+    print(_table(headers, lines))
+    print("code generation = 2nd call - steady call; the eager call is tape without "
+          "tape.function")
+    sys.stdout.flush()
+
+
 def print_scaling(res: dict) -> None:
     headers = ["ops", "gc", "median", "min - max", "us/op"]
     lines = [
@@ -409,8 +492,9 @@ def _meta(args: argparse.Namespace, impls: list[str]) -> dict:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks.run",
-        description="Time tape against a hand-written NumPy baseline and optional peers "
-        "(PyTorch, HIPS autograd, JAX) on workloads W1-W6 and a scaling run.",
+        description="Time tape (eager and under tape.function) against a hand-written NumPy "
+        "baseline and optional peers (PyTorch, HIPS autograd, JAX) on workloads W1-W6 and W4t, "
+        "the first calls of tape.function, and a scaling run.",
     )
     parser.add_argument("--quick", action="store_true", help="tiny sizes, few repetitions")
     parser.add_argument("--json", metavar="PATH", help="also write the results as JSON")
@@ -421,7 +505,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--workloads", metavar="KEYS",
-        help=f"comma-separated workloads (default all: {','.join((*WORKLOAD_KEYS, SCALING))})",
+        help="comma-separated workloads and sections (default all: "
+        f"{','.join((*WORKLOAD_KEYS, FIRST_CALL, SCALING))})",
     )
     parser.add_argument("--reps", type=int, help="repetitions per workload (default: automatic)")
     parser.add_argument(
@@ -436,7 +521,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     impls = _parse_list(args.only, IMPLS, "implementation")
-    keys = _parse_list(args.workloads, (*WORKLOAD_KEYS, SCALING), "workload")
+    keys = _parse_list(args.workloads, (*WORKLOAD_KEYS, FIRST_CALL, SCALING), "workload")
     settings = Settings(args.quick, args.reps, args.pause)
     sizes = QUICK if args.quick else FULL
 
@@ -445,7 +530,8 @@ def main(argv: list[str] | None = None) -> int:
     meta = _meta(args, impls)
     print(f"tape benchmarks{' (quick)' if args.quick else ''}: python {meta['python']}, "
           f"numpy {meta['numpy']}, {meta['cpus']} CPUs, {meta['platform']}")
-    installed = [f"{n} {v}" for n, v in meta["versions"].items() if v and n != "jax-jit"]
+    installed = [f"{n} {v}" for n, v in meta["versions"].items()
+                 if v and n not in ("tape-function", "jax-jit")]  # same library as the one before
     missing = sorted({n for n, v in meta["versions"].items() if not v})
     print("implementations: " + ", ".join(installed)
           + (f"; not installed: {', '.join(missing)}" if missing else ""))
@@ -459,6 +545,15 @@ def main(argv: list[str] | None = None) -> int:
 
     results: dict[str, Any] = {"meta": meta, "workloads": {}}
     for key in keys:
+        if key == FIRST_CALL:
+            if "tape-function" not in impls:
+                continue
+            t0 = time.perf_counter()
+            res = run_first_call(sizes, settings)
+            res["elapsed_s"] = time.perf_counter() - t0
+            results[FIRST_CALL] = res
+            print_first_call(res)
+            continue
         if key == SCALING:
             if "tape" not in impls:
                 continue

@@ -1,4 +1,4 @@
-"""The workloads W1-W6, each written once per implementation.
+"""The workloads W1-W6 and W4t, each written once per implementation.
 
 A workload holds its data (NumPy arrays, made from a fixed seed) and one *builder* per
 implementation. A builder does the setup (converting the data, building a jitted function) and
@@ -8,11 +8,16 @@ function once to check the result against the hand-written NumPy baseline, then 
 
 A builder raises :class:`~benchmarks.impls.Unavailable` when the implementation lacks a feature
 that the workload needs (for example ``GradientTape.jacobian`` for W5).
+
+The "tape-function" builders (W1-W4, W4t) run the "tape" builders' code inside a
+``tape.function``; their workloads also keep the compiled function's maker, uncalled, for the
+measurement of its first calls (tracing and code generation).
 """
 
 from __future__ import annotations
 
 import importlib
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,6 +27,8 @@ import numpy as np
 from .impls import Unavailable, module
 
 Builder = Callable[[dict], Callable[[], Any]]
+#: Makes a workload's ``tape.function`` and the arguments to call it with, without calling it.
+Compiler = Callable[[dict], tuple[Any, tuple]]
 
 OPS_PER_LINE = 5  # x = sin(x) * 0.9 + x * x * 1e-3: sin, mul, mul, mul, add
 
@@ -37,16 +44,52 @@ class Workload:
     ops: int | None = None  # elementwise ops per call, for the time-per-op column
     memory: tuple[str, ...] = ()  # implementations whose peak memory tracemalloc can see
     notes: list[str] = field(default_factory=list)
+    #: Makes the "tape-function" row's compiled function afresh (for the first-call timings).
+    tape_function: Compiler | None = None
+
+
+# --------------------------------------------------------------------------- tape.function
+# The "tape-function" rows run tape's code under ``tape.function``: the gradient computation,
+# GradientTape included, is traced on the first call and runs as generated NumPy code after.
+
+
+def compiled_builder(compiler: Compiler) -> Builder:
+    """A builder that makes the ``tape.function`` with ``compiler`` and calls it twice during
+    setup, the first call tracing it and the second generating its code, so that the timed calls
+    run the generated code only. Raises when ``tape.function`` did not compile (it warns and runs
+    eagerly when a function cannot be compiled) or traced more than once."""
+
+    def build(d: dict) -> Callable[[], Any]:
+        f, args = compiler(d)
+        if not hasattr(f, "source"):
+            raise Unavailable("not available: this tape.function does not compile")
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            f(*args)  # traces
+            f(*args)  # generates the code, then runs it
+        for w in caught:
+            if "tape.function" in str(w.message):
+                raise RuntimeError(f"tape.function did not compile: {w.message}")
+        count = f.experimental_get_tracing_count()
+        if count != 1:
+            raise RuntimeError(f"tape.function traced {count} times in two identical calls")
+        return lambda: f(*args)
+
+    return build
 
 
 # --------------------------------------------------------------------------- the chain (W1, W2,
-# W4, W6): x = sin(x) * 0.9 + x * x * 1e-3, repeated. It is written once and run with each
-# library's module (numpy, tape, torch, autograd.numpy, jax.numpy) as ``m``.
+# W4, W6): x = sin(x) * 0.9 + x * x * 1e-3, repeated; W4t has tanh in place of sin. It is
+# written once and run with each library's module (numpy, tape, torch, autograd.numpy,
+# jax.numpy) as ``m``.
 
 
-def chain(m: Any, x: Any, lines: int) -> Any:
+def chain(m: Any, x: Any, lines: int, fn: str = "sin") -> Any:
+    """``lines`` lines of ``x = fn(x) * 0.9 + x * x * 1e-3`` with ``fn`` (``"sin"`` or
+    ``"tanh"``) taken from the library ``m``."""
+    f = getattr(m, fn)
     for _ in range(lines):
-        x = m.sin(x) * 0.9 + x * x * 1e-3
+        x = f(x) * 0.9 + x * x * 1e-3
     return x
 
 
@@ -67,34 +110,70 @@ def np_chain_grad(x0: Any, lines: int, reduce: bool) -> Any:
     return g
 
 
+def np_tanh_chain_grad(x0: Any, lines: int, reduce: bool) -> Any:
+    """Hand-written forward and backward of the tanh chain: keep each line's input x and
+    t = tanh(x), then multiply the cotangent by the line's derivative, 0.9 (1 - t^2) + 2e-3 x."""
+    saved = []
+    x = x0
+    for _ in range(lines):
+        t = np.tanh(x)
+        saved.append((x, t))
+        x = t * 0.9 + x * x * 1e-3
+    y = np.sum(x) if reduce else x  # noqa: F841 - the forward value, computed as a user would
+    g = 1.0
+    for x, t in reversed(saved):
+        g = g * ((1 - t * t) * 0.9 + x * 2e-3)
+    if np.ndim(x0) and np.ndim(g) == 0:  # lines == 0
+        g = np.full_like(x0, g)
+    return g
+
+
+NP_CHAIN_GRAD = {"sin": np_chain_grad, "tanh": np_tanh_chain_grad}
+
+
 def _chain_numpy(d: dict) -> Callable[[], Any]:
     x0, lines, reduce = d["x0"], d["lines"], d["reduce"]
-    return lambda: np_chain_grad(x0, lines, reduce)
+    grad = NP_CHAIN_GRAD[d["fn"]]
+    return lambda: grad(x0, lines, reduce)
+
+
+def tape_chain_grad(tf: Any, x: Any, lines: int, reduce: bool, fn: str) -> Any:
+    """The chain's gradient with tape: under a GradientTape watching ``x``, the chain (and
+    its sum when ``reduce``), then ``gradient``."""
+    with tf.GradientTape() as t:
+        t.watch(x)
+        y = chain(tf, x, lines, fn)
+        if reduce:
+            y = tf.reduce_sum(y)
+    return t.gradient(y, x)
 
 
 def _chain_tape(d: dict) -> Callable[[], Any]:
     tf = module("tape")
     x = tf.constant(d["x0"])
-    lines, reduce = d["lines"], d["reduce"]
+    lines, reduce, fn = d["lines"], d["reduce"], d["fn"]
+    return lambda: tape_chain_grad(tf, x, lines, reduce, fn)
 
-    def run() -> Any:
-        with tf.GradientTape() as t:
-            t.watch(x)
-            y = chain(tf, x, lines)
-            if reduce:
-                y = tf.reduce_sum(y)
-        return t.gradient(y, x)
 
-    return run
+def compile_chain_grad(d: dict) -> tuple[Any, tuple]:
+    """:func:`tape_chain_grad` under ``tape.function``, with the input as its argument."""
+    tf = module("tape-function")
+    lines, reduce, fn = d["lines"], d["reduce"], d["fn"]
+
+    @tf.function
+    def chain_grad(x: Any) -> Any:
+        return tape_chain_grad(tf, x, lines, reduce, fn)
+
+    return chain_grad, (tf.constant(d["x0"]),)
 
 
 def _chain_torch(d: dict) -> Callable[[], Any]:
     torch = module("torch")
     x = torch.tensor(d["x0"], dtype=torch.float64, requires_grad=True)
-    lines, reduce = d["lines"], d["reduce"]
+    lines, reduce, fn = d["lines"], d["reduce"], d["fn"]
 
     def run() -> Any:
-        y = chain(torch, x, lines)
+        y = chain(torch, x, lines, fn)
         if reduce:
             y = y.sum()
         (g,) = torch.autograd.grad(y, x)
@@ -106,10 +185,10 @@ def _chain_torch(d: dict) -> Callable[[], Any]:
 def _chain_autograd(d: dict) -> Callable[[], Any]:
     ag = module("autograd")
     anp = importlib.import_module("autograd.numpy")
-    lines, reduce = d["lines"], d["reduce"]
+    lines, reduce, fn = d["lines"], d["reduce"], d["fn"]
 
     def f(x: Any) -> Any:
-        y = chain(anp, x, lines)
+        y = chain(anp, x, lines, fn)
         return anp.sum(y) if reduce else y
 
     grad = ag.grad(f)
@@ -121,10 +200,10 @@ def _chain_jax(jit: bool) -> Builder:
     def build(d: dict) -> Callable[[], Any]:
         jax = module("jax")
         jnp = jax.numpy
-        lines, reduce = d["lines"], d["reduce"]
+        lines, reduce, fn = d["lines"], d["reduce"], d["fn"]
 
         def f(x: Any) -> Any:
-            y = chain(jnp, x, lines)
+            y = chain(jnp, x, lines, fn)
             return jnp.sum(y) if reduce else y
 
         grad = jax.jit(jax.grad(f)) if jit else jax.grad(f)
@@ -137,6 +216,7 @@ def _chain_jax(jit: bool) -> Builder:
 CHAIN_GRAD: dict[str, Builder] = {
     "numpy": _chain_numpy,
     "tape": _chain_tape,
+    "tape-function": compiled_builder(compile_chain_grad),
     "torch": _chain_torch,
     "autograd": _chain_autograd,
     "jax": _chain_jax(jit=False),
@@ -268,22 +348,37 @@ def tape_loss_path(tf: Any) -> str:
     return "log-sum-exp, row max computed in NumPy on the raw value"
 
 
+def tape_mlp_grads(tf: Any, x: Any, onehot: Any, params: list) -> Any:
+    """The MLP's forward pass and mean loss under a GradientTape (which watches the
+    ``tape.Variable`` parameters as they are read), and the gradients of all parameters."""
+    n_layers = len(params) // 2
+    with tf.GradientTape() as t:
+        h = x
+        for i in range(n_layers):
+            a = tf.matmul(h, params[2 * i]) + params[2 * i + 1]
+            h = tf.tanh(a) if i < n_layers - 1 else a
+        loss = tf.reduce_mean(tape_softmax_cross_entropy(tf, onehot, h))
+    return t.gradient(loss, params)
+
+
 def _mlp_tape(d: dict) -> Callable[[], Any]:
     tf = module("tape")
     x, onehot = tf.constant(d["x"]), tf.constant(d["onehot"])
     params = [tf.Variable(p) for p in d["params"]]
-    n_layers = len(params) // 2
+    return lambda: tape_mlp_grads(tf, x, onehot, params)
 
-    def run() -> Any:
-        with tf.GradientTape() as t:
-            h = x
-            for i in range(n_layers):
-                a = tf.matmul(h, params[2 * i]) + params[2 * i + 1]
-                h = tf.tanh(a) if i < n_layers - 1 else a
-            loss = tf.reduce_mean(tape_softmax_cross_entropy(tf, onehot, h))
-        return t.gradient(loss, params)
 
-    return run
+def compile_mlp_grads(d: dict) -> tuple[Any, tuple]:
+    """:func:`tape_mlp_grads` under ``tape.function``: the inputs and labels are its
+    arguments, the parameters ``tape.Variable``s it reads."""
+    tf = module("tape-function")
+    params = [tf.Variable(p) for p in d["params"]]
+
+    @tf.function
+    def mlp_grads(x: Any, onehot: Any) -> Any:
+        return tape_mlp_grads(tf, x, onehot, params)
+
+    return mlp_grads, (tf.constant(d["x"]), tf.constant(d["onehot"]))
 
 
 def _mlp_torch(d: dict) -> Callable[[], Any]:
@@ -348,6 +443,7 @@ def _mlp_jax(jit: bool) -> Builder:
 MLP: dict[str, Builder] = {
     "numpy": _mlp_numpy,
     "tape": _mlp_tape,
+    "tape-function": compiled_builder(compile_mlp_grads),
     "torch": _mlp_torch,
     "autograd": _mlp_autograd,
     "jax": _mlp_jax(jit=False),
@@ -470,7 +566,7 @@ QUICK = Sizes(
     w4_n=10**4, w4_ops=20, w5_n=10, w6_ops=100, w6_n=100, scaling_ops=(1_000, 10_000),
 )
 
-WORKLOAD_KEYS = ("W1", "W2", "W3", "W4", "W5", "W6")
+WORKLOAD_KEYS = ("W1", "W2", "W3", "W4", "W4t", "W5", "W6")
 
 
 def _lines(ops: int) -> int:
@@ -479,13 +575,14 @@ def _lines(ops: int) -> int:
     return ops // OPS_PER_LINE
 
 
-def chain_data(ops: int, n: int | None, reduce: bool, seed: int = 2) -> dict:
-    """Inputs of the chain: a 0-d float64 value (``n`` None) or ``n`` values in [-1, 1]."""
+def chain_data(ops: int, n: int | None, reduce: bool, seed: int = 2, fn: str = "sin") -> dict:
+    """Inputs of the chain: a 0-d float64 value (``n`` None) or ``n`` values in [-1, 1], and
+    the chain's shape: its lines, whether it ends in a sum, its elementwise function ``fn``."""
     if n is None:
         x0: Any = np.float64(0.5)
     else:
         x0 = np.random.default_rng(seed).uniform(-1.0, 1.0, n)
-    return {"x0": x0, "lines": _lines(ops), "reduce": reduce}
+    return {"x0": x0, "lines": _lines(ops), "reduce": reduce, "fn": fn}
 
 
 def make_workload(key: str, sizes: Sizes) -> Workload:
@@ -496,12 +593,14 @@ def make_workload(key: str, sizes: Sizes) -> Workload:
             "x = sin(x)*0.9 + x*x*1e-3 repeated (5 ops a line) on a 0-d float64 value; "
             "the derivative of the result with respect to the input.",
             chain_data(s.w1_ops, None, reduce=False), CHAIN_GRAD, tol=1e-9, ops=s.w1_ops,
+            tape_function=compile_chain_grad,
         )
     if key == "W2":
         return Workload(
             "W2", f"chain of {s.w2_ops:,} ops on ({s.w2_n},) float64 arrays, gradient of the sum",
             "The W1 chain on an array; the gradient of sum(result).",
             chain_data(s.w2_ops, s.w2_n, reduce=True), CHAIN_GRAD, tol=1e-9, ops=s.w2_ops,
+            tape_function=compile_chain_grad,
         )
     if key == "W3":
         arch = "-".join(str(n) for n in s.w3_sizes)
@@ -510,7 +609,7 @@ def make_workload(key: str, sizes: Sizes) -> Workload:
             "one training step",
             "Forward pass, mean softmax cross-entropy, gradients of all weights and biases "
             "(no optimizer update).",
-            mlp_data(s.w3_sizes, s.w3_batch), MLP, tol=1e-4,
+            mlp_data(s.w3_sizes, s.w3_batch), MLP, tol=1e-4, tape_function=compile_mlp_grads,
         )
     if key == "W4":
         return Workload(
@@ -520,7 +619,19 @@ def make_workload(key: str, sizes: Sizes) -> Workload:
             "of one call from tracemalloc, measured apart from the timings, for the "
             "implementations whose allocations tracemalloc sees (NumPy-backed ones).",
             chain_data(s.w4_ops, s.w4_n, reduce=True), CHAIN_GRAD, tol=1e-9, ops=s.w4_ops,
-            memory=("numpy", "tape", "autograd"),
+            memory=("numpy", "tape", "tape-function", "autograd"),
+            tape_function=compile_chain_grad,
+        )
+    if key == "W4t":
+        return Workload(
+            "W4t", f"W4 with tanh: {s.w4_ops} elementwise ops on {s.w4_n:,} float64 values "
+            "and a sum: time and peak memory",
+            "x = tanh(x)*0.9 + x*x*1e-3 repeated on a large array, then sum; gradient of the "
+            "sum. The hand-written baseline keeps tanh(x) from the forward pass for the "
+            "derivative 1 - tanh(x)^2 (W4's recomputes cos(x)). Peak memory as in W4.",
+            chain_data(s.w4_ops, s.w4_n, reduce=True, fn="tanh"), CHAIN_GRAD, tol=1e-9,
+            ops=s.w4_ops, memory=("numpy", "tape", "tape-function", "autograd"),
+            tape_function=compile_chain_grad,
         )
     if key == "W5":
         return Workload(

@@ -1,5 +1,6 @@
-"""Smoke test of the benchmark harness: the quick run completes for tape and the NumPy baseline
-and writes JSON with every workload. Nothing about timings is asserted."""
+"""Smoke test of the benchmark harness: the quick run completes for tape (eager and under
+tape.function) and the NumPy baseline, and writes JSON with every workload, the tape.function
+first-call section and the scaling run. Nothing about timings is asserted."""
 
 from __future__ import annotations
 
@@ -9,13 +10,14 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-WORKLOADS = ("W1", "W2", "W3", "W4", "W5", "W6")
+WORKLOADS = ("W1", "W2", "W3", "W4", "W4t", "W5", "W6")
+COMPILED = ("W1", "W2", "W3", "W4", "W4t")  # the workloads with a tape-function row
 
 
 def test_quick_run_writes_every_workload(tmp_path: Path) -> None:
     out = tmp_path / "bench.json"
     proc = subprocess.run(
-        [sys.executable, "-m", "benchmarks.run", "--quick", "--only", "tape,numpy",
+        [sys.executable, "-m", "benchmarks.run", "--quick", "--only", "tape,tape-function,numpy",
          "--json", str(out)],
         cwd=ROOT, capture_output=True, text=True, timeout=120,
     )
@@ -24,11 +26,38 @@ def test_quick_run_writes_every_workload(tmp_path: Path) -> None:
     assert set(WORKLOADS) <= set(data["workloads"])
     for key in WORKLOADS:
         rows = data["workloads"][key]["rows"]
-        assert set(rows) == {"numpy", "tape"}, key
+        expected = {"numpy", "tape", "tape-function"} if key in COMPILED else {"numpy", "tape"}
+        assert set(rows) == expected, key
         assert rows["numpy"]["status"] == "ok", (key, rows["numpy"])
         # tape ran and agreed with the baseline (a wrong result or a crash is an error row)
-        assert rows["tape"]["status"] == "ok", (key, rows["tape"])
-        assert "median_s" in rows["tape"], key
+        for name in expected - {"numpy"}:
+            assert rows[name]["status"] == "ok", (key, name, rows[name])
+            assert "median_s" in rows[name], (key, name)
+            assert "ratio_numpy" in rows[name], (key, name)
         assert key in proc.stdout
-    assert "peak_bytes" in data["workloads"]["W4"]["rows"]["numpy"]
+    for key in ("W4", "W4t"):
+        for name in ("numpy", "tape", "tape-function"):
+            assert "peak_bytes" in data["workloads"][key]["rows"][name], (key, name)
     assert "scaling" in data
+
+
+def test_quick_run_measures_first_calls(tmp_path: Path) -> None:
+    out = tmp_path / "bench.json"
+    proc = subprocess.run(
+        [sys.executable, "-m", "benchmarks.run", "--quick", "--only", "numpy,tape-function",
+         "--workloads", "W1,first-call", "--json", str(out)],
+        cwd=ROOT, capture_output=True, text=True, timeout=120,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    data = json.loads(out.read_text())
+    assert set(data["workloads"]) == {"W1"}
+    assert set(data["workloads"]["W1"]["rows"]) == {"numpy", "tape-function"}
+    assert "tape.function first call" in proc.stdout
+    rows = data["first-call"]["rows"]
+    assert set(rows) == set(COMPILED)
+    for key, row in rows.items():
+        assert row["status"] == "ok", (key, row)
+        assert row["tracing_count"] == 1, key
+        assert row["generated_lines"] > 0, key
+        for field in ("trace_s", "second_call_s", "codegen_s", "steady_s", "eager_s"):
+            assert field in row, (key, field)
