@@ -830,7 +830,9 @@ def generate(tr: Trace) -> tuple[str, dict[str, Any], dict[int, int]]:
         head = step[0]
         if type(head) is Primitive:
             _, ids, vals, static, out_id, ans, connected = step
-            args = [value(ids[i]) if i in connected else const(vals[i])
+            small = head.elementwise and type(out_id) is not tuple
+            args = [value(ids[i]) if i in connected
+                    else const(_shrunk(vals[i], ans, vals, connected) if small else vals[i])
                     for i in range(len(ids))]
             fwd = head.fwd
             if static:
@@ -918,6 +920,20 @@ def _rename_slots(tmpl: Any, rename: dict[int, int]) -> Any:
     if cls is _Slot and tmpl.id in rename:
         return _Slot(rename[tmpl.id])
     return tmpl
+
+
+def _shrunk(c: Any, ans: Any, vals: Any, connected: tuple[int, ...]) -> Any:
+    """A large constant operand of an elementwise op whose elements are all equal (a sweep's
+    seed of ones times a number), as a 0-d array of its dtype when a traced operand already
+    has the result's shape: the same products, without keeping a large array."""
+    if type(c) is not ndarray or c.size <= 16 or c.dtype.kind not in "biufc":
+        return c
+    if not any(np.shape(vals[i]) == np.shape(ans) for i in connected):
+        return c
+    first = c.reshape(-1)[:1]
+    if not np.array_equal(c, np.broadcast_to(first.reshape(()), c.shape)):
+        return c
+    return first.reshape(())
 
 
 def _values(result: Any) -> list[Any]:
