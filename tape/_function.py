@@ -24,9 +24,22 @@ from typing import Any
 
 import numpy as np
 
+from ._custom import _record_custom
 from ._structure import flatten
-from ._tensor import ACTIVE, STATE, Tensor, Variable, as_dtype, float32, value_of
+from ._tape import GradientTape
+from ._tensor import (
+    ACTIVE,
+    STATE,
+    Tensor,
+    Variable,
+    as_dtype,
+    float32,
+    scalarize,
+    value_of,
+    wrap,
+)
 from ._trace import Retrace, Trace, call, signature, trace
+from .ops.shape import identity
 
 _print = builtins.print
 
@@ -241,7 +254,11 @@ class Function:
             if tr.unsupported:
                 return self._func(*args, **kwargs)
             try:
-                return tr.replay(leaves) if outer else tr.run(leaves)
+                if not outer:
+                    return tr.run(leaves)
+                if STATE.tracers or STATE.accumulators or not tr.pure:
+                    return tr.replay(leaves)
+                return _recorded(tr, leaves, self.__name__)
             except Retrace as exc:
                 failed = (tr, exc.args[0] if exc.args else None)
         if len(traces) >= RETRACE_LIMIT:
@@ -345,6 +362,47 @@ class Function:
 
     def __repr__(self) -> str:
         return f"<tape.function {getattr(self._func, '__qualname__', self._func)!r}>"
+
+
+def _recorded(tr: Trace, leaves: list[Any], name: str) -> Any:
+    """The compiled function called under recording tapes: its generated code runs, and the
+    tapes record one entry from its inputs and the variables it reads to its result, whose
+    gradient rule is a compiled function too: the trace replayed under a tape and swept
+    (it recomputes the forward values it needs). Called under a tape itself (second order),
+    that function's ops are recorded, so derivatives of every order are the eager ones."""
+    outs = [wrap(v) for v in tr.run_values(leaves)]
+    inputs = [x if isinstance(x, Tensor) else wrap(scalarize(np.array(x))) for x in leaves]
+    variables = list(tr.variables.values())
+    if tr.vjp is None:
+        tr.vjp = Function(_vjp_program(tr, variables), None, {})
+    n = len(inputs)
+
+    def grads_of(upstream: list[Tensor]) -> tuple[list, list]:
+        grads = tr.vjp(*inputs, *upstream)
+        return grads[:n], grads[n:]
+
+    recorded = _record_custom(f"tape.function:{name}", inputs, variables, outs, grads_of,
+                              lambda acc, outs: None)
+    return tr.fill(recorded)
+
+
+def _vjp_program(tr: Trace, variables: list[Variable]) -> Callable[..., list]:
+    """The VJP of a trace: ``vjp(*inputs, *cotangents)`` gives the gradients of the inputs
+    and then of the variables (None for those that are not floating)."""
+    n = len(tr.inputs)
+
+    def vjp(*args: Tensor) -> list:
+        xs = [identity(x) for x in args[:n]]  # each input its own source, even one passed twice
+        sources = [s for s in xs + variables if s.dtype.kind in "fc"]
+        with GradientTape() as t:
+            t.watch(sources)
+            outs = tr.replay(xs, flat=True)
+        found = iter(t.gradient(outs, sources, output_gradients=list(args[n:]),
+                                unconnected_gradients="zero"))
+        return [next(found) if s.dtype.kind in "fc" else None for s in xs + variables]
+
+    vjp.__name__ = f"vjp_of_{tr.name}"
+    return vjp
 
 
 def _check_signature(sig: Any) -> tuple | None:

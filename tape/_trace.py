@@ -340,6 +340,7 @@ def trace(
     out = _template(result, tracer.traces)
     name = getattr(func, "__name__", "f")
     tr = Trace(tracer, [t._id for t in inputs], out, name if name.isidentifier() else "f")
+    tr._input_dtypes = [t.dtype for t in inputs]
     return tr, result
 
 
@@ -423,6 +424,8 @@ class Trace:
         self.source: str = ""
         self._fn: Callable[..., Any] | None = None
         self._line_steps: dict[int, int] = {}
+        self._input_dtypes: list[np.dtype] = []
+        self.vjp: Any = None  # the compiled VJP (tape.function's), made on first use
 
     # ------------------------------------------------------------------ running
 
@@ -442,6 +445,11 @@ class Trace:
     def run(self, leaves: list[Any]) -> Any:
         """Run the generated function on the leaves' values; raises :class:`Retrace` (with the
         variables as they were) when a guard fails."""
+        outs = self.run_values(leaves)
+        return _fill(self.out, {k: wrap(v) for k, v in zip(self._out_ids, outs)})
+
+    def run_values(self, leaves: list[Any]) -> tuple:
+        """:meth:`run`, giving the values of the result's traced tensors, in order."""
         fn = self.compiled()
         values = [
             x._value if isinstance(x, Tensor) else scalarize(x) if type(x) is ndarray else x
@@ -456,7 +464,7 @@ class Trace:
         except Exception as exc:
             self._locate(exc)
             raise
-        return _fill(self.out, {k: wrap(v) for k, v in zip(self._out_ids, outs)})
+        return outs
 
     def _locate(self, exc: BaseException) -> None:
         """Note on an error raised in generated code the user's line of the op."""
@@ -475,9 +483,37 @@ class Trace:
                 f"{text}"
             )
 
-    def replay(self, leaves: list[Any]) -> Any:
+    def fill(self, outs: list[Any]) -> Any:
+        """The function's result, with ``outs`` for its traced tensors (in order)."""
+        return _fill(self.out, dict(zip(self._out_ids, outs)))
+
+    @property
+    def pure(self) -> bool:
+        """Whether the program only computes: no assignments or calls (draws, updates), and
+        a result of floating tensors, at least one."""
+        if any(type(step[0]) is not Primitive and step[0] != "guard" for step in self.steps):
+            return False
+        outs = [v for v in _leaves(self.out) if type(v) is _Slot]
+        kinds = {s.id: s for s in outs}
+        return bool(kinds) and all(self._dtype(k).kind in "fc" for k in kinds)
+
+    def _dtype(self, key: int) -> np.dtype:
+        """The dtype of the traced value ``key`` (as traced)."""
+        if key in self.variables:
+            return self.variables[key].dtype
+        for step in self.steps:
+            if type(step[0]) is Primitive:
+                out = step[4]
+                if out == key:
+                    return np.asarray(step[5]).dtype
+                if type(out) is tuple and key in out:
+                    return np.asarray(step[5][out.index(key)]).dtype
+        return self._input_dtypes[self.inputs.index(key)]
+
+    def replay(self, leaves: list[Any], flat: bool = False) -> Any:
         """Run the steps op by op on tensors (``bind``), so that active tapes, accumulators
-        and tracers record them; raises :class:`Retrace` when a guard fails."""
+        and tracers record them; raises :class:`Retrace` when a guard fails. ``flat``: give
+        the result's traced tensors, in order."""
         env: dict[int, Any] = dict(zip(self.inputs, leaves))
         for var_id, var in self.variables.items():
             env[var_id] = var
@@ -509,6 +545,8 @@ class Trace:
         except Retrace:
             _restore(saved)
             raise
+        if flat:
+            return [env[k] for k in self._out_ids]
         return _fill(self.out, env)
 
     def line(self, k: int) -> tuple[str, int] | None:

@@ -310,6 +310,26 @@ def test_differentiable_from_outside_first_second_order_jacobian_and_forward_mod
     np.testing.assert_allclose(acc.jvp(y).numpy(), np.cos(xv) * xv + np.sin(xv), rtol=1e-14)
 
 
+def test_a_gradient_taken_outside_a_compiled_function_equals_the_eager_one_bit_for_bit():
+    def chain(x):
+        for _ in range(20):
+            x = tape.sin(x) * 0.9 + x * x * 1e-3
+        return tape.reduce_sum(x)
+
+    compiled = tape.function(chain)
+    x = tape.constant(np.linspace(-1.0, 1.0, 5))
+    compiled(x)
+    for fn in (compiled, compiled):  # the entry's compiled gradient: traced, then generated
+        with tape.GradientTape() as t:
+            t.watch(x)
+            y = fn(x)
+        got = t.gradient(y, x)
+        with tape.GradientTape() as t:
+            t.watch(x)
+            y = chain(x)
+        assert _eq(got.numpy(), t.gradient(y, x).numpy())
+
+
 def test_a_compiled_function_inside_another_is_part_of_its_program():
     @tape.function
     def inner(x):
