@@ -38,7 +38,7 @@ from ._tensor import (
     value_of,
     wrap,
 )
-from ._trace import Retrace, Trace, call, signature, trace
+from ._trace import Retrace, RunEagerly, Trace, call, signature, trace
 from .ops.shape import identity
 
 _print = builtins.print
@@ -187,7 +187,7 @@ class Function:
         self._options = options
         self._instance: Any = None
         self._cache: dict[Any, list[Trace]] = {}
-        self._tracing_count = 0
+        self._tracing_count = [0]  # (a list: bound methods share it)
         self._warned: set[Any] = set()
         functools.update_wrapper(self, func)
 
@@ -239,8 +239,10 @@ class Function:
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         self._check(args, kwargs)
         args = self._args(args)
+        if STATE.tracers:  # inside a function being traced: its Python is part of that trace
+            return self._func(*args, **kwargs)
         try:
-            key, leaves = signature(args, kwargs)
+            key, leaves, named = signature(args, kwargs)
             traces = self._cache.pop(key, None)
         except TypeError:  # a Python argument that cannot be a key: no compiling
             return self._func(*args, **kwargs)
@@ -256,16 +258,19 @@ class Function:
             try:
                 if not outer:
                     return tr.run(leaves)
-                if STATE.tracers or STATE.accumulators or not tr.pure:
+                if STATE.accumulators or not tr.pure:
                     return tr.replay(leaves)
                 return _recorded(tr, leaves, self.__name__)
             except Retrace as exc:
                 failed = (tr, exc.args[0] if exc.args else None)
+            except RunEagerly:  # the generated code raised: the Python function decides
+                return self._func(*args, **kwargs)
         if len(traces) >= RETRACE_LIMIT:
             self._warn_eager(key, failed)
             return self._func(*args, **kwargs)
         tr, result = trace(self._func, args, kwargs, leaves)
-        self._tracing_count += 1
+        tr.named = named
+        self._tracing_count[0] += 1
         traces.insert(0, tr)
         if tr.unsupported and key not in self._warned:
             self._warned.add(key)
@@ -294,14 +299,14 @@ class Function:
             f"tape.function '{self.__name__}' was traced {RETRACE_LIMIT} times for one input "
             f"signature, because values it branches on or converts (if x > 0:, int(x), "
             f"float(x), x.numpy()) keep changing; it now runs eagerly for new values of them."
-            f"{where} Branch with tape.cond, loop with tape.while_loop, or compute with tensors "
-            "to keep it compiled.",
+            f"{where} To keep it compiled, compute with tensors instead: tape.where(x > 0, a, b) "
+            "in place of an if, a mask or tape.gather in place of an index.",
             stacklevel=3,
         )
 
     def experimental_get_tracing_count(self) -> int:
         """How many times the function has been traced (TensorFlow's name)."""
-        return self._tracing_count
+        return self._tracing_count[0]
 
     def source(self, *args: Any, **kwargs: Any) -> str:
         """The Python source generated for these arguments' input signature (tracing the
@@ -319,7 +324,7 @@ class Function:
             return (v3,)
         """
         args = self._args(args)
-        key, leaves = signature(args, kwargs)
+        key, _, _ = signature(args, kwargs)
         traces = self._cache.get(key)
         if not traces:
             self(*args[1:] if self._instance is not None else args, **kwargs)
@@ -347,6 +352,7 @@ class Function:
             )
         concrete = Function.__new__(Function)
         concrete.__dict__.update(self.__dict__)
+        concrete._cache, concrete._tracing_count, concrete._warned = {}, [0], set()
         concrete._signature = tuple(s for s in specs if isinstance(s, TensorSpec))
         if len(concrete._signature) != len(specs):  # Python values: fixed in the call
             func, bound = self._func, self._args

@@ -132,7 +132,15 @@ def bind(prim: Primitive, *args: Any, **static: Any) -> Tensor | tuple[Tensor, .
             vals[i] = v
     if not tensors:  # only Python scalars: infer dtypes as TensorFlow (float32, int32)
         vals = [to_value(v) if type(v) in (float, int, bool, complex) else v for v in vals]
-    out = prim.fwd(*vals, **static)
+    try:
+        out = prim.fwd(*vals, **static)
+    except Exception:
+        for tracer in STATE.tracers:  # a function that handles it branches on the error
+            tracer.refuse(
+                f"op '{prim.name}' raised an error while tracing; a compiled function cannot "
+                "branch on errors (try/except), so this signature runs eagerly"
+            )
+        raise
     if type(out) is tuple:
         result: Any = tuple(wrap(o) for o in out)
     else:

@@ -446,6 +446,8 @@ class Tensor(_ArrayLike):
         return Reference(self)
 
     def __repr__(self) -> str:
+        if ACTIVE[0] and STATE.tracers:  # (text of the value: a compiled function checks it)
+            steers(self, "value", self._value)
         return f"tape.Tensor({_value_repr(self._value)}, shape={self.shape}, dtype={self.dtype})"
 
     def __index__(self) -> int:

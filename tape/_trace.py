@@ -51,8 +51,9 @@ class Retrace(Exception):
     """A guard of a trace failed: the traced program does not hold for these inputs."""
 
 
-class Unsupported(Exception):
-    """The function did something a trace cannot replay (the message says what)."""
+class RunEagerly(Exception):
+    """The generated code raised an error before any update was made: the call runs the
+    Python function eagerly instead (which raises the error, or handles it)."""
 
 
 # --------------------------------------------------------------------------- the tracer
@@ -227,33 +228,26 @@ class _Slot:
 
 def _template(obj: Any, traced: Callable[[Any], bool]) -> Any:
     """``obj`` with its traced tensors replaced by :class:`_Slot`s."""
-    cls = type(obj)
-    if cls is list or cls is tuple:
-        return cls(_template(v, traced) for v in obj)
-    if cls is dict:
-        return {k: _template(v, traced) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple, dict)):
+        return _rebuilt(obj, lambda v: _template(v, traced))
     if isinstance(obj, Tensor) and type(obj) is not Variable and traced(obj):
         return _Slot(obj._id)
     return obj
 
 
 def _slots(template: Any) -> list[int]:
-    cls = type(template)
-    if cls is list or cls is tuple:
+    if isinstance(template, (list, tuple)):
         return [k for v in template for k in _slots(v)]
-    if cls is dict:
+    if isinstance(template, dict):
         return [k for v in template.values() for k in _slots(v)]
-    return [template.id] if cls is _Slot else []
+    return [template.id] if type(template) is _Slot else []
 
 
 def _fill(template: Any, env: dict[int, Any]) -> Any:
     """The template with each slot's tensor from ``env`` (by id)."""
-    cls = type(template)
-    if cls is list or cls is tuple:
-        return cls(_fill(v, env) for v in template)
-    if cls is dict:
-        return {k: _fill(v, env) for k, v in template.items()}
-    return env[template.id] if cls is _Slot else template
+    if isinstance(template, (list, tuple, dict)):
+        return _rebuilt(template, lambda v: _fill(v, env))
+    return env[template.id] if type(template) is _Slot else template
 
 
 def call(
@@ -285,27 +279,11 @@ def call(
 
 
 def _leaves(obj: Any) -> list[Any]:
-    cls = type(obj)
-    if cls is list or cls is tuple:
+    if isinstance(obj, (list, tuple)):
         return [v for item in obj for v in _leaves(item)]
-    if cls is dict:
+    if isinstance(obj, dict):
         return [v for item in obj.values() for v in _leaves(item)]
     return [obj]
-
-
-def _pick(obj: Any, values: list[Any]) -> Any:
-    """``obj``'s tensor leaves, in order, replaced by ``values``' (as tensors)."""
-    it = iter(values)
-
-    def go(o: Any) -> Any:
-        cls = type(o)
-        if cls is list or cls is tuple:
-            return cls(go(v) for v in o)
-        if cls is dict:
-            return {k: go(v) for k, v in o.items()}
-        return next(it) if isinstance(o, Tensor) else o
-
-    return go(obj)
 
 
 # --------------------------------------------------------------------------- tracing
@@ -350,16 +328,27 @@ def _substitute(obj: Any, inputs: list[Tensor]) -> Any:
     it = iter(inputs)
 
     def go(o: Any) -> Any:
-        cls = type(o)
-        if cls is list or cls is tuple:
-            return cls(go(v) for v in o)
-        if cls is dict:
-            return {k: go(v) for k, v in o.items()}
+        if isinstance(o, (list, tuple, dict)):
+            return _rebuilt(o, go)
         if _is_leaf(o):
             return next(it)
         return o
 
     return go(obj)
+
+
+def _rebuilt(o: Any, go: Callable[[Any], Any]) -> Any:
+    """A list, tuple (a named one too) or dict like ``o``, with ``go`` applied to its items."""
+    cls = type(o)
+    if isinstance(o, dict):
+        items = {k: go(v) for k, v in o.items()}
+        return items if cls is dict else cls(items)
+    items = [go(v) for v in o]
+    if cls is list or cls is tuple:
+        return cls(items)
+    if hasattr(o, "_fields"):  # a named tuple
+        return cls(*items)
+    return cls(items)
 
 
 def _is_leaf(o: Any) -> bool:
@@ -368,30 +357,37 @@ def _is_leaf(o: Any) -> bool:
     )
 
 
-def signature(args: tuple, kwargs: dict) -> tuple[Any, list[Any]]:
-    """The key of a call for the cache of traces, and its tensor and array arguments. Tensors
-    and arrays count by shape and dtype, variables and unhashable objects by identity, other
-    Python values by type and value."""
+def signature(args: tuple, kwargs: dict) -> tuple[Any, list[Any], list[Any]]:
+    """The key of a call for the cache of traces, its tensor and array arguments, and the
+    objects the key names by identity (a trace keeps them alive, so that their ids are not
+    reused). Tensors and arrays count by shape and dtype; lists, tuples (named ones too) and
+    dicts by their items; variables and unhashable objects by identity; other Python values
+    by type and value (floats by their text: -0.0 is not 0.0)."""
     leaves: list[Any] = []
+    named: list[Any] = []
 
     def go(o: Any) -> Any:
         cls = type(o)
-        if cls is list or cls is tuple:
-            return (cls.__name__, *[go(v) for v in o])
-        if cls is dict:
-            return ("dict", *[(k, go(o[k])) for k in o])
+        if isinstance(o, (list, tuple)):
+            return (cls, *[go(v) for v in o])
+        if isinstance(o, dict):
+            return (cls, *[(k, go(o[k])) for k in o])
         if _is_leaf(o):
             leaves.append(o)
             return (o.shape, o.dtype)
+        if cls is float or cls is complex:
+            return (cls, repr(o))
         if cls is Variable:
+            named.append(o)
             return ("variable", id(o))
         try:
             hash(o)
         except TypeError:
+            named.append(o)
             return ("object", id(o))
         return (cls, o)
 
-    return go((args, kwargs)), leaves
+    return go((args, kwargs)), leaves, named
 
 
 # --------------------------------------------------------------------------- the trace
@@ -451,30 +447,62 @@ class Trace:
     def run_values(self, leaves: list[Any]) -> tuple:
         """:meth:`run`, giving the values of the result's traced tensors, in order."""
         fn = self.compiled()
-        values = [
-            x._value if isinstance(x, Tensor) else scalarize(x) if type(x) is ndarray else x
-            for x in leaves
+        values = [  # (arrays copied: the caller may change its own afterwards)
+            x._value if isinstance(x, Tensor) else scalarize(np.array(x)) for x in leaves
         ]
         saved = [(v, v._value) for v in self.variables.values()]
         try:
             outs = fn(*values)
-        except Retrace:
+        except Retrace as exc:
+            self._check_retrace(exc.args[0])  # (an update made: it stays, and this raises)
             _restore(saved)
             raise
         except Exception as exc:
-            self._locate(exc)
+            k = self._failed_step(exc)
+            if k is not None and not self._updated_before(k):
+                _restore(saved)
+                raise RunEagerly from exc
+            self._locate(exc, k)
             raise
         return outs
 
-    def _locate(self, exc: BaseException) -> None:
-        """Note on an error raised in generated code the user's line of the op."""
+    def _updated_before(self, k: int) -> bool:
+        """Whether a call that updates state (an optimizer, a metric, ``tape.print``) is made
+        before step ``k``: such a call cannot be taken back."""
+        return any(
+            step is not None and step[0] == "call" and step[4] for step in self.steps[:k]
+        )
+
+    def _check_retrace(self, k: int) -> None:
+        """A guard at step ``k`` failed: fine to trace again unless an update was made before
+        it in this call, which running the function again would make twice."""
+        if not self._updated_before(k):
+            return
+        first = next(j for j, step in enumerate(self.steps) if step[0] == "call" and step[4])
+        here, there = self.line(k), self.line(first)
+        at = f" at {here[0]}, line {here[1]}" if here else ""
+        by = f" (line {there[1]})" if there else ""
+        raise RuntimeError(
+            f"In the compiled function '{self.name}', a value that steered Python "
+            f"({self.steps[k][2]}() of a traced tensor{at}) differs from the traced one, after "
+            f"an update{by} had been made in this call: tape cannot trace the call again "
+            "without making that update twice. Convert the value outside the function (return "
+            "it), show it with tape.print, or compute with tensors (tape.where) instead of "
+            "branching on it after the update."
+        )
+
+    def _failed_step(self, exc: BaseException) -> int | None:
+        """The step whose line of generated code raised ``exc``."""
         tb = exc.__traceback__
         line = None
         while tb is not None:
             if tb.tb_frame.f_code.co_filename == self._filename:
                 line = tb.tb_lineno
             tb = tb.tb_next
-        k = self._line_steps.get(line) if line is not None else None
+        return self._line_steps.get(line) if line is not None else None
+
+    def _locate(self, exc: BaseException, k: int | None) -> None:
+        """Note on an error raised in generated code the user's line of the op."""
         where = self.line(k) if k is not None else None
         if where is not None:
             text = linecache.getline(*where).strip()
@@ -532,14 +560,15 @@ class Trace:
                 elif head == "guard":
                     _, key, kind, observed = step
                     if not _same(_CONVERT[kind](env[key]), observed):
+                        self._check_retrace(k)
                         raise Retrace(k)
                 elif head == "assign":
                     _, var, key, const = step
                     var.assign(env[key] if key else const)
                 else:
-                    _, fn, tmpl, outs, _ = step
+                    _, fn, tmpl, outs, keep = step
                     args, kwargs = _fill(tmpl, env)
-                    result = fn(*args, **kwargs)
+                    result = call(fn, *args, keep=keep, **kwargs)
                     tensors = [v for v in _leaves(result) if isinstance(v, Tensor)]
                     env.update(zip(outs, tensors))
         except Retrace:
@@ -600,7 +629,9 @@ _INFIX = {
 }
 _PREFIX = {operator.neg: "-", np.negative: "-"}
 _SMALL = 1 << 12  # elements: smaller arrays are freed with their names, not explicitly
-_RESERVED = {"np", "Retrace"} | set(dir(builtins))
+_RESERVED = {
+    "np", "Retrace", "operator", "_a", "_k", "_fill", "_wrap", "_values", "_differs", "_Tensor"
+} | set(dir(builtins))
 
 
 def _literal(v: Any) -> str | None:

@@ -349,16 +349,58 @@ def test_a_compiled_function_inside_another_is_part_of_its_program():
 # --------------------------------------------------------------------------- errors
 
 
-def test_an_error_in_generated_code_names_the_users_line():
+def test_an_error_in_generated_code_is_raised_by_the_function_run_eagerly():
+    caught = []
+
     @tape.function
     def solve(a):
+        try:
+            return tape.linalg.solve(a, tape.ones((2, 1), tape.float64))
+        except np.linalg.LinAlgError:
+            caught.append(1)
+            return tape.zeros((2, 1), tape.float64)
+
+    np.testing.assert_array_equal(solve(tape.constant(np.eye(2))).numpy(), [[1.0], [1.0]])
+    # singular: the generated code raises, and the Python function, run eagerly, handles it
+    np.testing.assert_array_equal(solve(tape.constant(np.zeros((2, 2)))).numpy(), [[0], [0]])
+    assert caught == [1]
+
+
+def test_an_error_after_an_update_names_the_users_line():
+    w = tape.Variable(np.eye(2))
+    opt = tape.optimizers.SGD(0.0)
+
+    @tape.function
+    def step(a):
+        with tape.GradientTape() as t:
+            loss = tape.reduce_sum(w * a)
+        opt.apply_gradients(zip(t.gradient(loss, [w]), [w]))
         return tape.linalg.solve(a, tape.ones((2, 1), tape.float64))
 
-    solve(tape.constant(np.eye(2)))
+    step(tape.constant(np.eye(2)))
     with pytest.raises(np.linalg.LinAlgError) as info:
-        solve(tape.constant(np.zeros((2, 2))))
+        step(tape.constant(np.zeros((2, 2))))
     notes = "\n".join(getattr(info.value, "__notes__", []))
-    assert "compiled function 'solve'" in notes and "tape.linalg.solve(a" in notes
+    assert "compiled function 'step'" in notes and "tape.linalg.solve(a" in notes
+
+
+def test_a_guard_failing_after_an_update_raises_instead_of_updating_twice():
+    w = tape.Variable(1.0)
+    opt = tape.optimizers.SGD(0.1)
+    log = []
+
+    @tape.function
+    def step(x):
+        with tape.GradientTape() as t:
+            loss = (w * x - 1.0) ** 2
+        opt.apply_gradients(zip(t.gradient(loss, [w]), [w]))
+        log.append(float(loss))
+        return loss
+
+    step(tape.constant(2.0))
+    with pytest.raises(RuntimeError, match="update twice.*Convert the value outside"):
+        step(tape.constant(3.0))
+    assert int(opt.iterations) == 2  # one update per call, none made twice
 
 
 def test_implicit_conversion_of_a_traced_tensor_is_refused_with_the_fix():

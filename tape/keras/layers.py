@@ -627,9 +627,13 @@ class Dropout(Layer):
                 )
             noise = tuple(d if n is None else int(n)
                           for n, d in zip(self.noise_shape, inputs.shape))
+        return inputs * call(self._mask, noise, inputs.dtype, keep=False)  # (a draw)
+
+    def _mask(self, noise: tuple[int, ...], dtype: np.dtype) -> Tensor:
+        """The scaled mask: 1 / (1 - rate) for the inputs kept, 0 for those dropped."""
         keep = self._rng.random(noise) >= self.rate
-        scale = np.asarray(1.0 / (1.0 - self.rate), dtype=inputs.dtype)
-        return inputs * (keep.astype(inputs.dtype) * scale)
+        scale = np.asarray(1.0 / (1.0 - self.rate), dtype=dtype)
+        return creation.convert_to_tensor(keep.astype(dtype) * scale)
 
 
 # --------------------------------------------------------------------------- BatchNormalization

@@ -15,7 +15,8 @@ from numpy.lib.stride_tricks import as_strided
 
 from .._record import bind
 from .._registry import defprim
-from .._tensor import Tensor, Variable, scalarize, value_of
+from .._tensor import Tensor, Variable, scalarize, value_of, wrap
+from .._trace import call
 from . import elementwise as ew
 from ._define import apply
 from .creation import convert_to_tensor
@@ -321,10 +322,15 @@ def dropout(
                 f"dropout: noise_shape {shape} is not broadcastable to the shape of x "
                 f"{x.shape}: each entry must be 1 or the size of that axis."
             )
+    # (a draw: inside tape.function, made on every call)
+    return ew.multiply(x, call(_dropout_mask, seed, shape, rate, x.dtype, keep=False))
+
+
+def _dropout_mask(seed: Any, shape: tuple[int, ...], rate: float, dtype: np.dtype) -> Tensor:
+    """Dropout's scaled mask: 1 / (1 - rate) where an element is kept, 0 where dropped."""
     gen = np.random.default_rng(seed) if seed is not None else _dropout_rng
     keep = gen.random(shape) >= rate
-    mask = np.where(keep, 1 / (1 - rate), 0).astype(x.dtype)
-    return ew.multiply(x, mask)
+    return wrap(np.where(keep, 1 / (1 - rate), 0).astype(dtype))
 
 
 def bias_add(
