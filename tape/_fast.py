@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 from numpy import ndarray
 
-from ._record import _NO_STATIC, _arg, _record, bind
+from ._record import _NO_STATIC, _arg, _record, bind, raised
 from ._registry import Primitive
 from ._tensor import ACTIVE, STATE, Tensor, Variable
 
@@ -33,7 +33,11 @@ def unary_caller(prim: Primitive) -> Callable[..., Tensor | tuple[Tensor, ...]]:
         if type(x) is not Tensor:
             return call(_arg(x)) if type(x) is Variable else bind(prim, x)
         t = Tensor()
-        t._value = fwd(x._value)
+        try:
+            t._value = fwd(x._value)
+        except Exception:
+            raised(prim)
+            raise
         t._id = 0
         if ACTIVE[0]:
             if taped:
@@ -70,7 +74,11 @@ def binary_caller(prim: Primitive) -> Callable[..., Tensor | tuple[Tensor, ...]]
         else:
             return bind(prim, x, y)
         t = Tensor()
-        t._value = fwd(xv, yv)
+        try:
+            t._value = fwd(xv, yv)
+        except Exception:
+            raised(prim)
+            raise
         t._id = 0
         if ACTIVE[0] and (taped or STATE.tracers):
             ids = (x._id if type(x) is Tensor else 0, y._id if type(y) is Tensor else 0)
@@ -109,7 +117,11 @@ def binary_method(prim: Primitive, reflected: bool = False) -> Callable[[Tensor,
         else:
             return bind(prim, other, self) if reflected else bind(prim, self, other)
         t = Tensor()
-        t._value = fwd(ov, self._value) if reflected else fwd(self._value, ov)
+        try:
+            t._value = fwd(ov, self._value) if reflected else fwd(self._value, ov)
+        except Exception:
+            raised(prim)
+            raise
         t._id = 0
         if ACTIVE[0] and (taped or STATE.tracers):
             oid = other._id if cls is Tensor else 0

@@ -379,12 +379,13 @@ def _recorded(tr: Trace, leaves: list[Any], name: str) -> Any:
     outs = [wrap(v) for v in tr.run_values(leaves)]
     inputs = [x if isinstance(x, Tensor) else wrap(scalarize(np.array(x))) for x in leaves]
     variables = list(tr.variables.values())
+    reads = [v._read() for v in variables]  # the values the gradient is taken at
     if tr.vjp is None:
-        tr.vjp = Function(_vjp_program(tr, variables), None, {})
+        tr.vjp = Function(_vjp_program(tr), None, {})
     n = len(inputs)
 
     def grads_of(upstream: list[Tensor]) -> tuple[list, list]:
-        grads = tr.vjp(*inputs, *upstream)
+        grads = tr.vjp(*inputs, *reads, *upstream)
         return grads[:n], grads[n:]
 
     recorded = _record_custom(f"tape.function:{name}", inputs, variables, outs, grads_of,
@@ -392,20 +393,21 @@ def _recorded(tr: Trace, leaves: list[Any], name: str) -> Any:
     return tr.fill(recorded)
 
 
-def _vjp_program(tr: Trace, variables: list[Variable]) -> Callable[..., list]:
-    """The VJP of a trace: ``vjp(*inputs, *cotangents)`` gives the gradients of the inputs
-    and then of the variables (None for those that are not floating)."""
-    n = len(tr.inputs)
+def _vjp_program(tr: Trace) -> Callable[..., list]:
+    """The VJP of a trace: ``vjp(*inputs, *variable_values, *cotangents)`` gives the
+    gradients of the inputs and then of the variables (None for those not floating)."""
+    n, keys = len(tr.inputs), list(tr.variables)
+    m = n + len(keys)
 
     def vjp(*args: Tensor) -> list:
-        xs = [identity(x) for x in args[:n]]  # each input its own source, even one passed twice
-        sources = [s for s in xs + variables if s.dtype.kind in "fc"]
+        xs = [identity(x) for x in args[:m]]  # each its own source, even one passed twice
+        sources = [s for s in xs if s.dtype.kind in "fc"]
         with GradientTape() as t:
             t.watch(sources)
-            outs = tr.replay(xs, flat=True)
-        found = iter(t.gradient(outs, sources, output_gradients=list(args[n:]),
+            outs = tr.replay(xs[:n], flat=True, reads=dict(zip(keys, xs[n:])))
+        found = iter(t.gradient(outs, sources, output_gradients=list(args[m:]),
                                 unconnected_gradients="zero"))
-        return [next(found) if s.dtype.kind in "fc" else None for s in xs + variables]
+        return [next(found) if s.dtype.kind in "fc" else None for s in xs]
 
     vjp.__name__ = f"vjp_of_{tr.name}"
     return vjp

@@ -135,11 +135,7 @@ def bind(prim: Primitive, *args: Any, **static: Any) -> Tensor | tuple[Tensor, .
     try:
         out = prim.fwd(*vals, **static)
     except Exception:
-        for tracer in STATE.tracers:  # a function that handles it branches on the error
-            tracer.refuse(
-                f"op '{prim.name}' raised an error while tracing; a compiled function cannot "
-                "branch on errors (try/except), so this signature runs eagerly"
-            )
+        raised(prim)
         raise
     if type(out) is tuple:
         result: Any = tuple(wrap(o) for o in out)
@@ -153,6 +149,16 @@ def bind(prim: Primitive, *args: Any, **static: Any) -> Tensor | tuple[Tensor, .
         elif STATE.tracers:  # tape.function traces the ops no tape records
             _record(prim, args, vals, static, result, forward=False, tapes=STATE.tracers)
     return result
+
+
+def raised(prim: Primitive) -> None:
+    """``prim`` raised an error: a function being traced that handles it branches on the
+    error, which a compiled function cannot do (it runs eagerly for this signature)."""
+    for tracer in STATE.tracers:
+        tracer.refuse(
+            f"op '{prim.name}' raised an error while tracing; a compiled function cannot "
+            "branch on errors (try/except), so this signature runs eagerly"
+        )
 
 
 def holds_tensors(value: list[Any] | tuple[Any, ...]) -> bool:

@@ -581,12 +581,10 @@ class Variable(_ArrayLike):
 
     def assign(self, value: TensorLike, read_value: bool = True) -> Variable | None:
         """Replace the value. The shape and dtype must stay the same."""
-        if ACTIVE[0] and STATE.tracers:
-            for tracer in STATE.tracers:
-                tracer.assign(self, value)
-        if isinstance(value, _ArrayLike):  # (traced, the assignment is a step of the trace)
-            value = value._value
-        new = to_value(value, self.dtype)
+        tracers = STATE.tracers if ACTIVE[0] else ()
+        for tracer in tracers:  # (its value before: a version of it that reads may have seen)
+            tracer._watch_variable(self)
+        new = to_value(value._value if isinstance(value, _ArrayLike) else value, self.dtype)
         if np.shape(new) != self.shape:
             raise ValueError(
                 f"Cannot assign value to variable ' {self.name}': Shape mismatch.The variable "
@@ -596,6 +594,8 @@ class Variable(_ArrayLike):
             )
         self._value = new  # a new array: values saved on tapes keep what was read
         self._snapshot = None
+        for tracer in tracers:  # a step of the trace (the value may be traced)
+            tracer.assign(self, value)
         return self if read_value else None
 
     def assign_add(self, delta: TensorLike, read_value: bool = True) -> Variable | None:

@@ -101,10 +101,16 @@ class _Steps(list):
     def __init__(self) -> None:
         super().__init__()
         self.places: list[tuple[Any, int] | None] = []  # (code, instruction offset)
+        self.errstate = False
+        self.start = np.geterr()
         self.frames: dict[int, Any] = {}
 
     def append(self, step: Any) -> None:
         list.append(self, step)
+        if type(step[0]) is Primitive:
+            err = np.geterr()
+            if err != self.start and "raise" in err.values():
+                self.errstate = True  # an op ran under np.errstate(...="raise") of its own
         f = _user_frame()
         if f is None:
             self.places.append(None)
@@ -129,11 +135,22 @@ class Tracer:
         self._where: dict[int, str] = {}
         self._seq = next_id()
         self.unsupported: str | None = None
+        # A variable's reads all carry its id; which value a read saw is told by the value
+        # object itself (an assignment makes a new one): its version, 0 for the first seen.
+        self.versions: dict[int, tuple[int, int]] = {}  # id(value) -> (variable id, version)
+        self._current: dict[int, int] = {}
+        self._objects: list[Any] = []  # the values, so that their ids stay theirs
 
     def _watch_variable(self, var: Variable, accessed: bool = False) -> None:
         if var._id not in self._variables:
             self._variables[var._id] = var
             self._watched.add(var._id)
+            self._version(var, 0)
+
+    def _version(self, var: Variable, k: int) -> None:
+        self._current[var._id] = k
+        self.versions[id(var._value)] = (var._id, k)
+        self._objects.append(var._value)
 
     def _producer(self, key: int) -> str | None:
         for step in reversed(self._entries):
@@ -155,11 +172,13 @@ class Tracer:
             self._entries.append(("guard", x._id, kind, _frozen(observed)))
 
     def assign(self, var: Variable, value: Any) -> None:
-        self._watch_variable(var)
+        """``var`` was assigned ``value`` (watched before, so its old value is a version)."""
+        k = self._current[var._id] + 1
+        self._version(var, k)
         if isinstance(value, (Tensor, Variable)) and self.traces(value):
-            self._entries.append(("assign", var, value._id, None))
+            self._entries.append(("assign", var, value._id, None, k))
         else:
-            self._entries.append(("assign", var, 0, value))
+            self._entries.append(("assign", var, 0, value, k))
 
     def refuse(self, why: str) -> None:
         if self.unsupported is None:
@@ -261,8 +280,9 @@ def call(
     tracers = STATE.tracers
     if not tracers:
         return fn(*args, **kwargs)
+    before = [{k: v._value for k, v in tracer._variables.items()} for tracer in tracers]
     result = run_paused(fn, *args, **kwargs)
-    for tracer in tracers:
+    for tracer, values in zip(tracers, before):
         tmpl = _template((args, kwargs), tracer.traces)
         if not keep and _slots(tmpl):
             tracer.refuse(
@@ -274,7 +294,13 @@ def call(
             if isinstance(leaf, Tensor):
                 tracer._watched.add(ensure_id(leaf))
                 outs.append(leaf._id)
-        tracer._entries.append(("call", fn, tmpl, tuple(outs), keep))
+        changed = []  # the variables the call assigned: their new versions
+        for key, old in values.items():
+            var = tracer._variables[key]
+            if var._value is not old:
+                tracer._version(var, tracer._current[key] + 1)
+                changed.append((key, tracer._current[key]))
+        tracer._entries.append(("call", fn, tmpl, tuple(outs), keep, tuple(changed)))
     return result
 
 
@@ -404,7 +430,13 @@ class Trace:
         self.out = out
         self.name = name
         self.variables = tracer._variables
-        self.unsupported = tracer.unsupported
+        self.versions = tracer.versions
+        self._objects = tracer._objects
+        self.unsupported = tracer.unsupported or (
+            "ops ran under np.errstate(...='raise') set inside the function, which a "
+            "compiled function would apply while tracing only"
+            if tracer._entries.errstate else None
+        )
         for step in self.steps:
             if type(step[0]) is Primitive and step[0].fwd is None:
                 self.unsupported = self.unsupported or (
@@ -538,20 +570,28 @@ class Trace:
                     return np.asarray(step[5][out.index(key)]).dtype
         return self._input_dtypes[self.inputs.index(key)]
 
-    def replay(self, leaves: list[Any], flat: bool = False) -> Any:
+    def replay(
+        self, leaves: list[Any], flat: bool = False, reads: dict[int, Tensor] | None = None
+    ) -> Any:
         """Run the steps op by op on tensors (``bind``), so that active tapes, accumulators
         and tracers record them; raises :class:`Retrace` when a guard fails. ``flat``: give
-        the result's traced tensors, in order."""
+        the result's traced tensors, in order. ``reads``: tensors to use for the variables'
+        values (by variable id) instead of reading them."""
         env: dict[int, Any] = dict(zip(self.inputs, leaves))
         for var_id, var in self.variables.items():
-            env[var_id] = var
+            env[var_id] = var if reads is None else reads[var_id]
+        current = {key: 0 for key in self.variables}
+        old: dict[tuple[int, int], Tensor] = {}  # values of versions since replaced
         saved = [(v, v._value) for v in self.variables.values()]
         try:
             for k, step in enumerate(self.steps):
                 head = step[0]
                 if type(head) is Primitive:
                     _, ids, vals, static, out_id, _, connected = step
-                    args = [env[ids[i]] if i in connected else vals[i] for i in range(len(ids))]
+                    args = [
+                        self._read(ids[i], vals[i], env, current, old) if i in connected
+                        else vals[i] for i in range(len(ids))
+                    ]
                     out = bind(head, *args, **static)
                     if type(out_id) is tuple:
                         env.update(zip(out_id, out))
@@ -563,12 +603,17 @@ class Trace:
                         self._check_retrace(k)
                         raise Retrace(k)
                 elif head == "assign":
-                    _, var, key, const = step
+                    _, var, key, const, version = step
+                    old[var._id, current[var._id]] = var._read()
                     var.assign(env[key] if key else const)
+                    current[var._id] = version
                 else:
-                    _, fn, tmpl, outs, keep = step
+                    _, fn, tmpl, outs, keep, changed = step
                     args, kwargs = _fill(tmpl, env)
+                    for var_id, var in self.variables.items():
+                        old[var_id, current[var_id]] = var._read()
                     result = call(fn, *args, keep=keep, **kwargs)
+                    current.update(changed)
                     tensors = [v for v in _leaves(result) if isinstance(v, Tensor)]
                     env.update(zip(outs, tensors))
         except Retrace:
@@ -577,6 +622,17 @@ class Trace:
         if flat:
             return [env[k] for k in self._out_ids]
         return _fill(self.out, env)
+
+    def _read(
+        self, key: int, traced: Any, env: dict[int, Any], current: dict[int, int],
+        old: dict[tuple[int, int], Tensor],
+    ) -> Any:
+        """An op's argument in a replay: the value ``key`` names, or for a variable, the
+        version the op read while tracing (``traced`` is that value)."""
+        if key not in current:
+            return env[key]
+        version = self.versions.get(id(traced), (key, current[key]))[1]
+        return env[key] if version == current[key] else old[key, version]
 
     def line(self, k: int) -> tuple[str, int] | None:
         """The file and line of the user's code where step ``k`` was recorded."""
@@ -685,7 +741,8 @@ class _Writer:
         self.consts: dict[int, str] = {}
         self.const_notes: list[str] = []
         self.funcs: dict[int, str] = {}
-        self.var_state: dict[int, str | None] = {}
+        self.current = {key: 0 for key in tr.variables}  # each variable's version now
+        self.versions: dict[tuple[int, int], str] = {}  # the names of versions read
         self.lines: list[str] = []
         self.line_steps: dict[int, int] = {}
 
@@ -727,17 +784,28 @@ class _Writer:
             self.namespace[name] = fwd
         return name
 
-    def value(self, key: int) -> str:
-        """The name holding the traced value ``key`` (a variable's: read when first needed)."""
+    def value(self, key: int, traced: Any = None) -> str:
+        """The name holding the traced value ``key``; for a variable, the version that
+        ``traced`` (the value an op saw while tracing) is, or the current one, read when
+        first needed."""
         var = self.tr.variables.get(key)
-        if var is not None:
-            state = self.var_state.get(key)
-            if state is None:
-                vname = self.var_name(var)
-                state = self.var_state[key] = self.fresh(f"{vname}_value")
-                self.emit(f"{state} = {vname}._value", None)
-            return state
-        return self.names[key]
+        if var is None:
+            return self.names[key]
+        version = self.tr.versions.get(id(traced), (key, self.current[key]))[1]
+        name = self.versions.get((key, version))
+        if name is None:
+            if version != self.current[key]:
+                raise RuntimeError(f"a value of variable '{var.name}' was not read in time")
+            vname = self.var_name(var)
+            name = self.versions[key, version] = self.fresh(f"{vname}_value")
+            self.emit(f"{name} = {vname}._value", None)
+        return name
+
+    def read_now(self, needed: set[tuple[int, int]]) -> None:
+        """Read the current values of variables that steps after an update still need."""
+        for key, version in self.current.items():
+            if (key, version) in needed and (key, version) not in self.versions:
+                self.value(key)
 
     def var_name(self, var: Variable) -> str:
         key = ("var", id(var))
@@ -787,7 +855,7 @@ def _simplify(tr: Trace) -> tuple[list[Any], dict[int, int]]:
                     parts.append(ids[i])
                 else:
                     v = vals[i]
-                    parts.append((type(v), v) if _literal(v) is not None else _const_key(v))
+                    parts.append((type(v), repr(v)) if _literal(v) is not None else _const_key(v))
             else:
                 key = (prim, tuple(parts), repr(static))
         first = seen.get(key) if key is not None else None
@@ -891,6 +959,11 @@ def generate(tr: Trace) -> tuple[str, dict[str, Any], dict[int, int]]:
     for key, at in last.items():
         if key not in keep:
             dies.setdefault(at, []).append(key)
+    needed = {  # the versions of variables that ops read
+        tr.versions.get(id(step[2][i]), (step[1][i], -1))
+        for k, step in enumerate(steps) if live[k] and type(step[0]) is Primitive
+        for i in step[6] if step[1][i] in tr.variables
+    }
     sizes: dict[int, int] = {}
     emit, value, const, define = w.emit, w.value, w.const, w.define
     for k, step in enumerate(steps):
@@ -900,7 +973,7 @@ def generate(tr: Trace) -> tuple[str, dict[str, Any], dict[int, int]]:
         if type(head) is Primitive:
             _, ids, vals, static, out_id, ans, connected = step
             small = head.elementwise and type(out_id) is not tuple
-            args = [value(ids[i]) if i in connected
+            args = [value(ids[i], vals[i]) if i in connected
                     else const(_shrunk(vals[i], ans, vals, connected) if small else vals[i])
                     for i in range(len(ids))]
             fwd = head.fwd
@@ -935,12 +1008,14 @@ def generate(tr: Trace) -> tuple[str, dict[str, Any], dict[int, int]]:
             emit(f"if {test}:", k)
             emit(f"    raise Retrace({k})  # the traced program does not hold: trace again", k)
         elif head == "assign":
-            _, var, key, c = step
+            _, var, key, c, version = step
             source = value(key) if key else const(c)
+            w.read_now(needed)
             emit(f"{w.var_name(var)}.assign({source})", k)
-            w.var_state[var._id] = None
+            w.current[var._id] = version
         else:
-            _, fn, tmpl, outs_of_call, _ = step
+            _, fn, tmpl, outs_of_call, _, changed = step
+            w.read_now(needed)
             fname = w.fresh(getattr(fn, "__name__", "call").lstrip("_") or "call")
             w.namespace[fname] = fn
             tname = w.fresh("args")
@@ -952,8 +1027,7 @@ def generate(tr: Trace) -> tuple[str, dict[str, Any], dict[int, int]]:
                 emit(f"{', '.join(targets)}, = _values({fname}(*_a, **_k))", k)
             else:
                 emit(f"{fname}(*_a, **_k)", k)
-            for var_id in list(w.var_state):
-                w.var_state[var_id] = None  # the call may have assigned variables
+            w.current.update(changed)  # the variables the call assigned
         dead = [key for key in dies.get(k, ()) if key in w.names and sizes.get(key, 0) > _SMALL]
         if dead:  # large intermediates are freed at their last use (small ones cost more)
             emit("del " + ", ".join(w.names[key] for key in dead), None)
@@ -976,7 +1050,7 @@ def _renamed(step: Any, rename: dict[int, int]) -> Any:
     if head == "guard":
         return (head, rename.get(step[1], step[1]), *step[2:])
     if head == "assign":
-        return (head, step[1], rename.get(step[2], step[2]), step[3])
+        return (head, step[1], rename.get(step[2], step[2]), *step[3:])
     return (head, step[1], _rename_slots(step[2], rename), *step[3:])
 
 
