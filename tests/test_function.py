@@ -440,3 +440,132 @@ def test_jit_is_jax_s_name_and_jit_compile_is_ignored_with_a_warning():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert float(f(tape.constant(1.0))) == 2.0
+
+
+# --------------------------------------------------------------------------- edge cases
+
+
+def test_a_gradient_taken_after_an_assign_uses_the_values_the_tape_saw():
+    w = tape.Variable(3.0, dtype=tape.float64)
+
+    def f(x):
+        with tape.GradientTape() as t:
+            y = w * w * x
+        w.assign_add(1.0)
+        return t.gradient(y, w), w * x
+
+    eager = [f(tape.constant(2.0, tape.float64)) for _ in range(3)]
+    w.assign(3.0)
+    compiled = tape.function(f)
+    got = [compiled(tape.constant(2.0, tape.float64)) for _ in range(3)]
+    for (g1, y1), (g2, y2) in zip(eager, got):
+        assert float(g1) == float(g2) and float(y1) == float(y2)
+    assert [float(g) for g, _ in got] == [12.0, 16.0, 20.0]  # 2 w x at w = 3, 4, 5
+
+
+def test_named_tuples_and_dicts_of_tensors_are_arguments_not_constants():
+    import collections
+
+    Batch = collections.namedtuple("Batch", "x y")
+
+    @tape.function
+    def loss(batch, scale):
+        return tape.reduce_sum((batch.x - batch.y) ** 2) * scale["k"]
+
+    for v in [1.0, 2.0, 3.0]:
+        b = Batch(tape.constant([v, 0.0]), tape.constant([0.0, v]))
+        assert float(loss(b, {"k": 0.5})) == v * v
+    assert loss.experimental_get_tracing_count() == 1
+
+
+def test_minus_zero_is_not_zero_in_signatures_or_programs():
+    @tape.function
+    def f(x, s):
+        return x * s
+
+    assert np.signbit(f(tape.constant(1.0), 0.0).numpy()) == np.False_
+    assert np.signbit(f(tape.constant(1.0), -0.0).numpy()) == np.True_
+
+    @tape.function
+    def g(x):
+        return x + 0.0, x + -0.0
+
+    a, b = g(tape.constant(-0.0))
+    a, b = g(tape.constant(-0.0))
+    assert not np.signbit(a.numpy()) and np.signbit(b.numpy())
+
+
+def test_an_error_handled_with_try_while_tracing_leaves_the_function_eager():
+    def safe_inv(a):
+        try:
+            return tape.linalg.inv(a)
+        except np.linalg.LinAlgError:
+            return tape.zeros_like(a)
+
+    f = tape.function(safe_inv)
+    singular, eye = tape.constant(np.zeros((2, 2))), tape.constant(np.eye(2))
+    with pytest.warns(UserWarning, match="cannot branch on errors"):
+        assert not f(singular).numpy().any()
+    assert not f(singular).numpy().any()
+    g = tape.function(safe_inv)  # traced on the invertible one: the singular one runs eagerly
+    np.testing.assert_array_equal(g(eye).numpy(), np.eye(2))
+    assert not g(singular).numpy().any()
+
+
+def test_dropout_draws_a_new_mask_on_every_call():
+    layer = tape.keras.layers.Dropout(0.5)
+
+    @tape.function
+    def f(x):
+        return layer(x, training=True), tape.nn.dropout(x, 0.5)
+
+    x = tape.ones([64])
+    masks = [tuple(np.asarray(m.numpy()) != 0 for m in f(x)) for _ in range(3)]
+    for k in (0, 1):
+        assert not np.array_equal(masks[0][k], masks[1][k])
+        assert not np.array_equal(masks[1][k], masks[2][k])
+
+
+def test_a_compiled_function_called_inside_another_keeps_its_effects():
+    v = tape.Variable(0.0)
+    out = io.StringIO()
+
+    @tape.function
+    def inner(x):
+        v.assign_add(1.0)
+        tape.print("inner", output_stream=out)
+        return x + tape.random.normal([], dtype=tape.float64)
+
+    @tape.function
+    def outer(x):
+        return inner(x) * 2.0
+
+    inner(tape.constant(0.0, tape.float64))
+    draws = {float(outer(tape.constant(0.0, tape.float64))) for _ in range(3)}
+    assert len(draws) == 3 and float(v) == 4.0 and out.getvalue() == "inner\n" * 4
+
+
+def test_concrete_functions_with_python_arguments_keep_their_own_programs():
+    @tape.function
+    def f(x, double):
+        return x * 2.0 if double else x
+
+    x = tape.constant([1.0, 2.0])
+    f(x, False)
+    twice = f.get_concrete_function(tape.TensorSpec([2]), True)
+    np.testing.assert_array_equal(twice(x).numpy(), [2.0, 4.0])
+    np.testing.assert_array_equal(f(x, False).numpy(), [1.0, 2.0])
+
+
+def test_user_names_that_clash_with_generated_helpers_are_renamed():
+    out = io.StringIO()
+
+    @tape.function
+    def f(x):
+        _a = x * 2.0
+        _fill = _a + 1.0
+        tape.print(_fill, output_stream=out)
+        return _fill
+
+    assert [float(f(tape.constant(v))) for v in (1.0, 2.0)] == [3.0, 5.0]
+    assert out.getvalue() == "3\n5\n"
