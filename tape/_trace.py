@@ -877,17 +877,22 @@ def _times_one(
 ) -> int | None:
     """For ``x * 1`` (a traced ``x`` times a constant of ones, the seed of a sweep) with the
     result of ``x``'s type, shape and dtype: the position of ``x``."""
-    if prim.fwd not in _MULTIPLY or len(connected) != 1 or len(vals) != 2:
+    if len(connected) != 1 or prim.fwd not in _MULTIPLY or len(vals) != 2:
         return None
     i = connected[0]
     x, one = vals[i], vals[1 - i]
-    if type(out_id) is tuple or type(ans) is not type(x) or not isinstance(
-        one, (ndarray, np.generic, float, int)
-    ):
+    cls = type(one)
+    if cls is float or cls is int:
+        if one != 1:
+            return None
+    elif cls is ndarray or isinstance(one, np.generic):
+        if one.size > 16 or one.dtype.kind not in "biuf" or not (one == 1).all():
+            return None
+    else:
         return None
-    if np.shape(ans) != np.shape(x) or getattr(ans, "dtype", None) != getattr(x, "dtype", 0):
+    if type(out_id) is tuple or type(ans) is not type(x):
         return None
-    if np.size(one) > 16 or np.iscomplexobj(one) or not np.all(np.asarray(one) == 1):
+    if isinstance(x, (ndarray, np.generic)) and (ans.shape != x.shape or ans.dtype != x.dtype):
         return None
     return i
 
