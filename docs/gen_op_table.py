@@ -3,14 +3,23 @@
 For every primitive: the public functions that record it, its gradient rule (VJP) for each
 argument as written in the source, and its forward-mode rule (JVP). MkDocs runs this file as a
 hook (``hooks:`` in mkdocs.yml), so ``reference/ops.md`` is built from the registry at every
-build and cannot drift from it. ``python docs/gen_op_table.py`` prints the page.
+build and cannot drift from it. ``python docs/gen_op_table.py`` prints the page, and lists on
+stderr any private name of tape's source left on it.
+
+Rules are shown as written, except tape's private helpers: a private constant is shown as its
+value in math (:data:`CONSTANTS`), a call of a private helper as the expression it computes
+(:data:`HELPERS`), and a rule written as a private function of several statements as its formula
+(:data:`FORMULAS`). A new private helper without an entry is shown by its name (and listed on
+stderr): add it to these tables.
 """
 
 from __future__ import annotations
 
 import ast
+import copy
 import functools
 import inspect
+import re
 import sys
 import textwrap
 from collections.abc import Callable
@@ -40,10 +49,12 @@ and the source of its rules when this site is built.
   only is listed too). Python operators map to the same ops: `+` is `add`, `*` is
   `multiply`, `@` is `matmul`, `x[i]` is `getitem`, `-x` is `negative`.
 - **Gradient rule (VJP)**: for each argument, the expression that maps the cotangent `g` of
-  the output `ans` to the cotangent of that argument, exactly as written in `tape/ops/`.
-  Undoing broadcasting and restoring dtypes happen once, in the engine, so rules are plain
-  math. Rules are written with differentiable ops, which is what makes higher-order
-  derivatives work.
+  the output `ans` to the cotangent of that argument, as written in `tape/ops/` (NumPy names
+  such as `np.cos` are tape's ops when the values are tensors). Where the source calls one of
+  tape's internal helpers, the table shows what the helper computes instead; rules of several
+  statements (matrix decompositions, mostly) are given as formulas. Undoing broadcasting and
+  restoring dtypes happen once, in the engine, so rules are plain math. Rules are written with
+  differentiable ops, which is what makes higher-order derivatives work.
 - **Forward mode (JVP)**: how `tape.autodiff.ForwardAccumulator` (and `tape.jvp`, `tape.hvp`,
   `tape.jacfwd`) push a tangent `t` through the op. *Same rule* means the op is elementwise:
   its Jacobian is diagonal, so one rule serves both directions. *Linear* means the op is
@@ -54,6 +65,276 @@ integers); a tape records nothing for them. *Internal* ops have no public functi
 own: other ops' gradient rules record them (the transpose of a gather is `scatter_add`, of a
 convolution its backprop ops), which is what keeps gradients of gradients on the tape.
 """
+
+
+#: Notes printed under a group's heading: the notation its rules use.
+GROUP_NOTES = {
+    "elementwise": (
+        "`Φ` and `φ` are the standard normal distribution function and density; `λ ≈ 1.0507` "
+        "and `α ≈ 1.6733` are SELU's constants."
+    ),
+    "reductions": (
+        "In these rules `g` and `ans` stand broadcast back over the reduced axes (`axes`), and "
+        "`n` is the number of elements each output reduces. `linear_recurrence(a, b)` computes "
+        "`h[k] = a[k] * h[k-1] + b[k]` along an axis; `shift` moves values one step along it."
+    ),
+    "shape": (
+        "`scatter_add(g, key, shape)` is zeros of `shape` with `g` added at `key` (repeated "
+        "indices add up): the transpose of indexing."
+    ),
+    "linalg": (
+        "Matrices are the last two axes of an array, the leading ones a batch. `x.mT` is the "
+        "transpose of the last two axes (NumPy's matrix transpose), `@` is `np.matmul`, `Xᵀ` "
+        "and `X⁻¹` a transpose and an inverse, `∘` an elementwise product, and `diag(v)` the "
+        "diagonal matrix of `v`."
+    ),
+    "nn": (
+        "`softmax`, `log_softmax`, the convolutions and the pooling ops in the rules are the "
+        "ops of the same names in this table."
+    ),
+}
+
+#: Private constants of the rules, as a reader writes them.
+CONSTANTS = {
+    "_TWO_OVER_SQRT_PI": "(2 / √π)",
+    "_INV_SQRT_2PI": "(1 / √(2π))",
+    "_SQRT2": "√2",
+    "_LN2": "ln(2)",
+    "_LN10": "ln(10)",
+    "_DEG": "(π / 180)",
+    "_GELU_C": "√(2 / π)",
+    "_SELU_SCALE": "λ",
+    "_SELU_ALPHA": "α",
+}
+
+
+def _reduced_sum(args: list[ast.expr]) -> str:
+    keep = len(args) > 2 and isinstance(args[2], ast.Constant) and args[2].value is True
+    return "np.sum({0}, {1}, keepdims=True)" if keep else "np.sum({0}, {1})"
+
+
+#: Private helpers called in rules (and ``scalarize``): the expression each computes, in terms
+#: of its positional arguments ``{0}``, ``{1}``... (or a function of the argument nodes that
+#: returns such a template). A template that is not Python (prose, math) is shown as it is.
+HELPERS: dict[str, str | Callable[[list[ast.expr]], str]] = {
+    # reductions: g and ans stand broadcast back over the reduced axes (GROUP_NOTES)
+    "_spread": "{0}",
+    "_spread_to": "{0}",
+    "_reduced_sum": _reduced_sum,
+    "_tie_weights": "({1} == {0}) / np.sum({1} == {0}, {2}, keepdims=True)",
+    "_nan_tie_weights": "({1} == {0}) / np.sum({1} == {0}, {2}, keepdims=True)",
+    "_l2_weights": "np.where({0} > 0, {1} / {0}, 0)",
+    "_softmax_weights": "np.exp({1} - {0})",
+    "_pnorm_weights": "np.where({1} != 0, np.sign({1}) * (np.abs({1}) / {0}) ** ({3} - 1), 0)",
+    "_std_weights": "np.where({0} > 0, ({1} - np.mean({1}, {2}, keepdims=True)) / ((n - {3}) "
+                    "* {0}), 0)",
+    "_centered": "{0} - np.mean({0}, {1}, keepdims=True)",
+    "_dof": "n - {2}",
+    "_others": "the product of the other elements",
+    "_linrec_vjp_b": "λ",  # FORMULAS says what λ is
+    # elementwise
+    "_fmax_takes_x": "({0} >= {1}) | np.isnan({1})",
+    "_fmin_takes_x": "({0} <= {1}) | np.isnan({1})",
+    "_interp_slope": "the slope of fp over xp at x, 0 outside xp's range",
+    "_sinc_derivative": "sinc_derivative({0}, {1})",
+    "_scatter_add": "scatter_add({0}, {1}, {2})",
+    "_value": "{0}",
+    "scalarize": "{0}",
+    # shape
+    "_part": "operand i's range along axis",
+    "_slot": "position i along axis",
+    "_unpadded": "the region inside the padding",
+    "_inverse": "np.argsort({0})",
+    # linear algebra
+    "_mT": "{0}.mT",
+    "_inv_for_grad": "np.linalg.inv({0})",
+    "_trace_of_inv_times": "np.trace(np.linalg.inv({0}) @ {1})",
+    "_shape": "np.shape({0})",
+    "_float_dtype": "{0}.dtype",
+    # neural networks
+    "_expand": "np.expand_dims({0}, {1})",
+    "_max_index": "the index of each window's maximum in x",
+}
+
+#: Private helpers called in rules that are NumPy functions under another name: the call keeps
+#: its arguments.
+RENAMED = {"_einsum_call": "np.einsum"}
+
+#: Rules written as private functions of several statements, as formulas (Markdown).
+FORMULAS = {
+    # elementwise
+    "_gelu_exact_vjp": "`g * (Φ(x) + x * φ(x))`",
+    "_gelu_tanh_vjp": (
+        "`g * (s + x * s * (1 - s) * 2c * (1 + 3 * 0.044715 * x**2))` with "
+        "`s = sigmoid(2c * (x + 0.044715 * x**3))`, `c = √(2 / π)`"
+    ),
+    "_silu_vjp_x": "`g * (s + beta * x * s * (1 - s))` with `s = sigmoid(beta * x)`",
+    "_silu_vjp_beta": "`g * x**2 * s * (1 - s)` with `s = sigmoid(beta * x)`",
+    "_hypot_vjp_x": "`np.where(ans > 0, g * x / ans, 0)`",
+    "_hypot_vjp_y": "`np.where(ans > 0, g * y / ans, 0)`",
+    "_pow_x": "`g * y * x ** (y - 1)`, and 0 where `y == 0` (`x ** 0` is the constant 1)",
+    "_interp_vjp_fp": (
+        "`g` shared between the two knots `fp[k]`, `fp[k+1]` around each `x`, in their "
+        "weights in the interpolated value"
+    ),
+    "_interp_jvp_fp": (
+        "`t[k] * (1 - w) + t[k+1] * w`, where `x` lies between `xp[k]` and `xp[k+1]` at the "
+        "fraction `w` of the way"
+    ),
+    # reductions
+    "_mean_vjp": "`g / n`",
+    "_cumprod_vjp": (
+        "`Σ_(k ≥ i) g[k] * Π_(j ≤ k, j ≠ i) x[j]` (`j < k` when exclusive; the other way when "
+        "reversed), computed as recurrences, without dividing by `x`"
+    ),
+    "_cumprod_jvp": (
+        "`Σ_(i ≤ k) t[i] * Π_(j ≤ k, j ≠ i) x[j]` (`j < k` when exclusive; the other way when "
+        "reversed), computed as a recurrence"
+    ),
+    "_linrec_vjp_b": (
+        "`λ`, where `λ[k] = g[k] + a[k+1] * λ[k+1]`: the recurrence run the other way"
+    ),
+    "_quantile_vjp": (
+        "`g` to the one or two elements the quantile interpolates between, in their weights"
+    ),
+    "_quantile_jvp": "`t` of the one or two elements the quantile interpolates between, "
+                     "in their weights",
+    # shape and indexing
+    "_rows_cotangent": (
+        "`scatter_add(g, indices, x.shape)`: as an `IndexedSlices` (TensorFlow's sparse "
+        "gradient), or dense when a tape records the sweep"
+    ),
+    "_tile_vjp": (
+        "`g` cut into the tiles and summed: `g.reshape(m0, n0, m1, n1, ...).sum(axis=(0, 2, "
+        "...))` for `multiples` `m` and `x.shape` `n`"
+    ),
+    # linear algebra
+    "_matmul_vjp_a": "`g @ b.mT` (a vector `b` as a column, a vector `a` as a row)",
+    "_matmul_vjp_b": "`a.mT @ g` (a vector `a` as a column, a vector `b` as a row)",
+    "_cholesky_vjp": (
+        "`sym(L⁻ᵀ Φ(Lᵀ g) L⁻¹)` with `L = ans`, `Φ(X)` the lower triangle of `X` with its "
+        "diagonal halved, `sym(X) = (X + Xᵀ) / 2`"
+    ),
+    "_cholesky_jvp": "`L Φ(L⁻¹ sym(t) L⁻ᵀ)`, with `L`, `Φ` and `sym` as in the gradient rule",
+    "_eigh_vjp": (
+        "`V (diag(g_e) + F ∘ (Vᵀ g_V)) Vᵀ` for `(e, V) = ans`, with `F[i, j] = 1 / (e[j] - "
+        "e[i])` off the diagonal and 0 on it, folded onto the triangle `uplo` reads"
+    ),
+    "_eigh_jvp": (
+        "`de = diag(Vᵀ t V)`, `dV = V (F ∘ (Vᵀ t V))`, with `F` as in the gradient rule and "
+        "`t` read from the triangle `uplo`"
+    ),
+    "_eigvalsh_vjp": "`V diag(g) Vᵀ`, `V` the eigenvectors, folded onto the triangle `uplo` "
+                     "reads",
+    "_eigvalsh_jvp": "`diag(Vᵀ t V)`, `V` the eigenvectors",
+    "_einsum_vjp": (
+        "the einsum of `g` with the other operands that gives operand i's subscripts (a "
+        "repeated subscript through an identity matrix, one of operand i alone through ones)"
+    ),
+    "_pinv_vjp": "`-Xᵀ g Xᵀ + (I - A X) gᵀ X Xᵀ + Xᵀ X gᵀ (I - X A)` with `A = a`, `X = ans`",
+    "_pinv_jvp": "`-X t X + X Xᵀ tᵀ (I - A X) + (I - X A) tᵀ Xᵀ X` with `A = a`, `X = ans`",
+    "_qr_vjp": (
+        "`(g_Q + Q copyltu(M)) R⁻ᵀ` with `M = R g_Rᵀ - g_Qᵀ Q` and `copyltu(M)` the lower "
+        "triangle of `M` mirrored onto the upper one (for a wide matrix, on its leading square "
+        "block)"
+    ),
+    "_qr_jvp": (
+        "`dQ = t R⁻¹ - Q (C - Ω)`, `dR = (C - Ω) R`, with `C = Qᵀ t R⁻¹` and `Ω` the "
+        "skew-symmetric matrix with the strict lower triangle of `C` (for a wide matrix, on "
+        "its leading square block)"
+    ),
+    "_svd_vjp": (
+        "`U [(F ∘ (Uᵀ g_U - g_Uᵀ U)) S + diag(g_s) + S (F ∘ (Vᵀ g_V - g_Vᵀ V))] Vᵀ` with "
+        "`F[i, j] = 1 / (s[j]² - s[i]²)` off the diagonal and 0 on it; plus "
+        "`(I - U Uᵀ) g_U S⁻¹ Vᵀ` for a tall and `U S⁻¹ g_Vᵀ (I - V Vᵀ)` for a wide matrix"
+    ),
+    "_svd_jvp": (
+        "with `P = Uᵀ t V`: `ds = diag(P)`, `dU = U (F ∘ (P S + S Pᵀ))`, `dV = V (F ∘ (S P + "
+        "Pᵀ S))`, `F` as in the gradient rule; plus `(I - U Uᵀ) t V S⁻¹` in `dU` for a tall "
+        "and `(I - V Vᵀ) tᵀ U S⁻¹` in `dV` for a wide matrix"
+    ),
+    "_svdvals_vjp": "`U diag(g) Vᵀ`, `U` and `V` the singular vectors",
+    "_svdvals_jvp": "`diag(Uᵀ t V)`, `U` and `V` the singular vectors",
+    # neural networks
+    "_xent_logits": (
+        "`np.expand_dims(g, axis) * (softmax(x) * np.sum(z, axis, keepdims=True) - z)` "
+        "(`z` the labels)"
+    ),
+}
+
+
+class _Readable(ast.NodeTransformer):
+    """A rule's expression with tape's private helpers replaced by what they compute:
+    constants by their math, helper calls by their expressions, ``apply(P, ...)`` and
+    ``bind(P, ...)`` of a primitive by the op's name, ``np.matmul(a, b)`` by ``a @ b``.
+    Prose stands in a name node of its own text, in parentheses where an operator applies."""
+
+    def __init__(self, scope: dict[str, Any]) -> None:
+        self.scope = scope
+        self.prose: set[int] = set()  # ids of the name nodes that hold prose
+
+    def visit_Name(self, node: ast.Name) -> ast.AST:
+        return ast.Name(id=CONSTANTS[node.id]) if node.id in CONSTANTS else node
+
+    def visit_Call(self, node: ast.Call) -> ast.AST:
+        from tape._registry import Primitive
+
+        name = ast.unparse(node.func)
+        if name in ("apply", "bind", "_call") and node.args:
+            prim = _resolve(node.args[0], self.scope)
+            if isinstance(prim, Primitive):
+                node = ast.Call(ast.Name(prim.name), node.args[1:], node.keywords)
+        node = self.generic_visit(node)
+        if name == "np.matmul" and len(node.args) == 2 and not node.keywords:
+            return self._operands(ast.BinOp(node.args[0], ast.MatMult(), node.args[1]))
+        last = name.rsplit(".", 1)[-1]
+        if last in RENAMED:
+            return ast.Call(ast.Name(RENAMED[last]), node.args, node.keywords)
+        helper = HELPERS.get(last)
+        if helper is None:
+            return node
+        template = helper(node.args) if callable(helper) else helper
+        marks = [f"__arg{i}__" for i in range(len(node.args))]
+        try:
+            tree = ast.parse(template.format(*marks), mode="eval").body
+        except SyntaxError:  # prose or math
+            out = ast.Name(id=template.format(*[ast.unparse(a) for a in node.args]))
+            self.prose.add(id(out))
+            return out
+        args = dict(zip(marks, node.args))
+
+        class Fill(ast.NodeTransformer):
+            def visit_Name(self, n: ast.Name) -> ast.AST:
+                return args.get(n.id, n)
+
+        return self._operands(Fill().visit(tree))
+
+    def _operands(self, node: ast.AST) -> ast.AST:
+        """Prose that is an operand of an operator, in parentheses."""
+        for field in ("left", "right", "operand", "value"):
+            child = getattr(node, field, None)
+            if isinstance(child, ast.Name) and id(child) in self.prose and " " in child.id:
+                setattr(node, field, ast.Name(id=f"({child.id})"))
+        return node
+
+    def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
+        return self._operands(self.generic_visit(node))
+
+    def visit_UnaryOp(self, node: ast.UnaryOp) -> ast.AST:
+        return self._operands(self.generic_visit(node))
+
+    def visit_Attribute(self, node: ast.Attribute) -> ast.AST:
+        return self._operands(self.generic_visit(node))
+
+
+def readable(expr: ast.AST, scope: dict[str, Any]) -> str:
+    """The text of a rule's expression, tape's private helpers shown as what they compute."""
+    return ast.unparse(_Readable(scope).visit(copy.deepcopy(expr)))
+
+
+def private_names(page: str) -> list[str]:
+    """The private names of tape's source (``_name``) left on a generated page."""
+    return sorted(set(re.findall(r"(?<![\w.&#])_[A-Za-z]\w*", page)))
 
 
 # ----------------------------------------------------------------------------- source text
@@ -75,34 +356,43 @@ class _Sources:
         return self._trees[filename]
 
     def text(self, fn: Callable[..., Any]) -> str:
-        """The expression a rule computes, as a one-line string."""
+        """The expression a rule computes, as a one-line string: as written, with tape's
+        private helpers shown as what they compute (:func:`readable`), or the formula of a
+        private rule of several statements (:data:`FORMULAS`)."""
         if isinstance(fn, functools.partial):
+            text = self.text(fn.func)
+            if fn.func.__name__.startswith("_"):  # operand i's rule, i bound: says as much
+                return text
             bound = ", ".join(map(repr, fn.args))
-            return f"{self.text(fn.func)} with `{fn.func.__name__}({bound}, ...)`"
+            return f"{text} with `{fn.func.__name__}({bound}, ...)`"
+        name = getattr(fn, "__name__", repr(fn))
+        if name in FORMULAS:
+            return FORMULAS[name]
         code = getattr(fn, "__code__", None)
         if code is None:
-            return f"`{getattr(fn, '__name__', repr(fn))}`"
+            return f"`{name}`"
         found = self._tree(code.co_filename)
         if found is None:
-            return f"`{fn.__name__}`"
+            return f"`{name}`"
         text, tree = found
-        if fn.__name__ == "<lambda>":
+        scope = getattr(fn, "__globals__", {})
+        if name == "<lambda>":
             node = self._lambda(tree, code)
             if node is not None:
-                return _code(ast.unparse(node.body))
+                return _code(readable(node.body, scope))
             return "`<lambda>`"
         for node in ast.walk(tree):
-            if isinstance(node, ast.FunctionDef) and node.name == fn.__name__ and (
+            if isinstance(node, ast.FunctionDef) and node.name == name and (
                 node.lineno == code.co_firstlineno
                 or any(d.lineno == code.co_firstlineno for d in node.decorator_list)
             ):
                 body = [s for s in node.body if not _is_docstring(s)]
                 if len(body) == 1 and isinstance(body[0], ast.Return) and body[0].value:
-                    return _code(ast.unparse(body[0].value))
+                    return _code(readable(body[0].value, scope))
                 doc = ast.get_docstring(node)
                 summary = f": {doc.splitlines()[0]}" if doc else ""
-                return f"`{fn.__name__}(...)`{_escape(summary)}"
-        return f"`{fn.__name__}`"
+                return f"`{name}(...)`{_escape(summary)}"
+        return f"`{name}`"
 
     @staticmethod
     def _lambda(tree: ast.AST, code: Any) -> ast.Lambda | None:
@@ -273,7 +563,10 @@ def _per_argument(rules: Any, names: list[str], sources: _Sources) -> str:
         isinstance(r, functools.partial) and r.func is first.func
         and r.args == (i,) + first.args[1:] for i, r in enumerate(rules)
     ):  # one rule per operand, the operand's index bound first: any number of operands
-        return f"operand i: {sources.text(first.func)} with `{first.func.__name__}(i, ...)`"
+        text = sources.text(first.func)
+        if first.func.__name__.startswith("_"):
+            return f"operand i: {text}"
+        return f"operand i: {text} with `{first.func.__name__}(i, ...)`"
     parts = []
     for i, rule in enumerate(rules):
         params = _params(rule, skip=2)
@@ -326,6 +619,8 @@ def markdown() -> str:
         if not members:
             continue
         out.append(f"## {title}\n")
+        if group in GROUP_NOTES:
+            out.append(GROUP_NOTES[group] + "\n")
         out.append("| op | recorded by | gradient rule (VJP) | forward mode (JVP) |")
         out.append("| --- | --- | --- | --- |")
         for r in sorted(members, key=lambda r: r["name"]):
@@ -347,4 +642,9 @@ def on_files(files: Any, config: Any) -> Any:
 
 
 if __name__ == "__main__":
-    sys.stdout.write(textwrap.dedent(markdown()))
+    page = markdown()
+    sys.stdout.write(textwrap.dedent(page))
+    left = private_names(page)
+    if left:
+        sys.stderr.write(f"private names on the page (add them to HELPERS or FORMULAS): "
+                         f"{', '.join(left)}\n")
