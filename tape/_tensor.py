@@ -450,6 +450,18 @@ class Tensor(_ArrayLike):
             steers(self, "value", self._value)
         return f"tape.Tensor({_value_repr(self._value)}, shape={self.shape}, dtype={self.dtype})"
 
+    def _repr_html_(self) -> str:
+        """Jupyter's rich display: the values as an HTML table, shape and dtype in its caption
+        (large arrays summarised with ellipses, as NumPy prints them).
+
+        >>> import tape
+        >>> "<caption" in tape.constant([1.0, 2.0])._repr_html_()
+        True
+        """
+        from ._show import tensor_html
+
+        return tensor_html(self)
+
     def __index__(self) -> int:
         if self.dtype.kind not in "iub":
             raise TypeError(f"Only integer tensors can be used as an index, got {self.dtype}.")
@@ -621,6 +633,18 @@ class Variable(_ArrayLike):
             f"<tape.Variable '{self.name}' shape={self.shape} dtype={self.dtype}, "
             f"numpy={_value_repr(self._value)}>"
         )
+
+    def _repr_html_(self) -> str:
+        """Jupyter's rich display: the values as an HTML table, the variable's name, shape and
+        dtype in its caption.
+
+        >>> import tape
+        >>> "w:0" in tape.Variable([1.0, 2.0], name="w")._repr_html_()
+        True
+        """
+        from ._show import tensor_html
+
+        return tensor_html(self, name=self.name)
 
     def __iter__(self) -> Iterator[Tensor]:
         return iter(self._read())
