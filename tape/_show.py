@@ -1,6 +1,5 @@
 """Seeing the Wengert list: a tape as a table of values, local derivatives and adjoints, and
-as a Graphviz graph; and the rich displays of Jupyter (``_repr_html_``) for tensors, variables
-and tapes."""
+as a Graphviz graph; and a tape's rich display in Jupyter (``_repr_html_``)."""
 
 from __future__ import annotations
 
@@ -12,7 +11,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from ._record import Entry, _Meta
-from ._tensor import Tensor, value_of, wrap
+from ._tensor import Tensor, wrap
 
 
 class TapeEntry(NamedTuple):
@@ -240,71 +239,8 @@ def render(dot: str, path: str, fmt: str | None = None) -> str:
 
 # ----------------------------------------------------------------- rich displays (Jupyter)
 
-_AXIS = 12  # an axis longer than this shows its first and last _EDGE entries around an ellipsis
-_EDGE = 5
 _TAPE_ROWS = 60  # a longer tape shows its first and last rows, and no graph
 _TEXT = 'style="text-align: left"'
-_NUMBER = 'style="text-align: right; font-family: monospace"'
-
-
-def _shown(n: int) -> list[int | None]:
-    """The indices to show of an axis of length ``n``: all, or the first and last few with
-    None (an ellipsis) between them, as NumPy summarises large arrays."""
-    if n <= _AXIS:
-        return list(range(n))
-    return [*range(_EDGE), None, *range(n - _EDGE, n)]
-
-
-def _number(x: Any) -> str:
-    """One element, with NumPy's print precision for floats and complex numbers."""
-    x = x.item() if isinstance(x, np.generic) else x
-    if isinstance(x, (float, complex)):
-        return f"{x:.{np.get_printoptions()['precision']}g}"
-    return str(x)
-
-
-def _cell(text: str) -> str:
-    return f"<td {_NUMBER}>{escape(text)}</td>"
-
-
-def _value_rows(v: np.ndarray) -> list[str]:
-    """The HTML rows of a scalar, vector or matrix, summarised with ellipses when large."""
-    if v.ndim == 0:
-        return [f"<tr>{_cell(_number(v[()]))}</tr>"]
-    if v.ndim == 1:
-        v = v[np.newaxis]
-    cols = _shown(v.shape[1])
-    rows = []
-    for i in _shown(v.shape[0]):
-        if i is None:  # a row of vertical ellipses (and a diagonal one where both are cut)
-            cells = "".join(_cell("\u22ee" if j is not None else "\u22f1") for j in cols)
-        else:
-            cells = "".join(_cell("\u22ef" if j is None else _number(v[i, j])) for j in cols)
-        rows.append(f"<tr>{cells}</tr>")
-    return rows
-
-
-def tensor_html(x: Any, name: str | None = None) -> str:
-    """A tensor (or, with its ``name``, a variable) as an HTML table of its values, with its
-    shape and dtype in the caption: Jupyter's rich display of ``tape.Tensor`` and
-    ``tape.Variable``. Arrays of more than two dimensions, or empty, are shown as NumPy prints
-    them.
-
-    >>> import tape
-    >>> html = tensor_html(tape.constant([[1.0, 2.0], [3.0, 4.0]]))
-    >>> html.count("<tr>"), "shape=(2, 2) dtype=float32" in html
-    (2, True)
-    """
-    v = np.asarray(value_of(x))
-    kind = "tape.Tensor" if name is None else f"tape.Variable '{name}'"
-    caption = escape(f"{kind} shape={v.shape} dtype={v.dtype}")
-    if v.ndim <= 2 and v.size:
-        body = "".join(_value_rows(v))
-    else:
-        text = np.array2string(v, separator=" ", threshold=_AXIS * _AXIS, edgeitems=3)
-        body = f"<tr><td {_TEXT}><pre>{escape(text)}</pre></td></tr>"
-    return (f'<table class="tape-tensor"><caption {_TEXT}>{caption}</caption>'
-            f"<tbody>{body}</tbody></table>")
 
 
 def _svg(dot: str) -> str | None:
