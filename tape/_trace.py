@@ -971,6 +971,19 @@ def generate(tr: Trace) -> tuple[str, dict[str, Any], dict[int, int]]:
     }
     sizes: dict[int, int] = {}
     emit, value, const, define = w.emit, w.value, w.const, w.define
+    inline = _inlined(tr, steps, live, outs)
+    exprs: dict[int, tuple[str, int]] = {}  # the expressions of values written inline
+
+    def operand(i: int, ids: tuple, vals: Any, ans: Any, connected: tuple, small: bool):
+        """An op's argument as source, with its precedence."""
+        if i in connected:
+            key = ids[i]
+            if key in exprs:
+                return exprs.pop(key)
+            return value(key, vals[i]), _ATOM
+        text = const(_shrunk(vals[i], ans, vals, connected) if small else vals[i])
+        return text, (_UNARY if text.startswith("-") else _ATOM)
+
     for k, step in enumerate(steps):
         if not live[k]:
             continue
@@ -978,19 +991,25 @@ def generate(tr: Trace) -> tuple[str, dict[str, Any], dict[int, int]]:
         if type(head) is Primitive:
             _, ids, vals, static, out_id, ans, connected = step
             small = head.elementwise and type(out_id) is not tuple
-            args = [value(ids[i], vals[i]) if i in connected
-                    else const(_shrunk(vals[i], ans, vals, connected) if small else vals[i])
-                    for i in range(len(ids))]
+            args = [operand(i, ids, vals, ans, connected, small) for i in range(len(ids))]
             fwd = head.fwd
             if static:
-                args += [f"{name}={const(v)}" for name, v in static.items()]
-                expr = f"{w.func(head)}({', '.join(args)})"
+                texts = [t for t, _ in args] + [f"{n}={const(v)}" for n, v in static.items()]
+                expr, prec = f"{w.func(head)}({', '.join(texts)})", _ATOM
             elif len(args) == 2 and fwd in _INFIX:
-                expr = f"{args[0]} {_INFIX[fwd]} {args[1]}"
+                op = _INFIX[fwd]
+                prec = _PRECEDENCE[op]
+                left = _paren(args[0], prec + (op == "**"))
+                right = _paren(args[1], prec + (op != "**") - 2 * (op == "**"))
+                expr = f"{left} {op} {right}"
             elif len(args) == 1 and fwd in _PREFIX:
-                expr = f"{_PREFIX[fwd]}{args[0]}"
+                expr, prec = f"{_PREFIX[fwd]}{_paren(args[0], _UNARY)}", _UNARY
             else:
-                expr = f"{w.func(head)}({', '.join(args)})"
+                expr = f"{w.func(head)}({', '.join(t for t, _ in args)})"
+                prec = _ATOM
+            if out_id in inline:  # used once, just after: written into its user's line
+                exprs[out_id] = (expr, prec)
+                continue
             if type(out_id) is tuple:
                 targets = [define(o) for o in out_id]
                 emit(f"{', '.join(targets)}{',' if len(targets) == 1 else ''} = {expr}", k)
@@ -1045,6 +1064,46 @@ def generate(tr: Trace) -> tuple[str, dict[str, Any], dict[int, int]]:
     source = "\n".join(head_lines + w.lines + [f"    return ({ret})"]) + "\n"
     line_steps = {n + offset: k for n, k in w.line_steps.items()}
     return source, w.namespace, line_steps
+
+
+_ATOM, _UNARY = 100, 13
+_PRECEDENCE = {"**": 14, "*": 12, "/": 12, "//": 12, "%": 12, "@": 12, "+": 11, "-": 11}
+
+
+def _paren(arg: tuple[str, int], least: int) -> str:
+    """An operand's source, in parentheses if its precedence is below ``least``."""
+    text, prec = arg
+    return f"({text})" if prec < least else text
+
+
+def _inlined(tr: Trace, steps: list[Any], live: list[bool], outs: list[int]) -> set[int]:
+    """The values to write into the expression of the op that uses them: made by an op,
+    used once, by an op with no guard, assignment or call in between, unnamed by the user and
+    not a result."""
+    uses: dict[int, int] = {}
+    for k, step in enumerate(steps):
+        if live[k]:
+            for key in _reads(step, {}):
+                uses[key] = uses.get(key, 0) + 1
+    inline = set()
+    pending: set[int] = set()  # values that could be written into a later op's expression
+    for k, step in enumerate(steps):
+        if not live[k]:
+            continue
+        if type(step[0]) is not Primitive:  # a guard, assignment or call: nothing crosses it
+            pending.clear()
+            continue
+        for i in step[6]:
+            key = step[1][i]
+            if key in pending:
+                inline.add(key)
+                pending.discard(key)
+        out = step[4]
+        if type(out) is not tuple and uses.get(out) == 1 and out not in tr._names and (
+            out not in outs
+        ):
+            pending.add(out)
+    return inline
 
 
 def _renamed(step: Any, rename: dict[int, int]) -> Any:
