@@ -1006,6 +1006,7 @@ def generate(tr: Trace) -> tuple[str, dict[str, Any], dict[int, int]]:
     emit, value, const, define = w.emit, w.value, w.const, w.define
     inline = _inlined(tr, steps, live, outs)
     exprs: dict[int, tuple[str, int]] = {}  # the expressions of values written inline
+    later: list[int] = []  # values to free once those expressions have run
 
     def operand(i: int, ids: tuple, vals: Any, ans: Any, connected: tuple, small: bool):
         """An op's argument as source, with its precedence."""
@@ -1042,6 +1043,8 @@ def generate(tr: Trace) -> tuple[str, dict[str, Any], dict[int, int]]:
                 prec = _ATOM
             if out_id in inline:  # used once, just after: written into its user's line
                 exprs[out_id] = (expr, prec)
+                later.extend(dies.get(k, ()))  # freed once the expression has run
+                sizes[out_id] = getattr(ans, "size", 1)
                 continue
             if type(out_id) is tuple:
                 targets = [define(o) for o in out_id]
@@ -1085,7 +1088,14 @@ def generate(tr: Trace) -> tuple[str, dict[str, Any], dict[int, int]]:
             else:
                 emit(f"{fname}(*_a, **_k)", k)
             w.current.update(changed)  # the variables the call assigned
-        dead = [key for key in dies.get(k, ()) if key in w.names and sizes.get(key, 0) > _SMALL]
+        gone = list(dies.get(k, ()))
+        if not exprs:  # every expression written inline has run
+            gone += later
+            later.clear()
+        else:
+            later.extend(gone)
+            gone = []
+        dead = [key for key in gone if key in w.names and sizes.get(key, 0) > _SMALL]
         if dead:  # large intermediates are freed at their last use (small ones cost more)
             emit("del " + ", ".join(w.names[key] for key in dead), None)
     ret = ", ".join(value(key) for key in outs) + ("," if len(outs) == 1 else "")
@@ -1111,8 +1121,9 @@ def _paren(arg: tuple[str, int], least: int) -> str:
 
 def _inlined(tr: Trace, steps: list[Any], live: list[bool], outs: list[int]) -> set[int]:
     """The values to write into the expression of the op that uses them: made by an op,
-    used once, by an op with no guard, assignment or call in between, unnamed by the user and
-    not a result."""
+    used once, by an op with no guard, assignment or call in between, unnamed by the user, not
+    a result, and small (a large one gets its line, and is freed after its last use: the
+    temporaries of a nested expression would live together)."""
     uses: dict[int, int] = {}
     for k, step in enumerate(steps):
         if live[k]:
@@ -1133,7 +1144,7 @@ def _inlined(tr: Trace, steps: list[Any], live: list[bool], outs: list[int]) -> 
                 pending.discard(key)
         out = step[4]
         if type(out) is not tuple and uses.get(out) == 1 and out not in tr._names and (
-            out not in outs
+            out not in outs and step[5].size <= _SMALL  # (large ones: a line, then freed)
         ):
             pending.add(out)
     return inline
