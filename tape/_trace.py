@@ -59,8 +59,11 @@ class _Seen:
 
     def __init__(self, value: Any, version: int | None = None) -> None:
         self.cls = type(value)
-        self.shape, self.dtype = np.shape(value), getattr(value, "dtype", None)
-        self.size, self.ndim = int(np.prod(self.shape)), len(self.shape)
+        if isinstance(value, (ndarray, np.generic)):
+            self.shape, self.dtype, self.size = value.shape, value.dtype, value.size
+        else:
+            self.shape, self.dtype, self.size = (), None, 1
+        self.ndim = len(self.shape)
         self.version = version
 
     def __repr__(self) -> str:
@@ -879,7 +882,7 @@ def _simplify(tr: Trace) -> tuple[list[Any], dict[int, int]]:
             steps.append(None)
             continue
         key = None
-        if all(_literal(v) is not None for v in static.values()):
+        if not static or all(_literal(v) is not None for v in static.values()):
             parts = []
             for i in range(len(ids)):
                 if i in connected:
@@ -888,9 +891,14 @@ def _simplify(tr: Trace) -> tuple[list[Any], dict[int, int]]:
                     parts.append(ids[i])
                 else:
                     v = vals[i]
-                    parts.append((type(v), repr(v)) if _literal(v) is not None else _const_key(v))
+                    cls = type(v)
+                    parts.append(
+                        (cls, v) if cls is int or cls is bool
+                        else (cls, repr(v)) if cls is float or _literal(v) is not None
+                        else _const_key(v)
+                    )
             else:
-                key = (prim, tuple(parts), repr(static))
+                key = (prim, tuple(parts), repr(static) if static else None)
         first = seen.get(key) if key is not None else None
         if first is not None:
             if type(out_id) is tuple:
