@@ -224,12 +224,8 @@ def _frozen(v: Any) -> Any:
     return v.copy() if type(v) is ndarray else v
 
 
-def guard_kinds() -> dict[str, Callable[[Any], Any]]:
-    """How each kind of guard converts a value: applied to tensors when replaying, to values
-    in generated code."""
-    return _CONVERT
-
-
+#: How each kind of guard converts a value: applied to tensors when replaying, to values in
+#: generated code.
 _CONVERT: dict[str, Callable[[Any], Any]] = {
     "bool": bool,
     "int": int,
