@@ -319,9 +319,8 @@ class Function:
         ...     return x * x + x
         >>> _ = sys.stdout.write(f.source(tape.constant(2.0)))
         def f(x):
-            v2 = x * x
-            v3 = v2 + x
-            return (v3,)
+            v2 = x * x + x
+            return (v2,)
         """
         args = self._args(args)
         key, _, _ = signature(args, kwargs)

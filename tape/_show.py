@@ -1,10 +1,11 @@
 """Seeing the Wengert list: a tape as a table of values, local derivatives and adjoints, and
-as a Graphviz graph."""
+as a Graphviz graph; and a tape's rich display in Jupyter (``_repr_html_``)."""
 
 from __future__ import annotations
 
 import os
 import shutil
+from html import escape
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -118,25 +119,42 @@ def _local_derivatives(prim, args, vals, static, out, conn, labels, out_labels, 
     """d out / d input for scalar ops, from the op's own gradient rules with cotangent 1."""
     if type(out) is tuple or out._value is None or np.size(out._value) != 1:
         return ""
-    parts = []
+    by_input: dict[str, list[tuple[int, Any]]] = {}  # an input's label -> (position, d)
     one = np.ones_like(out._value)
     for i in conn:
         if isinstance(vals[i], _Meta) or np.size(vals[i]) != 1 or prim.vjps[i] is None:
             return ""
         with np.errstate(all="ignore"):
             d = prim.vjps[i](one, out._value, *vals, **static)
-        parts.append(f"d{out_labels[0]}/d{labels.of(args[i], True)} = {_fmt(d, precision)}")
+        by_input.setdefault(labels.of(args[i], True), []).append((i, d))
+    parts = []
+    for name, ds in by_input.items():
+        head = f"d{out_labels[0]}/d{name} = "
+        if len(ds) == 1:
+            parts.append(head + _fmt(ds[0][1], precision))
+            continue
+        # The same value in several argument positions (x * x): one partial derivative per
+        # position, and their sum, which is what the chain rule adds up for that value.
+        with np.errstate(all="ignore"):
+            total = sum(d for _, d in ds)
+        terms = " + ".join(f"{_fmt(d, precision)} (arg {i + 1})" for i, d in ds)
+        parts.append(f"{head}{terms} = {_fmt(total, precision)}")
     return ", ".join(parts)
 
 
 COLUMNS = ("value", "op", "inputs", "result", "shape", "dtype", "local derivatives", "adjoint")
 
 
+def _columns(rows: list[dict]) -> list[str]:
+    """The columns that have something to show (value, op and result always)."""
+    return [c for c in COLUMNS if any(r[c] for r in rows) or c in ("value", "op", "result")]
+
+
 def table(tape: Any, names: dict[str, Any] | None = None, precision: int = 7) -> str:
     rows = _rows(tape, names, precision)
     if not rows:
         return "(empty tape)"
-    cols = [c for c in COLUMNS if any(r[c] for r in rows) or c in ("value", "op", "result")]
+    cols = _columns(rows)
     widths = {c: max(len(c), *(len(r[c]) for r in rows)) for c in cols}
     lines = ["  ".join(c.ljust(widths[c]) for c in cols).rstrip()]
     lines.append("  ".join("-" * widths[c] for c in cols))
@@ -151,7 +169,10 @@ def _q(*lines: str) -> str:
 
 
 def to_dot(tape: Any, names: dict[str, Any] | None = None, precision: int = 6) -> str:
-    rows = _rows(tape, names, precision)
+    return _dot(_rows(tape, names, precision))
+
+
+def _dot(rows: list[dict]) -> str:
     values = {r["value"] for r in rows}
     lines = ["digraph tape {", "  rankdir=LR;", '  node [fontname="Helvetica"];']
     for r in rows:
@@ -214,3 +235,67 @@ def render(dot: str, path: str, fmt: str | None = None) -> str:
     with open(out, "wb") as f:
         f.write(data)
     return out
+
+
+# ----------------------------------------------------------------- rich displays (Jupyter)
+
+_TAPE_ROWS = 60  # a longer tape shows its first and last rows, and no graph
+_TEXT = 'style="text-align: left"'
+
+
+def _svg(dot: str) -> str | None:
+    """The graph as inline SVG markup; None without the ``graphviz`` package or Graphviz's
+    ``dot`` program, or when ``dot`` fails (a display never raises for want of a picture)."""
+    try:
+        import graphviz
+    except ImportError:
+        return None
+    if shutil.which("dot") is None:
+        return None
+    try:
+        data = graphviz.Source(dot).pipe(format="svg")
+    except Exception:  # graphviz.ExecutableNotFound, or dot failing: the table alone
+        return None
+    text = data.decode("utf-8", "replace") if isinstance(data, bytes) else str(data)
+    start = text.find("<svg")  # without the XML declaration and doctype, to be inline
+    return text[start:] if start >= 0 else None
+
+
+def tape_html(tape: Any, names: dict[str, Any] | None = None, precision: int = 7) -> str:
+    """The tape as an HTML Wengert table, the rows and columns of :func:`table`, followed by
+    its graph as inline SVG when the ``graphviz`` package and Graphviz's ``dot`` program are
+    installed: Jupyter's rich display of ``tape.GradientTape``.
+
+    >>> import numpy as np, tape
+    >>> x = tape.constant(np.float64(3.0))
+    >>> with tape.GradientTape() as t:
+    ...     t.watch(x)
+    ...     y = x * x
+    >>> html = tape_html(t, names={"x": x, "y": y})
+    >>> "multiply" in html and "dy/dx = 3 (arg 1) + 3 (arg 2) = 6" in html
+    True
+    """
+    head = f"<p>{escape(repr(tape))}</p>"
+    rows = _rows(tape, names, precision)
+    if not rows:  # empty, or released by gradient()
+        return f'<div class="tape-gradienttape">{head}</div>'
+    cols = _columns(rows)
+    shown: list[dict | None] = list(rows)
+    if len(rows) > _TAPE_ROWS:
+        shown = [*rows[:_TAPE_ROWS - 10], None, *rows[-10:]]
+    lines = ["<tr>" + "".join(f"<th {_TEXT}>{escape(c)}</th>" for c in cols) + "</tr>"]
+    for r in shown:
+        if r is None:
+            note = (f"\u22ee {len(rows) - len(shown) + 1} rows not shown: print(t) or "
+                    "t.table() lists them all")
+            lines.append(f'<tr><td {_TEXT} colspan="{len(cols)}">{escape(note)}</td></tr>')
+        else:
+            lines.append("<tr>" + "".join(f"<td {_TEXT}>{escape(r[c])}</td>" for c in cols)
+                         + "</tr>")
+    out = [f'<div class="tape-gradienttape">{head}<table>',
+           f"<thead>{lines[0]}</thead><tbody>{''.join(lines[1:])}</tbody></table>"]
+    svg = _svg(_dot(rows)) if len(rows) <= _TAPE_ROWS else None
+    if svg is not None:
+        out.append(f'<div class="tape-graph">{svg}</div>')
+    out.append("</div>")
+    return "".join(out)

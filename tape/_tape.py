@@ -214,12 +214,30 @@ class GradientTape:
     def __str__(self) -> str:
         return self.table()
 
+    def _repr_html_(self) -> str:
+        """Jupyter's rich display: the Wengert list as an HTML table (the rows of
+        :meth:`table`), and the graph as inline SVG when the ``graphviz`` package and Graphviz's
+        ``dot`` program are installed (without them, the table alone).
+
+        >>> import tape
+        >>> x = tape.constant(2.0)
+        >>> with tape.GradientTape() as t:
+        ...     t.watch(x)
+        ...     y = x * x
+        >>> "<table>" in t._repr_html_()
+        True
+        """
+        return _show.tape_html(self)
+
     def table(
         self, names: dict[str, Tensor | Variable] | None = None, precision: int = 7
     ) -> str:
         """The Wengert list as a table: one row per value (inputs first, then each recorded
         op's output) with its op, inputs, value, local derivatives (for scalar ops) and, after
         ``gradient()`` on a persistent tape, its adjoint. ``names`` maps labels to tensors.
+        A value used in several argument positions of one op (``x * x``) has one local
+        derivative per position, ``(arg 1)``, ``(arg 2)``, and their sum: the chain rule adds
+        the contributions of every path.
 
         >>> import numpy as np, tape
         >>> x = tape.constant(np.float64(2.0))
@@ -228,11 +246,11 @@ class GradientTape:
         ...     f = x * x + x
         >>> _ = t.gradient(f, x)
         >>> print(t.table(names={"x": x, "f": f}))
-        value  op        inputs  result  shape  dtype    local derivatives       adjoint
-        -----  --------  ------  ------  -----  -------  ----------------------  -------
-        x      input             2       ()     float64                          5
-        v1     multiply  x, x    4       ()     float64  dv1/dx = 2, dv1/dx = 2  1
-        f      add       v1, x   6       ()     float64  df/dv1 = 1, df/dx = 1   1
+        value  op        inputs  result  shape  dtype    local derivatives                   adjoint
+        -----  --------  ------  ------  -----  -------  ----------------------------------  -------
+        x      input             2       ()     float64                                      5
+        v1     multiply  x, x    4       ()     float64  dv1/dx = 2 (arg 1) + 2 (arg 2) = 4  1
+        f      add       v1, x   6       ()     float64  df/dv1 = 1, df/dx = 1               1
         """
         return _show.table(self, names, precision)
 

@@ -11,6 +11,7 @@ import itertools
 import threading
 import warnings
 from collections.abc import Callable, Iterator
+from html import escape
 from typing import TYPE_CHECKING, Any, NoReturn, TypeAlias
 
 import numpy as np
@@ -450,6 +451,16 @@ class Tensor(_ArrayLike):
             steers(self, "value", self._value)
         return f"tape.Tensor({_value_repr(self._value)}, shape={self.shape}, dtype={self.dtype})"
 
+    def _repr_html_(self) -> str:
+        """Jupyter's rich display: the values as an HTML table, shape and dtype in its caption
+        (large arrays summarised with ellipses, as NumPy prints them).
+
+        >>> import tape
+        >>> "<caption" in tape.constant([1.0, 2.0])._repr_html_()
+        True
+        """
+        return _value_html(self, "tape.Tensor")
+
     def __index__(self) -> int:
         if self.dtype.kind not in "iub":
             raise TypeError(f"Only integer tensors can be used as an index, got {self.dtype}.")
@@ -622,6 +633,16 @@ class Variable(_ArrayLike):
             f"numpy={_value_repr(self._value)}>"
         )
 
+    def _repr_html_(self) -> str:
+        """Jupyter's rich display: the values as an HTML table, the variable's name, shape and
+        dtype in its caption.
+
+        >>> import tape
+        >>> "w:0" in tape.Variable([1.0, 2.0], name="w")._repr_html_()
+        True
+        """
+        return _value_html(self, f"tape.Variable '{self.name}'")
+
     def __iter__(self) -> Iterator[Tensor]:
         return iter(self._read())
 
@@ -639,3 +660,48 @@ TensorLike: TypeAlias = (
 #: A cotangent (reverse mode) or tangent (forward mode) as gradient rules take and return it:
 #: a NumPy value in a plain NumPy sweep, a tensor when a tape or accumulator may record it.
 Grad: TypeAlias = Value | Tensor
+
+
+# Jupyter's rich display of tensors and variables (``_repr_html_``): the values as a table, an
+# axis longer than _HTML_AXIS shown by its first and last _HTML_EDGE entries around an ellipsis.
+_HTML_AXIS, _HTML_EDGE = 12, 5
+_HTML_CELL = '<td style="text-align: right; font-family: monospace">{}</td>'
+
+
+def _html_indices(n: int) -> list[int | None]:
+    """The indices shown of an axis of length ``n``, None standing for an ellipsis."""
+    if n <= _HTML_AXIS:
+        return list(range(n))
+    return [*range(_HTML_EDGE), None, *range(n - _HTML_EDGE, n)]
+
+
+def _html_number(x: np.generic) -> str:
+    """One element, floats and complex numbers with NumPy's print precision."""
+    x = x.item()
+    if isinstance(x, (float, complex)):
+        return f"{x:.{np.get_printoptions()['precision']}g}"
+    return str(x)
+
+
+def _value_html(x: _ArrayLike, kind: str) -> str:
+    """An HTML table of the values of ``x``, with ``kind``, shape and dtype in its caption;
+    large arrays summarised with ellipses, as NumPy prints them, and arrays of more than two
+    dimensions (or empty) shown as NumPy's text."""
+    v = np.asarray(value_of(x))
+    caption = escape(f"{kind} shape={v.shape} dtype={v.dtype}")
+    if v.ndim > 2 or not v.size:
+        text = np.array2string(v, separator=" ", threshold=_HTML_AXIS**2, edgeitems=3)
+        body = f'<tr><td style="text-align: left"><pre>{escape(text)}</pre></td></tr>'
+    else:
+        m = v.reshape((1,) * (2 - v.ndim) + v.shape)
+        cols = _html_indices(m.shape[1])
+        rows = []
+        for i in _html_indices(m.shape[0]):
+            if i is None:  # vertical ellipses, and a diagonal one where both axes are cut
+                cells = ["\u22f1" if j is None else "\u22ee" for j in cols]
+            else:
+                cells = ["\u22ef" if j is None else _html_number(m[i, j]) for j in cols]
+            rows.append("<tr>" + "".join(_HTML_CELL.format(escape(c)) for c in cells) + "</tr>")
+        body = "".join(rows)
+    return (f'<table class="tape-tensor"><caption style="text-align: left">{caption}</caption>'
+            f"<tbody>{body}</tbody></table>")

@@ -51,6 +51,38 @@ class Retrace(Exception):
     """A guard of a trace failed: the traced program does not hold for these inputs."""
 
 
+class _Seen:
+    """What a trace keeps of a traced value an op read or made: its type, shape and dtype,
+    and for a variable's value, which version of the variable it was."""
+
+    __slots__ = ("cls", "shape", "dtype", "size", "ndim", "version")
+
+    def __init__(self, value: Any, version: int | None = None) -> None:
+        self.cls = type(value)
+        if isinstance(value, (ndarray, np.generic)):
+            self.shape, self.dtype, self.size = value.shape, value.dtype, value.size
+        else:
+            self.shape, self.dtype, self.size = (), None, 1
+        self.ndim = len(self.shape)
+        self.version = version
+
+    def __repr__(self) -> str:
+        return f"<{self.dtype}{list(self.shape)} traced>"
+
+
+def _slim(step: Any, versions: dict[int, tuple[int, int]], variables: dict) -> Any:
+    """A recorded op as a trace keeps it (see :class:`_Seen`); other steps as they are."""
+    if type(step[0]) is not Primitive:
+        return step
+    prim, ids, vals, static, out_id, ans, connected = step
+    vals = list(vals)
+    for i in connected:
+        version = versions.get(id(vals[i]), (0, None))[1] if ids[i] in variables else None
+        vals[i] = _Seen(vals[i], version)
+    ans = tuple(_Seen(a) for a in ans) if type(ans) is tuple else _Seen(ans)
+    return (prim, ids, tuple(vals), static, out_id, ans, connected)
+
+
 class RunEagerly(Exception):
     """The generated code raised an error before any update was made: the call runs the
     Python function eagerly instead (which raises the error, or handles it)."""
@@ -98,14 +130,17 @@ _INSIDE: dict[Any, bool] = {}  # per code object: whether it is tape's or NumPy'
 class _Steps(list):
     """A trace's list of steps; appending one also notes the user's frame and line."""
 
-    def __init__(self) -> None:
+    def __init__(self, tracer: Tracer) -> None:
         super().__init__()
+        self.tracer = tracer
         self.places: list[tuple[Any, int] | None] = []  # (code, instruction offset)
         self.errstate = False
         self.start = np.geterr()
         self.frames: dict[int, Any] = {}
 
     def append(self, step: Any) -> None:
+        if type(step[0]) is Primitive:  # kept slim from the start (see _slim)
+            step = _slim(step, self.tracer.versions, self.tracer._variables)
         list.append(self, step)
         if type(step[0]) is Primitive:
             err = np.geterr()
@@ -129,7 +164,7 @@ class Tracer:
     _watch_accessed = False  # variables are watched through watch_variable, all of them
 
     def __init__(self) -> None:
-        self._entries: list[Any] = _Steps()
+        self._entries: list[Any] = _Steps(self)
         self._watched: set[int] = set()
         self._variables: dict[int, Variable] = {}
         self._where: dict[int, str] = {}
@@ -189,12 +224,8 @@ def _frozen(v: Any) -> Any:
     return v.copy() if type(v) is ndarray else v
 
 
-def guard_kinds() -> dict[str, Callable[[Any], Any]]:
-    """How each kind of guard converts a value: applied to tensors when replaying, to values
-    in generated code."""
-    return _CONVERT
-
-
+#: How each kind of guard converts a value: applied to tensors when replaying, to values in
+#: generated code.
 _CONVERT: dict[str, Callable[[Any], Any]] = {
     "bool": bool,
     "int": int,
@@ -424,14 +455,15 @@ class Trace:
     (generated on first use) its Python source and function."""
 
     def __init__(self, tracer: Tracer, inputs: list[int], out: Any, name: str) -> None:
+        self.variables = tracer._variables
+        # (the steps keep the constants; of traced values only what they were, and which
+        # version of a variable an op read: a compiled function keeps no array of the call
+        # it was traced on alive)
         self.steps: list[Any] = list(tracer._entries)
         self._places = tracer._entries.places
         self.inputs = inputs
         self.out = out
         self.name = name
-        self.variables = tracer._variables
-        self.versions = tracer.versions
-        self._objects = tracer._objects
         self.unsupported = tracer.unsupported or (
             "ops ran under np.errstate(...='raise') set inside the function, which a "
             "compiled function would apply while tracing only"
@@ -443,10 +475,6 @@ class Trace:
                     f"op '{step[0].name}' (a custom gradient or recompute_grad) cannot be "
                     "compiled yet"
                 )
-        if isinstance(out, (Tensor, Variable)) or any(
-            isinstance(v, Tensor) and type(v) is not Variable for v in _leaves(out)
-        ):
-            pass  # constant tensors in the result are returned as they are
         self._names = _user_names(tracer._entries.frames, tracer._watched)
         tracer._entries.frames.clear()
         self.source: str = ""
@@ -565,9 +593,9 @@ class Trace:
             if type(step[0]) is Primitive:
                 out = step[4]
                 if out == key:
-                    return np.asarray(step[5]).dtype
+                    return step[5].dtype
                 if type(out) is tuple and key in out:
-                    return np.asarray(step[5][out.index(key)]).dtype
+                    return step[5][out.index(key)].dtype
         return self._input_dtypes[self.inputs.index(key)]
 
     def replay(
@@ -631,8 +659,10 @@ class Trace:
         version the op read while tracing (``traced`` is that value)."""
         if key not in current:
             return env[key]
-        version = self.versions.get(id(traced), (key, current[key]))[1]
-        return env[key] if version == current[key] else old[key, version]
+        version = traced.version if type(traced) is _Seen else None
+        if version is None or version == current[key]:
+            return env[key]
+        return old[key, version]
 
     def line(self, k: int) -> tuple[str, int] | None:
         """The file and line of the user's code where step ``k`` was recorded."""
@@ -791,7 +821,9 @@ class _Writer:
         var = self.tr.variables.get(key)
         if var is None:
             return self.names[key]
-        version = self.tr.versions.get(id(traced), (key, self.current[key]))[1]
+        version = traced.version if type(traced) is _Seen else None
+        if version is None:
+            version = self.current[key]
         name = self.versions.get((key, version))
         if name is None:
             if version != self.current[key]:
@@ -846,7 +878,7 @@ def _simplify(tr: Trace) -> tuple[list[Any], dict[int, int]]:
             steps.append(None)
             continue
         key = None
-        if all(_literal(v) is not None for v in static.values()):
+        if not static or all(_literal(v) is not None for v in static.values()):
             parts = []
             for i in range(len(ids)):
                 if i in connected:
@@ -855,9 +887,14 @@ def _simplify(tr: Trace) -> tuple[list[Any], dict[int, int]]:
                     parts.append(ids[i])
                 else:
                     v = vals[i]
-                    parts.append((type(v), repr(v)) if _literal(v) is not None else _const_key(v))
+                    cls = type(v)
+                    parts.append(
+                        (cls, v) if cls is int or cls is bool
+                        else (cls, repr(v)) if cls is float or _literal(v) is not None
+                        else _const_key(v)
+                    )
             else:
-                key = (prim, tuple(parts), repr(static))
+                key = (prim, tuple(parts), repr(static) if static else None)
         first = seen.get(key) if key is not None else None
         if first is not None:
             if type(out_id) is tuple:
@@ -890,9 +927,9 @@ def _times_one(
             return None
     else:
         return None
-    if type(out_id) is tuple or type(ans) is not type(x):
+    if type(out_id) is tuple or ans.cls is not x.cls:
         return None
-    if isinstance(x, (ndarray, np.generic)) and (ans.shape != x.shape or ans.dtype != x.dtype):
+    if ans.shape != x.shape or ans.dtype != x.dtype:
         return None
     return i
 
@@ -965,12 +1002,26 @@ def generate(tr: Trace) -> tuple[str, dict[str, Any], dict[int, int]]:
         if key not in keep:
             dies.setdefault(at, []).append(key)
     needed = {  # the versions of variables that ops read
-        tr.versions.get(id(step[2][i]), (step[1][i], -1))
+        (step[1][i], step[2][i].version)
         for k, step in enumerate(steps) if live[k] and type(step[0]) is Primitive
         for i in step[6] if step[1][i] in tr.variables
     }
     sizes: dict[int, int] = {}
     emit, value, const, define = w.emit, w.value, w.const, w.define
+    inline = _inlined(tr, steps, live, outs)
+    exprs: dict[int, tuple[str, int]] = {}  # the expressions of values written inline
+    later: list[int] = []  # values to free once those expressions have run
+
+    def operand(i: int, ids: tuple, vals: Any, ans: Any, connected: tuple, small: bool):
+        """An op's argument as source, with its precedence."""
+        if i in connected:
+            key = ids[i]
+            if key in exprs:
+                return exprs.pop(key)
+            return value(key, vals[i]), _ATOM
+        text = const(_shrunk(vals[i], ans, vals, connected) if small else vals[i])
+        return text, (_UNARY if text.startswith("-") else _ATOM)
+
     for k, step in enumerate(steps):
         if not live[k]:
             continue
@@ -978,19 +1029,27 @@ def generate(tr: Trace) -> tuple[str, dict[str, Any], dict[int, int]]:
         if type(head) is Primitive:
             _, ids, vals, static, out_id, ans, connected = step
             small = head.elementwise and type(out_id) is not tuple
-            args = [value(ids[i], vals[i]) if i in connected
-                    else const(_shrunk(vals[i], ans, vals, connected) if small else vals[i])
-                    for i in range(len(ids))]
+            args = [operand(i, ids, vals, ans, connected, small) for i in range(len(ids))]
             fwd = head.fwd
             if static:
-                args += [f"{name}={const(v)}" for name, v in static.items()]
-                expr = f"{w.func(head)}({', '.join(args)})"
+                texts = [t for t, _ in args] + [f"{n}={const(v)}" for n, v in static.items()]
+                expr, prec = f"{w.func(head)}({', '.join(texts)})", _ATOM
             elif len(args) == 2 and fwd in _INFIX:
-                expr = f"{args[0]} {_INFIX[fwd]} {args[1]}"
+                op = _INFIX[fwd]
+                prec = _PRECEDENCE[op]
+                left = _paren(args[0], prec + (op == "**"))
+                right = _paren(args[1], prec + (op != "**") - 2 * (op == "**"))
+                expr = f"{left} {op} {right}"
             elif len(args) == 1 and fwd in _PREFIX:
-                expr = f"{_PREFIX[fwd]}{args[0]}"
+                expr, prec = f"{_PREFIX[fwd]}{_paren(args[0], _UNARY)}", _UNARY
             else:
-                expr = f"{w.func(head)}({', '.join(args)})"
+                expr = f"{w.func(head)}({', '.join(t for t, _ in args)})"
+                prec = _ATOM
+            if out_id in inline:  # used once, just after: written into its user's line
+                exprs[out_id] = (expr, prec)
+                later.extend(dies.get(k, ()))  # freed once the expression has run
+                sizes[out_id] = getattr(ans, "size", 1)
+                continue
             if type(out_id) is tuple:
                 targets = [define(o) for o in out_id]
                 emit(f"{', '.join(targets)}{',' if len(targets) == 1 else ''} = {expr}", k)
@@ -1033,7 +1092,14 @@ def generate(tr: Trace) -> tuple[str, dict[str, Any], dict[int, int]]:
             else:
                 emit(f"{fname}(*_a, **_k)", k)
             w.current.update(changed)  # the variables the call assigned
-        dead = [key for key in dies.get(k, ()) if key in w.names and sizes.get(key, 0) > _SMALL]
+        gone = list(dies.get(k, ()))
+        if not exprs:  # every expression written inline has run
+            gone += later
+            later.clear()
+        else:
+            later.extend(gone)
+            gone = []
+        dead = [key for key in gone if key in w.names and sizes.get(key, 0) > _SMALL]
         if dead:  # large intermediates are freed at their last use (small ones cost more)
             emit("del " + ", ".join(w.names[key] for key in dead), None)
     ret = ", ".join(value(key) for key in outs) + ("," if len(outs) == 1 else "")
@@ -1045,6 +1111,47 @@ def generate(tr: Trace) -> tuple[str, dict[str, Any], dict[int, int]]:
     source = "\n".join(head_lines + w.lines + [f"    return ({ret})"]) + "\n"
     line_steps = {n + offset: k for n, k in w.line_steps.items()}
     return source, w.namespace, line_steps
+
+
+_ATOM, _UNARY = 100, 13
+_PRECEDENCE = {"**": 14, "*": 12, "/": 12, "//": 12, "%": 12, "@": 12, "+": 11, "-": 11}
+
+
+def _paren(arg: tuple[str, int], least: int) -> str:
+    """An operand's source, in parentheses if its precedence is below ``least``."""
+    text, prec = arg
+    return f"({text})" if prec < least else text
+
+
+def _inlined(tr: Trace, steps: list[Any], live: list[bool], outs: list[int]) -> set[int]:
+    """The values to write into the expression of the op that uses them: made by an op,
+    used once, by an op with no guard, assignment or call in between, unnamed by the user, not
+    a result, and small (a large one gets its line, and is freed after its last use: the
+    temporaries of a nested expression would live together)."""
+    uses: dict[int, int] = {}
+    for k, step in enumerate(steps):
+        if live[k]:
+            for key in _reads(step, {}):
+                uses[key] = uses.get(key, 0) + 1
+    inline = set()
+    pending: set[int] = set()  # values that could be written into a later op's expression
+    for k, step in enumerate(steps):
+        if not live[k]:
+            continue
+        if type(step[0]) is not Primitive:  # a guard, assignment or call: nothing crosses it
+            pending.clear()
+            continue
+        for i in step[6]:
+            key = step[1][i]
+            if key in pending:
+                inline.add(key)
+                pending.discard(key)
+        out = step[4]
+        if type(out) is not tuple and uses.get(out) == 1 and out not in tr._names and (
+            out not in outs and step[5].size <= _SMALL  # (large ones: a line, then freed)
+        ):
+            pending.add(out)
+    return inline
 
 
 def _renamed(step: Any, rename: dict[int, int]) -> Any:

@@ -569,3 +569,32 @@ def test_user_names_that_clash_with_generated_helpers_are_renamed():
 
     assert [float(f(tape.constant(v))) for v in (1.0, 2.0)] == [3.0, 5.0]
     assert out.getvalue() == "3\n5\n"
+
+
+def test_a_compiled_function_keeps_no_array_of_the_call_it_was_traced_on():
+    import gc
+    import tracemalloc
+
+    @tape.function
+    def f(x):
+        with tape.GradientTape() as t:
+            t.watch(x)
+            y = tape.reduce_sum(tape.sin(tape.sin(tape.sin(x) * 0.5) * 0.5))
+        return t.gradient(y, x)
+
+    x = tape.constant(np.linspace(-1.0, 1.0, 10**5))  # 0.8 MB per value
+    tracemalloc.start()
+    try:
+        g = f(x)
+        g = f(x)  # the generated code
+        gc.collect()
+        retained = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+    assert retained < 3 * 0.8e6  # the result (and little else), not the trace's 20 values
+    np.testing.assert_allclose(
+        g.numpy(),
+        np.cos(np.sin(np.sin(x.numpy()) * 0.5) * 0.5) * 0.5
+        * np.cos(np.sin(x.numpy()) * 0.5) * 0.5 * np.cos(x.numpy()),
+        rtol=1e-12,
+    )
