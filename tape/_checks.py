@@ -8,7 +8,9 @@ where they would silently lose their imaginary part (the rules do not conjugate 
 from __future__ import annotations
 
 import os
+import sys
 import traceback
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -106,3 +108,37 @@ def _no_complex(s: Tensor | Variable) -> None:
             f"tape does not differentiate complex values yet (a source has dtype {s.dtype}): "
             "split it into real and imaginary parts, which are float tensors."
         )
+
+
+_TAPE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+_NUMPY_DIR = os.path.dirname(os.path.abspath(np.__file__)) + os.sep
+
+
+class _WarnAtCaller:
+    """Where NumPy writes its floating-point warnings in its ``'log'`` mode: each is warned
+    again as NumPy's ``RuntimeWarning``, from the first frame outside tape and NumPy (the
+    user's line, not tape's own file)."""
+
+    def write(self, message: str) -> None:
+        text = message.strip().removeprefix("Warning: ")
+        frame, level = sys._getframe(1), 2
+        while frame is not None and frame.f_code.co_filename.startswith(
+            (_TAPE_DIR, _NUMPY_DIR)
+        ):
+            frame, level = frame.f_back, level + 1
+        warnings.warn(text, RuntimeWarning, stacklevel=level)
+
+
+_AT_CALLER = _WarnAtCaller()
+
+
+def warnings_at_caller() -> Any:
+    """An entered ``np.errstate`` in which NumPy's floating-point warnings (those set to
+    ``'warn'``: others stay as the user set them) name the user's line; None when none is
+    set to warn. Exit it with ``__exit__(None, None, None)``."""
+    kinds = {kind: "log" for kind, how in np.geterr().items() if how == "warn"}
+    if not kinds:
+        return None
+    state = np.errstate(call=_AT_CALLER, **kinds)
+    state.__enter__()
+    return state

@@ -17,7 +17,7 @@ import numpy as np
 from numpy import ndarray
 
 from . import _show
-from ._checks import _no_complex
+from ._checks import _no_complex, warnings_at_caller
 from ._record import Entry, ensure_id
 from ._sparse import IndexedSlices
 from ._structure import flatten, pack_as
@@ -78,6 +78,7 @@ class GradientTape:
         self._last_seeds: dict[int, Value] | None = None  # of the last gradient(), for table()
         self._where: dict[int, str] = {}  # under detect_anomaly: where each op was recorded
         self._seq = 0
+        self._errstate: Any = None
 
     # ----------------------------------------------------------------- context management
 
@@ -93,6 +94,7 @@ class GradientTape:
         self._seq = next_id()  # entry order, for nesting with accumulators
         count_active(1)
         STATE.recording.append(self)
+        self._errstate = warnings_at_caller()  # NumPy's warnings name the user's line
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -100,6 +102,9 @@ class GradientTape:
             self._in_context = False
             count_active(-1)
         self._pop()
+        if self._errstate is not None:
+            self._errstate.__exit__(None, None, None)
+            self._errstate = None
 
     def _pop(self) -> None:
         rec = STATE.recording

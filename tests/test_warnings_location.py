@@ -55,12 +55,6 @@ def test_forward_mode_tangents_are_quiet() -> None:
     np.testing.assert_array_equal(jv.numpy(), [np.inf, 0.25])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="NumPy attributes a warning from its C code to the innermost Python frame, "
-    "tape's; pointing it at the caller needs a NumPy error callback installed for the "
-    "duration of each tape, which the engine does not do (yet)",
-)
 def test_an_ops_warning_points_at_the_line_that_called_it() -> None:
     x = tape.constant(0.0, dtype=tape.float64)
     with warnings.catch_warnings(record=True) as record:
@@ -70,3 +64,20 @@ def test_an_ops_warning_points_at_the_line_that_called_it() -> None:
             tape.log(x)  # the line the warning should name
     (w,) = _runtime_warnings(record)
     assert w.filename == __file__
+
+
+def test_the_users_own_numpy_error_settings_hold_inside_a_tape() -> None:
+    x = tape.constant(0.0, dtype=tape.float64)
+    with np.errstate(divide="raise"):
+        with tape.GradientTape() as t:
+            t.watch(x)
+            with pytest.raises(FloatingPointError):
+                tape.log(x)
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        with np.errstate(divide="ignore"):
+            with tape.GradientTape() as t:
+                t.watch(x)
+                tape.log(x)
+    assert _runtime_warnings(record) == []
+    assert np.geterr()["divide"] == "warn"  # the tape's setting ends with the tape
