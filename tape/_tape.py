@@ -17,7 +17,7 @@ import numpy as np
 from numpy import ndarray
 
 from . import _show
-from ._checks import _no_complex, warnings_at_caller
+from ._checks import _no_complex, end_warnings_at_caller, warnings_at_caller
 from ._record import Entry, ensure_id
 from ._sparse import IndexedSlices
 from ._structure import flatten, pack_as
@@ -102,9 +102,8 @@ class GradientTape:
             self._in_context = False
             count_active(-1)
         self._pop()
-        if self._errstate is not None:
-            self._errstate.__exit__(None, None, None)
-            self._errstate = None
+        end_warnings_at_caller(self._errstate)
+        self._errstate = None
 
     def _pop(self) -> None:
         rec = STATE.recording
