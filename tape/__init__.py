@@ -32,7 +32,7 @@ from ._tensor import (
 from .functional import grad, hessian, hvp, jacfwd, jacobian, jacrev, jvp, value_and_grad, vjp
 from .module import Module
 from .ops import exported as _exported
-from .testing import GradientCheckError, check_gradients, numerical_gradient
+from .testing import GradientCheckError, GradientCheckResult, check_gradients, numerical_gradient
 
 bool = bool_  # noqa: A001 - TensorFlow's name
 
@@ -46,6 +46,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "GradientCheckError",
+    "GradientCheckResult",
     "GradientTape",
     "IndexedSlices",
     "Module",

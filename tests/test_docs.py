@@ -107,6 +107,11 @@ def test_op_table_lists_every_primitive_with_its_rules() -> None:
     assert "tape.reduce_sum" in rows["sum"]["recorded_by"]
 
 
+def test_op_table_shows_no_private_name_of_tapes_source() -> None:
+    generator = load_generator()
+    assert generator.private_names(generator.markdown()) == []
+
+
 def test_op_table_is_a_markdown_page() -> None:
     from tape._registry import PRIMITIVES
 
