@@ -39,6 +39,7 @@ from typing import Any
 import numpy as np
 from numpy import ndarray
 
+from ._checks import _ERRSTATE
 from ._record import bind, ensure_id
 from ._registry import PRIMITIVES, Primitive
 from ._tensor import STATE, Tensor, Variable, count_active, next_id, scalarize, wrap
@@ -52,17 +53,15 @@ class Retrace(Exception):
 
 
 class _Seen:
-    """What a trace keeps of a traced value an op read or made: its type, shape and dtype,
-    and for a variable's value, which version of the variable it was."""
+    """What a trace keeps of a traced array an op read or made: its shape and dtype, and for
+    a variable's value, which version of the variable it was. (NumPy scalars are kept as
+    they are: they are small.)"""
 
     __slots__ = ("cls", "shape", "dtype", "size", "ndim", "version")
 
     def __init__(self, value: Any, version: int | None = None) -> None:
         self.cls = type(value)
-        if isinstance(value, (ndarray, np.generic)):
-            self.shape, self.dtype, self.size = value.shape, value.dtype, value.size
-        else:
-            self.shape, self.dtype, self.size = (), None, 1
+        self.shape, self.dtype, self.size = value.shape, value.dtype, value.size
         self.ndim = len(self.shape)
         self.version = version
 
@@ -70,16 +69,27 @@ class _Seen:
         return f"<{self.dtype}{list(self.shape)} traced>"
 
 
+def _cls(v: Any) -> type:
+    """The type of a value a trace kept (see :class:`_Seen`)."""
+    return v.cls if type(v) is _Seen else type(v)
+
+
 def _slim(step: Any, versions: dict[int, tuple[int, int]], variables: dict) -> Any:
     """A recorded op as a trace keeps it (see :class:`_Seen`); other steps as they are."""
-    if type(step[0]) is not Primitive:
-        return step
     prim, ids, vals, static, out_id, ans, connected = step
     vals = list(vals)
     for i in connected:
-        version = versions.get(id(vals[i]), (0, None))[1] if ids[i] in variables else None
-        vals[i] = _Seen(vals[i], version)
-    ans = tuple(_Seen(a) for a in ans) if type(ans) is tuple else _Seen(ans)
+        v = vals[i]
+        if ids[i] in variables:
+            vals[i] = _Seen(np.asarray(v) if type(v) is not ndarray else v,
+                            versions.get(id(v), (0, None))[1])
+            vals[i].cls = type(v)
+        elif type(v) is ndarray:
+            vals[i] = _Seen(v)
+    if type(ans) is tuple:
+        ans = tuple(_Seen(a) if type(a) is ndarray else a for a in ans)
+    elif type(ans) is ndarray:
+        ans = _Seen(ans)
     return (prim, ids, tuple(vals), static, out_id, ans, connected)
 
 
@@ -92,26 +102,11 @@ class RunEagerly(Exception):
 
 
 def _user_frame() -> Any:
-    """The innermost frame of code outside tape and NumPy: where the user wrote the op.
-    (``sys._getframe(depth)`` makes a frame object only for the frame it returns, so the
-    depth found last time is tried first: an op's frames are mostly as deep as the last's.)"""
-    depth = _DEPTH[0]
-    try:
-        f = sys._getframe(depth)
-        if not _inside(f.f_code) and _inside(sys._getframe(depth - 1).f_code):
-            return f
-    except ValueError:
-        pass
-    depth = 2
-    while True:
-        try:
-            f = sys._getframe(depth)
-        except ValueError:
-            return None
-        if not _inside(f.f_code):
-            _DEPTH[0] = depth
-            return f
-        depth += 1
+    """The innermost frame of code outside tape and NumPy: where the user wrote the op."""
+    frame = sys._getframe(2)
+    while frame is not None and _inside(frame.f_code):
+        frame = frame.f_back
+    return frame
 
 
 def _inside(code: Any) -> bool:
@@ -123,7 +118,6 @@ def _inside(code: Any) -> bool:
     return skip
 
 
-_DEPTH = [3]
 _INSIDE: dict[Any, bool] = {}  # per code object: whether it is tape's or NumPy's
 
 
@@ -136,16 +130,18 @@ class _Steps(list):
         self.places: list[tuple[Any, int] | None] = []  # (code, instruction offset)
         self.errstate = False
         self.start = np.geterr()
+        self.seen = None if _ERRSTATE is None else _ERRSTATE.get()
         self.frames: dict[int, Any] = {}
 
     def append(self, step: Any) -> None:
         if type(step[0]) is Primitive:  # kept slim from the start (see _slim)
             step = _slim(step, self.tracer.versions, self.tracer._variables)
         list.append(self, step)
-        if type(step[0]) is Primitive:
-            err = np.geterr()
+        if type(step[0]) is Primitive and (_ERRSTATE is None or _ERRSTATE.get() is not self.seen):
+            err = np.geterr()  # (NumPy's error state changed since the last look)
             if err != self.start and "raise" in err.values():
                 self.errstate = True  # an op ran under np.errstate(...="raise") of its own
+            self.seen = None if _ERRSTATE is None else _ERRSTATE.get()
         f = _user_frame()
         if f is None:
             self.places.append(None)
@@ -927,7 +923,7 @@ def _times_one(
             return None
     else:
         return None
-    if type(out_id) is tuple or ans.cls is not x.cls:
+    if type(out_id) is tuple or _cls(ans) is not _cls(x):
         return None
     if ans.shape != x.shape or ans.dtype != x.dtype:
         return None
