@@ -598,3 +598,23 @@ def test_a_compiled_function_keeps_no_array_of_the_call_it_was_traced_on():
         * np.cos(np.sin(x.numpy()) * 0.5) * 0.5 * np.cos(x.numpy()),
         rtol=1e-12,
     )
+
+
+def test_text_of_a_traced_value_is_checked_and_numpy_inputs_are_copied():
+    @tape.function
+    def describe(x):
+        return f"loss: {x}", repr(x * 2.0)
+
+    assert describe(tape.constant(1.0)) == ("loss: tape.Tensor(1.0, shape=(), dtype=float32)",
+                                            "tape.Tensor(2.0, shape=(), dtype=float32)")
+    assert describe(tape.constant(3.0))[0] == "loss: tape.Tensor(3.0, shape=(), dtype=float32)"
+
+    @tape.function
+    def head(x):
+        return tape.reshape(x, [-1])[:2]
+
+    a = np.arange(4.0)
+    head(a)
+    out = head(a)  # the generated code
+    a[0] = 100.0  # the caller changes its array afterwards
+    np.testing.assert_array_equal(out.numpy(), [0.0, 1.0])
