@@ -29,7 +29,19 @@ from ._tensor import (
     int32,
     int64,
 )
-from .functional import grad, hessian, hvp, jacfwd, jacobian, jacrev, jvp, value_and_grad, vjp
+from .functional import (
+    grad,
+    hessian,
+    hvp,
+    jacfwd,
+    jacobian,
+    jacrev,
+    jvp,
+    value_and_grad,
+    vectorized_map,
+    vjp,
+    vmap,
+)
 from .module import Module
 from .ops import exported as _exported
 from .testing import GradientCheckError, GradientCheckResult, check_gradients, numerical_gradient
@@ -90,6 +102,8 @@ __all__ = [
     "recompute_grad",
     "value_and_grad",
     "vjp",
+    "vmap",
+    "vectorized_map",
     "while_loop",
     *sorted(_ops),
 ]

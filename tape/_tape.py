@@ -17,6 +17,7 @@ import numpy as np
 from numpy import ndarray
 
 from . import _show
+from ._batch import Unbatchable, run_batched
 from ._checks import _no_complex, end_warnings_at_caller, warnings_at_caller
 from ._record import Entry, ensure_id
 from ._sparse import IndexedSlices
@@ -34,6 +35,7 @@ from ._tensor import (
     to_value,
     wrap,
 )
+from ._trace import trace
 from .ops.shape import reshape, stack, transpose
 
 # --------------------------------------------------------------------------- GradientTape
@@ -406,8 +408,12 @@ class GradientTape:
                 f"calling GradientTape.jacobian, got {target.dtype}.",
                 stacklevel=2,
             )
-        rows = self._rows(target, flat_sources, _one_hots(target.size, target.dtype),
-                          unconnected_gradients)
+        rows = None
+        if experimental_use_pfor and target.size > 1:
+            rows = self._rows_at_once(target, flat_sources, unconnected_gradients)
+        if rows is None:
+            rows = self._rows(target, flat_sources, _one_hots(target.size, target.dtype),
+                              unconnected_gradients)
         jac = [
             None if r is None else reshape(r, target.shape + s.shape)
             for r, s in zip(rows, flat_sources)
@@ -487,6 +493,59 @@ class GradientTape:
             if not s._id:
                 ensure_id(s)
         return flat
+
+    def _rows_at_once(
+        self, target: Tensor, sources: list[Tensor | Variable], unconnected: Any
+    ) -> list[Tensor | None] | None:
+        """The rows of a Jacobian in one reverse sweep on a batch of cotangents (the
+        identity's rows): the sweep is traced as a function of one cotangent, then run on
+        all of them by the ops' batching rules (``tape._batch``). None when it cannot be
+        (an outer tape or accumulator records the sweep, the sweep is not linear code of
+        its cotangent, an op cannot run batched): the caller sweeps row by row."""
+        if (
+            STATE.recording or STATE.accumulators or STATE.anomaly
+            or _taping(self._entries or [], {target._id: None})
+        ):
+            return None
+        for s in sources:
+            _no_complex(s)
+        want = {s._id for s in sources if _is_float(s.dtype)}
+        entries, where = self._entries, self._where
+
+        def row(u: Tensor) -> list:
+            with np.errstate(all="ignore"):
+                found = backward(entries, {target._id: u}, want, False, False, where)
+            return [found.get(s._id) for s in sources]
+
+        n = target.size
+        seeds = np.eye(n, dtype=target.dtype).reshape((n, *target.shape))
+        first = wrap(scalarize(seeds[0].copy()))
+        try:
+            tr, example = trace(row, (first,), {}, [first])
+            if tr.unsupported or any(type(g) is IndexedSlices for g in example):
+                return None
+            with np.errstate(all="ignore"):
+                values = run_batched(tr, [seeds], [True], n)
+        except Unbatchable:
+            return None
+        full = iter(values)
+        zero = _unconnected(unconnected) is UnconnectedGradients.ZERO
+        out: list[Tensor | None] = []
+        for s, g in zip(sources, example):
+            if not _is_float(s.dtype) or (g is None and not zero):
+                out.append(None)
+            elif g is None:
+                out.append(wrap(np.zeros((n, *s.shape), dtype=s.dtype)))
+            elif isinstance(g, Tensor) and any(g._id == k for k in tr._out_ids):
+                value, batched = next(full)
+                out.append(wrap(value if batched else np.broadcast_to(value, (n, *s.shape))
+                                .copy()))
+            else:  # the same for every row (a constant of the sweep)
+                out.append(wrap(np.broadcast_to(g._value, (n, *s.shape)).copy()))
+        if not self._persistent:
+            self._entries = None
+            self._watched, self._where = set(), {}
+        return [None if r is None else reshape(r, (n, *s.shape)) for r, s in zip(out, sources)]
 
     def _rows(
         self,

@@ -371,6 +371,7 @@ def trace(
     out = _template(result, tracer.traces)
     name = getattr(func, "__name__", "f")
     tr = Trace(tracer, [t._id for t in inputs], out, name if name.isidentifier() else "f")
+    tracer._entries.tracer = None  # (no cycle: the trace is freed as soon as it is dropped)
     tr._input_dtypes = [t.dtype for t in inputs]
     return tr, result
 

@@ -11,10 +11,12 @@ from typing import Any
 
 import numpy as np
 
+from ._batch import Unbatchable, run_batched
 from ._sparse import densify
 from ._structure import flatten, pack_as
 from ._tape import GradientTape
-from ._tensor import Tensor, Variable, as_tensor
+from ._tensor import STATE, Tensor, Variable, as_tensor, wrap
+from ._trace import signature, trace
 from .forward import ForwardAccumulator
 from .ops.creation import convert_to_tensor
 from .ops.shape import identity, reshape, stack, transpose
@@ -271,3 +273,158 @@ def hvp(f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]) 
     argnums = tuple(range(len(primals)))
     _, out = jvp(lambda *xs: grad(f, argnums)(*xs), tuple(primals), tuple(tangents))
     return tuple(out)
+
+
+# --------------------------------------------------------------------------- vectorizing
+
+
+def vmap(
+    fn: Callable[..., Any], in_axes: Any = 0, out_axes: int = 0,
+    fallback_to_while_loop: bool = True,
+) -> Callable[..., Any]:
+    """JAX's ``vmap``: ``fn`` mapped over an axis of its arguments, run on the whole batch at
+    once. ``in_axes`` is an int or None for every argument, or a tuple with one per argument
+    (None: not batched, the same for every example); the results have the batch on
+    ``out_axes``.
+
+    ``fn`` is traced on one example, and its ops then run on the batch by their batching
+    rules (an op without one loops over the examples, with a warning). A function whose
+    Python control flow depends on values that differ between examples, or that assigns
+    variables, runs once per example instead (results stacked); so does a call under a
+    recording tape, so that the tape records it. It composes with ``grad``: ``vmap(grad(f))``
+    gives per-example gradients.
+
+    >>> import numpy as np, tape
+    >>> f = lambda x, w: tape.reduce_sum(tape.sin(x) * w)
+    >>> tape.vmap(f, in_axes=(0, None))(np.zeros((3, 2)), np.ones(2)).numpy()
+    array([0., 0., 0.])
+    >>> per_example = tape.vmap(tape.grad(lambda x: tape.reduce_sum(x ** 3)))
+    >>> per_example(tape.constant([[1.0, 2.0], [3.0, 4.0]])).numpy()
+    array([[ 3., 12.],
+           [27., 48.]], dtype=float32)
+    """
+    cache: dict[Any, Any] = {}
+
+    @functools.wraps(fn)
+    def batched(*args: Any) -> Any:
+        axes = tuple(in_axes) if isinstance(in_axes, (tuple, list)) else (in_axes,) * len(args)
+        if len(axes) != len(args):
+            raise ValueError(
+                f"vmap: in_axes has {len(axes)} entries for {len(args)} arguments; give one "
+                "per argument (None for an argument that is not batched)."
+            )
+        moved, size = _batch_first(args, axes)
+        examples = [_example(a, ax) for a, ax in zip(moved, axes)]
+        result = None
+        if not (STATE.recording or STATE.accumulators):
+            try:
+                result = _run_batched(fn, moved, axes, examples, size, cache)
+            except Unbatchable:
+                if not fallback_to_while_loop:
+                    raise
+        if result is None:
+            result = _looped(fn, moved, axes, size)
+        return _out_axis(result, out_axes)
+
+    return batched
+
+
+def vectorized_map(
+    fn: Callable[[Any], Any], elems: Any, fallback_to_while_loop: bool = True,
+    warn: bool = True,
+) -> Any:
+    """TensorFlow's ``tf.vectorized_map``: ``fn`` applied to each element of ``elems`` (a
+    tensor, or a nested structure of tensors, sliced along axis 0), run on the batch at
+    once; see :func:`vmap`.
+
+    >>> import tape
+    >>> tape.vectorized_map(lambda e: e[0] * e[1], (tape.constant([1.0, 2.0]),
+    ...                                             tape.constant([3.0, 4.0]))).numpy()
+    array([3., 8.], dtype=float32)
+    """
+    return vmap(fn, fallback_to_while_loop=fallback_to_while_loop)(elems)
+
+
+def _batch_first(args: tuple, axes: tuple) -> tuple[list, int]:
+    """The arguments with their batch axis moved to the front (tensors; nested lists and
+    tuples of them), and the batch size."""
+    sizes = set()
+    moved = []
+    for a, ax in zip(args, axes):
+        if ax is None:
+            moved.append(a)
+            continue
+        leaves = [convert_to_tensor(v) for v in flatten(a)]
+        front = [np.moveaxis(v, ax, 0) if ax != 0 else v for v in leaves]
+        for v in front:
+            if v.ndim == 0:
+                raise ValueError("vmap: a batched argument must have the batch axis.")
+            sizes.add(v.shape[0])
+        moved.append(pack_as(a, front) if type(a) in (list, tuple) else front[0])
+    if len(sizes) != 1:
+        raise ValueError(
+            f"vmap: the batched arguments must have one batch size on their axes, got sizes "
+            f"{sorted(sizes)}."
+        )
+    return moved, sizes.pop()
+
+
+def _example(a: Any, ax: Any, k: int = 0) -> Any:
+    if ax is None:
+        return a
+    if type(a) in (list, tuple):
+        return type(a)(_example(v, 0, k) for v in a)
+    return a[k]
+
+
+def _run_batched(fn: Callable[..., Any], moved: list, axes: tuple, examples: list, size: int,
+                 cache: dict) -> Any:
+    """``fn`` on the batch by its trace on one example (see :mod:`tape._batch`)."""
+    key, leaves, named = signature(tuple(examples), {})
+    tr = cache.get(key)
+    if tr is None:
+        tr, _ = trace(fn, tuple(examples), {}, leaves)
+        tr.named = named
+        if len(cache) > 64:
+            cache.clear()
+        cache[key] = tr
+    if tr.unsupported:
+        raise Unbatchable(tr.unsupported)
+    values, flags = [], []
+    for a, ax in zip(moved, axes):
+        for leaf in flatten(a) if type(a) in (list, tuple) else [a]:
+            if isinstance(leaf, (Tensor, np.ndarray, np.generic)):
+                values.append(leaf._value if isinstance(leaf, Tensor) else np.asarray(leaf))
+                flags.append(ax is not None)
+    outs = run_batched(tr, values, flags, size)
+    full = [wrap(v if b else np.broadcast_to(v, (size, *np.shape(v))).copy())
+            for v, b in outs]
+    made = {id(t) for t in full}
+    # results that do not depend on the inputs are the same for every example
+    result = pack_as(tr.out, [
+        t if id(t) in made or not isinstance(t, Tensor)
+        else wrap(np.broadcast_to(t._value, (size, *t.shape)).copy())
+        for t in flatten(tr.fill(full))
+    ]) if isinstance(tr.out, (list, tuple)) else tr.fill(full)
+    if isinstance(result, Tensor) and id(result) not in made:
+        result = wrap(np.broadcast_to(result._value, (size, *result.shape)).copy())
+    return result, tr.out
+
+
+def _looped(fn: Callable[..., Any], moved: list, axes: tuple, size: int) -> Any:
+    """``fn`` once per example, the results stacked (recorded by any tape)."""
+    results = [fn(*[_example(a, ax, k) for a, ax in zip(moved, axes)]) for k in range(size)]
+    first = results[0]
+    if isinstance(first, (list, tuple)):
+        parts = [flatten(r) for r in results]
+        return pack_as(first, [stack(list(p)) for p in zip(*parts)]), None
+    return stack(results), None
+
+
+def _out_axis(result: Any, out_axes: int) -> Any:
+    value, template = result
+    if out_axes == 0:
+        return value
+    if isinstance(value, (list, tuple)):
+        return type(value)(np.moveaxis(v, 0, out_axes) for v in value)
+    return np.moveaxis(value, 0, out_axes)

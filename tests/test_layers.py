@@ -32,6 +32,7 @@ LAYERS: dict[str, int] = {
     "tape._sweep": 1,
     "tape._fast": 1,
     "tape._trace": 1,
+    "tape._batch": 1,
     # layer 2: the op table
     "tape.ops": 2,
     "tape.ops._define": 2,

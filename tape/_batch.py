@@ -1,0 +1,245 @@
+"""Running a traced program on a batch: the engine of ``tape.vmap``.
+
+A :class:`~tape._trace.Trace` of a function on one example is a straight-line program. Given
+which of its inputs carry a batch (on their leading axis), :func:`batched` generates a Python
+function that runs the program on the whole batch at once: each op runs on the values of all
+examples together, by its **batching rule** (:data:`RULES`: where the batch axis goes, and
+what the op's static arguments become), or, for an op without one, by a loop over the examples
+(stacked), with a one-time warning naming the op. Values that no batched input reaches stay
+unbatched and are computed once.
+
+A program that cannot run on a batch as a whole -- a guard (a value that steered Python) on
+a batched value, an assignment or a call made on every run -- raises :class:`Unbatchable`;
+the caller then runs the function once per example.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from ._registry import Primitive
+from ._trace import _CONVERT, Trace, _same, _slots
+
+#: Ops that looped over the batch (each warned once).
+LOOPED: set[str] = set()
+
+
+class Unbatchable(Exception):
+    """The traced program cannot run on the batch as a whole (the message says why)."""
+
+
+def _shift(axes: Any) -> Any:
+    """Static axes of an example, for the batch (its axis 0 in front): non-negative ones + 1."""
+    if axes is None:
+        return None
+    if isinstance(axes, (tuple, list)):
+        return type(axes)(a + 1 if a >= 0 else a for a in axes)
+    return axes + 1 if axes >= 0 else axes
+
+
+def _lift(x: Any, ndim: int, rank: int) -> Any:
+    """A batched value of example rank ``ndim``, with axes after the batch axis so that it
+    broadcasts like an example of rank ``rank``."""
+    if ndim >= rank:
+        return x
+    return x[(slice(None),) + (None,) * (rank - ndim)]
+
+
+def _elementwise(prim: Primitive, args: list, batched: list[bool], ndims: list[int],
+                 rank: int, static: dict, size: int) -> Any:
+    lifted = [_lift(a, n, rank) if b else a for a, b, n in zip(args, batched, ndims)]
+    return prim.fwd(*lifted, **static)
+
+
+def _reduction(prim: Primitive, args: list, batched: list[bool], ndims: list[int],
+               rank: int, static: dict, size: int) -> Any:
+    static = dict(static)
+    axes = static.get("axes")
+    if axes is None and "axes" in static:  # every axis of the example
+        static["axes"] = tuple(range(1, ndims[0] + 1))
+    elif "axes" in static:
+        static["axes"] = _shift(tuple(a % ndims[0] if ndims[0] else a for a in _tuple(axes)))
+    if "axis" in static:
+        a = static["axis"]
+        static["axis"] = a + 1 if a is not None and a >= 0 else a
+    if "shape" in static:
+        static["shape"] = (size, *static["shape"])
+    return prim.fwd(*args, **static)
+
+
+def _tuple(axes: Any) -> tuple:
+    return tuple(axes) if isinstance(axes, (tuple, list)) else (axes,)
+
+
+def _same_call(prim: Primitive, args: list, batched: list[bool], ndims: list[int],
+               rank: int, static: dict, size: int) -> Any:
+    return prim.fwd(*args, **static)
+
+
+def _transpose(prim: Primitive, args: list, batched: list[bool], ndims: list[int],
+               rank: int, static: dict, size: int) -> Any:
+    perm = static.get("perm")
+    n = ndims[0]
+    perm = tuple(reversed(range(n))) if perm is None else tuple(p % n for p in perm)
+    return prim.fwd(args[0], perm=(0, *(p + 1 for p in perm)))
+
+
+def _reshape(prim: Primitive, args: list, batched: list[bool], ndims: list[int],
+             rank: int, static: dict, size: int) -> Any:
+    return prim.fwd(args[0], shape=(size, *_tuple(static["shape"])))
+
+
+def _broadcast_to(prim: Primitive, args: list, batched: list[bool], ndims: list[int],
+                  rank: int, static: dict, size: int) -> Any:
+    shape = _tuple(static["shape"])
+    return prim.fwd(_lift(args[0], ndims[0], len(shape)), shape=(size, *shape))
+
+
+def _getitem(prim: Primitive, args: list, batched: list[bool], ndims: list[int],
+             rank: int, static: dict, size: int) -> Any:
+    key = static["key"]
+    key = key if isinstance(key, tuple) else (key,)
+    return prim.fwd(args[0], key=(slice(None), *key))
+
+
+def _basic_key(static: dict) -> bool:
+    """Whether an index key holds only ints, slices, None and Ellipsis (no index arrays)."""
+    key = static.get("key")
+    items = key if isinstance(key, tuple) else (key,)
+    return all(
+        k is None or k is Ellipsis or type(k) in (int, slice) or isinstance(k, np.integer)
+        for k in items
+    )
+
+
+def _matmul(prim: Primitive, args: list, batched: list[bool], ndims: list[int],
+            rank: int, static: dict, size: int) -> Any:
+    """``a @ b`` with the batch on axis 0 of either or both (NumPy's rules for vectors:
+    a vector operand becomes a row or a column, and that axis is dropped again)."""
+    a, b = args
+    (ba, bb), (na, nb) = batched, ndims
+    if bb and nb == 1:  # a batch of vectors on the right: columns
+        if na == 1:  # dot products
+            if ba:
+                return np.matmul(a[:, None, :], b[:, :, None])[:, 0, 0]
+            return np.matmul(b, a)
+        column = b.reshape((size,) + (1,) * (na - 2) + (b.shape[-1], 1))
+        return np.matmul(a, column)[..., 0]
+    if ba and na == 1:  # a batch of vectors on the left: rows
+        if not bb:
+            return np.matmul(a, b)  # (batch, m) @ (m, k) or (m,): rows of the results
+        row = a.reshape((size,) + (1,) * (nb - 2) + (1, a.shape[-1]))
+        return np.matmul(row, b)[..., 0, :]
+    if ba and bb:  # batches of matrices: lift the one of fewer stacked axes
+        top = max(na, nb)
+        return np.matmul(_lift(a, na, top), _lift(b, nb, top))
+    return np.matmul(a, b)
+
+
+def _concat(prim: Primitive, args: list, batched: list[bool], ndims: list[int],
+            rank: int, static: dict, size: int) -> Any:
+    full = [a if b else np.broadcast_to(a, (size, *np.shape(a))) for a, b in zip(args, batched)]
+    axis = static["axis"]
+    return prim.fwd(*full, axis=axis + 1 if axis >= 0 else axis)
+
+
+Rule = Callable[[Primitive, list, list, list, int, dict, int], Any]
+
+#: Batching rules by op name (elementwise ops have one rule, :func:`_elementwise`). A rule
+#: takes the op, its arguments (batched ones with the batch on axis 0), which are batched,
+#: their example ranks, the output's example rank, the static arguments and the batch size,
+#: and gives the output with the batch on axis 0.
+RULES: dict[str, Rule] = {
+    "sum": _reduction, "mean": _reduction, "max": _reduction, "min": _reduction,
+    "prod": _reduction, "logsumexp": _reduction, "softmax": _reduction,
+    "log_softmax": _reduction, "cumsum": _reduction, "cumprod": _reduction,
+    "cast": _same_call, "cast_to_int": _same_call, "identity": _same_call,
+    "stop_gradient": _same_call, "transpose": _transpose, "reshape": _reshape,
+    "broadcast_to": _broadcast_to, "matmul": _matmul, "concat": _concat, "stack": _concat,
+}
+
+
+def rule_of(prim: Primitive, static: dict) -> Rule | None:
+    """The batching rule of an op (None: it loops over the batch)."""
+    if prim.elementwise:
+        return _elementwise
+    if prim.name == "getitem":
+        return _getitem if _basic_key(static) else None
+    return RULES.get(prim.name)
+
+
+def _matmul_batchable(batched: list[bool], ndims: list[int]) -> bool:
+    """Whether :func:`_matmul` covers the case (a batch of vectors times a stack of matrices
+    that is not batched loops)."""
+    (ba, bb), (na, nb) = batched, ndims
+    return not (ba and na == 1 and not bb and nb > 2)
+
+
+def _loop(prim: Primitive, args: list, batched: list[bool], size: int, static: dict) -> Any:
+    """An op without a batching rule, once per example, stacked."""
+    if prim.name not in LOOPED:
+        LOOPED.add(prim.name)
+        warnings.warn(
+            f"op '{prim.name}' has no batching rule: on a batch (tape.vmap, a Jacobian's "
+            "rows), it runs once per example (correct, slower).",
+            stacklevel=4,
+        )
+    outs = [prim.fwd(*[a[k] if b else a for a, b in zip(args, batched)], **static)
+            for k in range(size)]
+    if type(outs[0]) is tuple:
+        return tuple(np.stack(parts) for parts in zip(*outs))
+    return np.stack(outs)
+
+
+def run_batched(tr: Trace, values: list[Any], batched: list[bool], size: int) -> list[Any]:
+    """Run ``tr`` on ``values`` (the inputs', with the batch on axis 0 where ``batched``);
+    returns the result's traced values and whether each is batched. Raises
+    :class:`Unbatchable` for a program that cannot run on the batch as a whole."""
+    env: dict[int, Any] = dict(zip(tr.inputs, values))
+    is_batched: dict[int, bool] = dict(zip(tr.inputs, batched))
+    ndim: dict[int, int] = {k: (np.ndim(v) - 1 if b else np.ndim(v))
+                            for k, v, b in zip(tr.inputs, values, batched)}
+    for key, var in tr.variables.items():
+        env[key], is_batched[key], ndim[key] = var._value, False, var.ndim
+    for step in tr.steps:
+        head = step[0]
+        if type(head) is not Primitive:
+            if head == "guard":
+                _, key, kind, observed = step
+                if is_batched[key]:
+                    raise Unbatchable("a value that steered Python differs between examples")
+                if not _same(_CONVERT[kind](env[key]), observed):
+                    raise Unbatchable("a value that steered Python differs from the traced one")
+                continue
+            what = "an assignment" if head == "assign" else "a call made on every run"
+            raise Unbatchable(f"the function makes {what}")
+        _, ids, vals, static, out_id, ans, connected = step
+        args = [env[ids[i]] if i in connected else vals[i] for i in range(len(ids))]
+        flags = [i in connected and is_batched[ids[i]] for i in range(len(ids))]
+        if any(flags):
+            ranks = [ndim[ids[i]] if i in connected else np.ndim(vals[i])
+                     for i in range(len(ids))]
+            outs = ans if type(out_id) is tuple else (ans,)
+            rank = max(getattr(o, "ndim", np.ndim(o)) for o in outs)
+            rule = rule_of(head, static)
+            if rule is _matmul and not _matmul_batchable(flags, ranks):
+                rule = None
+            if rule is None:
+                out = _loop(head, args, flags, size, static)
+            else:
+                out = rule(head, args, flags, ranks, rank, static, size)
+        else:
+            out = head.fwd(*args, **static)
+        keys = out_id if type(out_id) is tuple else (out_id,)
+        parts = out if type(out_id) is tuple else (out,)
+        example = ans if type(out_id) is tuple else (ans,)
+        for k, o, e in zip(keys, parts, example):
+            env[k] = o
+            is_batched[k] = any(flags)
+            ndim[k] = getattr(e, "ndim", np.ndim(e))
+    outs = _slots(tr.out)
+    return [(env[k], is_batched[k]) for k in outs]
