@@ -160,6 +160,14 @@ RULES: dict[str, Rule] = {
     "cast": _same_call, "cast_to_int": _same_call, "identity": _same_call,
     "stop_gradient": _same_call, "transpose": _transpose, "reshape": _reshape,
     "broadcast_to": _broadcast_to, "matmul": _matmul, "concat": _concat, "stack": _concat,
+    "all": _reduction, "any": _reduction,
+    "std": _reduction, "variance": _reduction, "euclidean_norm": _reduction,
+    "p_norm": _reduction, "nanmax": _reduction, "nanmin": _reduction,
+    "count_nonzero_norm": _reduction, "reverse": _reduction, "leaky_relu": _elementwise,
+    # NumPy's linear algebra works on stacks of matrices: the batch is one more stack axis
+    "inv": _same_call, "det": _same_call, "slogdet": _same_call, "cholesky": _same_call,
+    "eigh": _same_call, "eigvalsh": _same_call, "svd": _same_call, "svdvals": _same_call,
+    "qr": _same_call,
 }
 
 
