@@ -171,6 +171,18 @@ RULES: dict[str, Rule] = {
 }
 
 
+#: The ops that run once per example on a batch (no batching rule yet); every other op of
+#: the table has one (``tests/test_vmap.py`` checks that the two lists cover the table).
+LOOPS = frozenset({
+    "argmax", "argmin", "avg_pool2d", "avg_pool2d_grad", "conv2d", "conv2d_backprop_filter",
+    "conv2d_backprop_input", "diag_embed", "diag_part", "einsum", "gather", "interp",
+    "linear_recurrence", "matrix_rank", "max_pool2d", "numpy_reduction", "one_hot", "pad",
+    "pinv", "pool_gather", "pool_scatter", "quantile", "scatter_add", "shift",
+    "sigmoid_cross_entropy_with_logits", "softmax_cross_entropy_with_logits", "solve", "split",
+    "tile", "unstack",
+})
+
+
 def rule_of(prim: Primitive, static: dict) -> Rule | None:
     """The batching rule of an op (None: it loops over the batch)."""
     if prim.elementwise:

@@ -29,6 +29,7 @@ CASES = {
     "wengert_list": ((), ("seed001_graph.dot", "seed003_graph.dot"), "df/dd = 3"),
     # uses tape.keras.losses ("sparse_categorical_crossentropy") and metrics ("accuracy")
     "keras_style": ((), (), "the copy predicts the same"),
+    "per_example_gradients": ((), (), "clipped per-example gradients"),
 }
 
 

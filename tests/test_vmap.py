@@ -102,3 +102,13 @@ def test_a_jacobian_in_one_batched_sweep_agrees_with_row_sweeps_and_the_closed_f
     np.testing.assert_allclose(at_once.numpy(), rows.numpy(), rtol=1e-14)
     np.testing.assert_allclose(at_once.numpy(), (2 * th * (1 - th**2))[:, None] * a,
                                rtol=1e-12)
+
+
+def test_every_op_of_the_table_has_a_batching_rule_or_is_listed_as_looping():
+    from tape._batch import LOOPS, rule_of
+    from tape._registry import PRIMITIVES
+
+    ops = {n: p for n, p in PRIMITIVES.items() if n.startswith(tuple("abcdefghijklmnopqrstuvwxyz"))
+           and "." not in n and ":" not in n}
+    without = {n for n, p in ops.items() if rule_of(p, {"key": 0}) is None}
+    assert without == set(LOOPS)
