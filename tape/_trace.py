@@ -128,6 +128,7 @@ class _Steps(list):
         super().__init__()
         self.tracer = tracer
         self.places: list[tuple[Any, int] | None] = []  # (code, instruction offset)
+        self.locate = True
         self.errstate = False
         self.start = np.geterr()
         self.seen = None if _ERRSTATE is None else _ERRSTATE.get()
@@ -142,6 +143,9 @@ class _Steps(list):
             if err != self.start and "raise" in err.values():
                 self.errstate = True  # an op ran under np.errstate(...="raise") of its own
             self.seen = None if _ERRSTATE is None else _ERRSTATE.get()
+        if not self.locate:
+            self.places.append(None)
+            return
         f = _user_frame()
         if f is None:
             self.places.append(None)
@@ -343,12 +347,14 @@ def _leaves(obj: Any) -> list[Any]:
 
 
 def trace(
-    func: Callable[..., Any], args: tuple, kwargs: dict, leaves: list[Any]
+    func: Callable[..., Any], args: tuple, kwargs: dict, leaves: list[Any],
+    locate: bool = True,
 ) -> tuple[Trace, Any]:
     """Run ``func(*args, **kwargs)`` once under a tracer, its tensor and array arguments
     (``leaves``, in the order :func:`signature` finds them) given as new tensors. Returns the
     trace and the function's result (the call ran eagerly: tapes outside it recorded it)."""
     tracer = Tracer()
+    tracer._entries.locate = locate  # (where each step was written: for errors and names)
     inputs = []
     for leaf in leaves:
         if isinstance(leaf, Tensor):
