@@ -147,6 +147,15 @@ def _concat(prim: Primitive, args: list, batched: list[bool], ndims: list[int],
     return prim.fwd(*full, axis=axis + 1 if axis >= 0 else axis)
 
 
+def _lifted_along(prim: Primitive, args: list, batched: list[bool], ndims: list[int],
+                  rank: int, static: dict, size: int) -> Any:
+    """An op of several arguments that broadcast together, along a static ``axis``."""
+    top = max(ndims)
+    lifted = [_lift(a, n, top) if b else a for a, b, n in zip(args, batched, ndims)]
+    axis = static["axis"]
+    return prim.fwd(*lifted, **{**static, "axis": axis + 1 if axis >= 0 else axis})
+
+
 Rule = Callable[[Primitive, list, list, list, int, dict, int], Any]
 
 #: Batching rules by op name (elementwise ops have one rule, :func:`_elementwise`). A rule
@@ -167,7 +176,8 @@ RULES: dict[str, Rule] = {
     # NumPy's linear algebra works on stacks of matrices: the batch is one more stack axis
     "inv": _same_call, "det": _same_call, "slogdet": _same_call, "cholesky": _same_call,
     "eigh": _same_call, "eigvalsh": _same_call, "svd": _same_call, "svdvals": _same_call,
-    "qr": _same_call,
+    "qr": _same_call, "softmax_cross_entropy_with_logits": _lifted_along,
+    "sigmoid_cross_entropy_with_logits": _elementwise,
 }
 
 
@@ -177,9 +187,8 @@ LOOPS = frozenset({
     "argmax", "argmin", "avg_pool2d", "avg_pool2d_grad", "conv2d", "conv2d_backprop_filter",
     "conv2d_backprop_input", "diag_embed", "diag_part", "einsum", "gather", "interp",
     "linear_recurrence", "matrix_rank", "max_pool2d", "numpy_reduction", "one_hot", "pad",
-    "pinv", "pool_gather", "pool_scatter", "quantile", "scatter_add", "shift",
-    "sigmoid_cross_entropy_with_logits", "softmax_cross_entropy_with_logits", "solve", "split",
-    "tile", "unstack",
+    "pinv", "pool_gather", "pool_scatter", "quantile", "scatter_add", "shift", "solve",
+    "split", "tile", "unstack",
 })
 
 
