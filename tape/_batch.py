@@ -224,9 +224,13 @@ def _loop(prim: Primitive, args: list, batched: list[bool], size: int, static: d
     return np.stack(outs)
 
 
-def run_batched(tr: Trace, values: list[Any], batched: list[bool], size: int) -> list[Any]:
+def run_batched(
+    tr: Trace, values: list[Any], batched: list[bool], size: int,
+    looped: list[str] | None = None,
+) -> list[Any]:
     """Run ``tr`` on ``values`` (the inputs', with the batch on axis 0 where ``batched``);
-    returns the result's traced values and whether each is batched. Raises
+    returns the result's traced values and whether each is batched (``looped`` gets the
+    names of the ops that ran once per example). Raises
     :class:`Unbatchable` for a program that cannot run on the batch as a whole."""
     env: dict[int, Any] = dict(zip(tr.inputs, values))
     is_batched: dict[int, bool] = dict(zip(tr.inputs, batched))
@@ -258,6 +262,8 @@ def run_batched(tr: Trace, values: list[Any], batched: list[bool], size: int) ->
             if rule is _matmul and not _matmul_batchable(flags, ranks):
                 rule = None
             if rule is None:
+                if looped is not None:
+                    looped.append(head.name)
                 out = _loop(head, args, flags, size, static)
             else:
                 out = rule(head, args, flags, ranks, rank, static, size)

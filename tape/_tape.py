@@ -410,7 +410,8 @@ class GradientTape:
             )
         rows = None
         if experimental_use_pfor and target.size > 1:
-            rows = self._rows_at_once(target, flat_sources, unconnected_gradients)
+            rows = self._rows_at_once(target, flat_sources, unconnected_gradients,
+                                      parallel_iterations)
         if rows is None:
             rows = self._rows(target, flat_sources, _one_hots(target.size, target.dtype),
                               unconnected_gradients)
@@ -495,13 +496,16 @@ class GradientTape:
         return flat
 
     def _rows_at_once(
-        self, target: Tensor, sources: list[Tensor | Variable], unconnected: Any
+        self, target: Tensor, sources: list[Tensor | Variable], unconnected: Any,
+        chunk: int | None = None,
     ) -> list[Tensor | None] | None:
         """The rows of a Jacobian in one reverse sweep on a batch of cotangents (the
         identity's rows): the sweep is traced as a function of one cotangent, then run on
-        all of them by the ops' batching rules (``tape._batch``). None when it cannot be
-        (an outer tape or accumulator records the sweep, the sweep is not linear code of
-        its cotangent, an op cannot run batched): the caller sweeps row by row."""
+        all of them by the ops' batching rules (``tape._batch``), ``chunk`` rows at a time
+        (``parallel_iterations``: memory grows with it, not with the number of rows). None
+        when it cannot be (an outer tape or accumulator records the sweep, the sweep is not
+        linear code of its cotangent, an op cannot run batched): the caller sweeps row by
+        row."""
         if (
             STATE.recording or STATE.accumulators or STATE.anomaly
             or _taping(self._entries or [], {target._id: None})
@@ -524,10 +528,20 @@ class GradientTape:
             tr, example = trace(row, (first,), {}, [first], locate=False)
             if tr.unsupported or any(type(g) is IndexedSlices for g in example):
                 return None
+            step = n if not chunk or chunk <= 0 else min(int(chunk), n)
+            parts = []
             with np.errstate(all="ignore"):
-                values = run_batched(tr, [seeds], [True], n)
+                for start in range(0, n, step):
+                    rows = seeds[start:start + step]
+                    parts.append(run_batched(tr, [rows], [True], len(rows)))
         except Unbatchable:
             return None
+        values = [
+            (np.concatenate([p[k][0] if p[k][1] else np.broadcast_to(
+                p[k][0], (len(seeds[s:s + step]), *np.shape(p[k][0])))
+                for p, s in zip(parts, range(0, n, step))]), True)
+            for k in range(len(parts[0]))
+        ]
         full = iter(values)
         zero = _unconnected(unconnected) is UnconnectedGradients.ZERO
         out: list[Tensor | None] = []

@@ -317,11 +317,17 @@ def vmap(
         examples = [_example(a, ax) for a, ax in zip(moved, axes)]
         result = None
         if not (STATE.recording or STATE.accumulators):
+            looped: list[str] = []
             try:
-                result = _run_batched(fn, moved, axes, examples, size, cache)
+                result = _run_batched(fn, moved, axes, examples, size, cache, looped)
             except Unbatchable:
                 if not fallback_to_while_loop:
                     raise
+            if not fallback_to_while_loop and looped:
+                raise Unbatchable(
+                    f"ops without a batching rule: {sorted(set(looped))}; pass "
+                    "fallback_to_while_loop=True to run them once per example."
+                )
         if result is None:
             result = _looped(fn, moved, axes, size)
         return _out_axis(result, out_axes)
@@ -378,7 +384,7 @@ def _example(a: Any, ax: Any, k: int = 0) -> Any:
 
 
 def _run_batched(fn: Callable[..., Any], moved: list, axes: tuple, examples: list, size: int,
-                 cache: dict) -> Any:
+                 cache: dict, looped: list[str]) -> Any:
     """``fn`` on the batch by its trace on one example (see :mod:`tape._batch`)."""
     key, leaves, named = signature(tuple(examples), {})
     tr = cache.get(key)
@@ -396,7 +402,7 @@ def _run_batched(fn: Callable[..., Any], moved: list, axes: tuple, examples: lis
             if isinstance(leaf, (Tensor, np.ndarray, np.generic)):
                 values.append(leaf._value if isinstance(leaf, Tensor) else np.asarray(leaf))
                 flags.append(ax is not None)
-    outs = run_batched(tr, values, flags, size)
+    outs = run_batched(tr, values, flags, size, looped)
     full = [wrap(v if b else np.broadcast_to(v, (size, *np.shape(v))).copy())
             for v, b in outs]
     made = {id(t) for t in full}

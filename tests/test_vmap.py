@@ -112,3 +112,26 @@ def test_every_op_of_the_table_has_a_batching_rule_or_is_listed_as_looping():
            and "." not in n and ":" not in n}
     without = {n for n, p in ops.items() if rule_of(p, {"key": 0}) is None}
     assert without == set(LOOPS)
+
+
+def test_fallback_to_while_loop_false_refuses_to_loop():
+    x = tape.constant([[1.0, 2.0], [3.0, 4.0]])
+    with pytest.raises(tape._batch.Unbatchable, match="einsum"):
+        tape.vectorized_map(lambda v: tape.einsum("i,i->", v, v), x,
+                            fallback_to_while_loop=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        out = tape.vectorized_map(lambda v: tape.einsum("i,i->", v, v), x)
+    np.testing.assert_array_equal(out.numpy(), [5.0, 25.0])
+
+
+def test_a_jacobian_in_chunks_of_parallel_iterations_rows():
+    a = np.random.default_rng(1).standard_normal((50, 40))
+    x = tape.constant(np.linspace(-1.0, 1.0, 40))
+    with tape.GradientTape(persistent=True) as t:
+        t.watch(x)
+        y = tape.tanh(tape.constant(a) @ x) ** 2
+    th = np.tanh(a @ x.numpy())
+    for k in (1, 7, 50, 64):
+        np.testing.assert_allclose(t.jacobian(y, x, parallel_iterations=k).numpy(),
+                                   (2 * th * (1 - th**2))[:, None] * a, rtol=1e-12)
