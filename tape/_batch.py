@@ -156,6 +156,39 @@ def _lifted_along(prim: Primitive, args: list, batched: list[bool], ndims: list[
     return prim.fwd(*lifted, **{**static, "axis": axis + 1 if axis >= 0 else axis})
 
 
+def _einsum(prim: Primitive, args: list, batched: list[bool], ndims: list[int],
+            rank: int, static: dict, size: int) -> Any:
+    """A new index letter for the batch, on the batched operands and the output."""
+    inputs, output = static["equation"].replace(" ", "").split("->")
+    free = next(c for c in "zyxwvutsrqponmlkjihgfedcbaZYXWVUTSRQPONMLKJIHGFEDCBA"
+                if c not in inputs + output)
+    specs = [free + spec if b else spec for spec, b in zip(inputs.split(","), batched)]
+    return prim.fwd(*args, equation=f"{','.join(specs)}->{free}{output}")
+
+
+def _einsum_batchable(static: dict) -> bool:
+    equation = static.get("equation", "")
+    return "->" in equation and "..." not in equation
+
+
+def _gather(prim: Primitive, args: list, batched: list[bool], ndims: list[int],
+            rank: int, static: dict, size: int) -> Any:
+    return prim.fwd(args[0], indices=(slice(None), static["indices"]),
+                    shape=(size, *static["shape"]))
+
+
+def _pad(prim: Primitive, args: list, batched: list[bool], ndims: list[int],
+         rank: int, static: dict, size: int) -> Any:
+    paddings = [tuple(p) for p in np.asarray(static["paddings"]).reshape(-1, 2).tolist()]
+    return prim.fwd(args[0], paddings=[(0, 0), *paddings], value=static["value"])
+
+
+def _tile(prim: Primitive, args: list, batched: list[bool], ndims: list[int],
+          rank: int, static: dict, size: int) -> Any:
+    multiples = tuple(int(m) for m in np.atleast_1d(static["multiples"]))
+    return prim.fwd(args[0], multiples=(1,) * (ndims[0] + 1 - len(multiples)) + multiples)
+
+
 Rule = Callable[[Primitive, list, list, list, int, dict, int], Any]
 
 #: Batching rules by op name (elementwise ops have one rule, :func:`_elementwise`). A rule
@@ -177,6 +210,8 @@ RULES: dict[str, Rule] = {
     "inv": _same_call, "det": _same_call, "slogdet": _same_call, "cholesky": _same_call,
     "eigh": _same_call, "eigvalsh": _same_call, "svd": _same_call, "svdvals": _same_call,
     "qr": _same_call, "softmax_cross_entropy_with_logits": _lifted_along,
+    "einsum": _einsum, "gather": _gather, "pad": _pad, "tile": _tile, "split": _reduction,
+    "unstack": _reduction, "diag_part": _same_call,
     "sigmoid_cross_entropy_with_logits": _elementwise,
 }
 
@@ -185,10 +220,9 @@ RULES: dict[str, Rule] = {
 #: the table has one (``tests/test_vmap.py`` checks that the two lists cover the table).
 LOOPS = frozenset({
     "argmax", "argmin", "avg_pool2d", "avg_pool2d_grad", "conv2d", "conv2d_backprop_filter",
-    "conv2d_backprop_input", "diag_embed", "diag_part", "einsum", "gather", "interp",
-    "linear_recurrence", "matrix_rank", "max_pool2d", "numpy_reduction", "one_hot", "pad",
-    "pinv", "pool_gather", "pool_scatter", "quantile", "scatter_add", "shift", "solve",
-    "split", "tile", "unstack",
+    "conv2d_backprop_input", "diag_embed", "interp", "linear_recurrence", "matrix_rank",
+    "max_pool2d", "numpy_reduction", "one_hot", "pinv", "pool_gather", "pool_scatter",
+    "quantile", "scatter_add", "shift", "solve",
 })
 
 
@@ -198,6 +232,8 @@ def rule_of(prim: Primitive, static: dict) -> Rule | None:
         return _elementwise
     if prim.name == "getitem":
         return _getitem if _basic_key(static) else None
+    if prim.name == "einsum" and not _einsum_batchable(static):
+        return None
     return RULES.get(prim.name)
 
 
@@ -261,6 +297,8 @@ def run_batched(
             rule = rule_of(head, static)
             if rule is _matmul and not _matmul_batchable(flags, ranks):
                 rule = None
+            elif rule is _tile and len(np.atleast_1d(static["multiples"])) > ranks[0]:
+                rule = None  # (the tile adds axes in front, where the batch is)
             if rule is None:
                 if looped is not None:
                     looped.append(head.name)
