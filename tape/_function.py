@@ -268,8 +268,7 @@ class Function:
         if len(traces) >= RETRACE_LIMIT:
             self._warn_eager(key, failed)
             return self._func(*args, **kwargs)
-        tr, result = trace(self._func, args, kwargs, leaves)
-        tr.named = named
+        tr, result = trace(self._func, args, kwargs, leaves, keep=named)
         self._tracing_count[0] += 1
         traces.insert(0, tr)
         if tr.unsupported and key not in self._warned:

@@ -529,19 +529,17 @@ class GradientTape:
             if tr.unsupported or any(type(g) is IndexedSlices for g in example):
                 return None
             step = n if not chunk or chunk <= 0 else min(int(chunk), n)
-            parts = []
+            parts = []  # per chunk, each result's rows
             with np.errstate(all="ignore"):
                 for start in range(0, n, step):
                     rows = seeds[start:start + step]
-                    parts.append(run_batched(tr, [rows], [True], len(rows)))
+                    parts.append([
+                        v if batched else np.broadcast_to(v, (len(rows), *np.shape(v)))
+                        for v, batched in run_batched(tr, [rows], [True], len(rows))
+                    ])
         except Unbatchable:
             return None
-        values = [
-            (np.concatenate([p[k][0] if p[k][1] else np.broadcast_to(
-                p[k][0], (len(seeds[s:s + step]), *np.shape(p[k][0])))
-                for p, s in zip(parts, range(0, n, step))]), True)
-            for k in range(len(parts[0]))
-        ]
+        values = [(np.concatenate(chunks), True) for chunks in zip(*parts)]
         full = iter(values)
         zero = _unconnected(unconnected) is UnconnectedGradients.ZERO
         out: list[Tensor | None] = []

@@ -210,6 +210,13 @@ def value_of(x: Any) -> Any:
     return x
 
 
+def peek(x: Any) -> Any:
+    """The value of a tensor or variable (anything else as it is), read by tape's own code for
+    its shape or dtype only, which a compiled function fixes anyway: no guard (see
+    :func:`value_of`)."""
+    return x._value if isinstance(x, _ArrayLike) else x
+
+
 def leaves_tape(x: _ArrayLike, how: str, instead: str) -> None:
     """Warn (once per line of user code, as Python's warnings do) that a tracked value leaves
     the tape as a Python number."""

@@ -348,11 +348,13 @@ def _leaves(obj: Any) -> list[Any]:
 
 def trace(
     func: Callable[..., Any], args: tuple, kwargs: dict, leaves: list[Any],
-    locate: bool = True,
+    locate: bool = True, keep: list[Any] | None = None,
 ) -> tuple[Trace, Any]:
     """Run ``func(*args, **kwargs)`` once under a tracer, its tensor and array arguments
     (``leaves``, in the order :func:`signature` finds them) given as new tensors. Returns the
-    trace and the function's result (the call ran eagerly: tapes outside it recorded it)."""
+    trace and the function's result (the call ran eagerly: tapes outside it recorded it).
+    ``locate``: note where in the user's code each step was written (for error notes and
+    names); ``keep``: objects the trace keeps alive (those its signature names by id)."""
     tracer = Tracer()
     tracer._entries.locate = locate  # (where each step was written: for errors and names)
     inputs = []
@@ -376,9 +378,8 @@ def trace(
         count_active(-1)
     out = _template(result, tracer.traces)
     name = getattr(func, "__name__", "f")
-    tr = Trace(tracer, [t._id for t in inputs], out, name if name.isidentifier() else "f")
+    tr = Trace(tracer, inputs, out, name if name.isidentifier() else "f", keep or [])
     tracer._entries.tracer = None  # (no cycle: the trace is freed as soon as it is dropped)
-    tr._input_dtypes = [t.dtype for t in inputs]
     return tr, result
 
 
@@ -457,14 +458,18 @@ class Trace:
     """One traced program: its steps, inputs (ids), result template, variables, and
     (generated on first use) its Python source and function."""
 
-    def __init__(self, tracer: Tracer, inputs: list[int], out: Any, name: str) -> None:
+    def __init__(
+        self, tracer: Tracer, inputs: list[Tensor], out: Any, name: str, keep: list[Any]
+    ) -> None:
         self.variables = tracer._variables
         # (the steps keep the constants; of traced values only what they were, and which
         # version of a variable an op read: a compiled function keeps no array of the call
         # it was traced on alive)
         self.steps: list[Any] = list(tracer._entries)
         self._places = tracer._entries.places
-        self.inputs = inputs
+        self.inputs = [t._id for t in inputs]
+        self._input_dtypes = [t.dtype for t in inputs]
+        self.keep = keep  # objects the signature names by identity (their ids stay theirs)
         self.out = out
         self.name = name
         self.unsupported = tracer.unsupported or (
@@ -483,7 +488,6 @@ class Trace:
         self.source: str = ""
         self._fn: Callable[..., Any] | None = None
         self._line_steps: dict[int, int] = {}
-        self._input_dtypes: list[np.dtype] = []
         self.vjp: Any = None  # the compiled VJP (tape.function's), made on first use
 
     # ------------------------------------------------------------------ running
@@ -776,6 +780,7 @@ class _Writer:
         self.funcs: dict[int, str] = {}
         self.current = {key: 0 for key in tr.variables}  # each variable's version now
         self.versions: dict[tuple[int, int], str] = {}  # the names of versions read
+        self.var_names: dict[int, str] = {}  # variables' names, by variable id
         self.lines: list[str] = []
         self.line_steps: dict[int, int] = {}
 
@@ -843,13 +848,14 @@ class _Writer:
                 self.value(key)
 
     def var_name(self, var: Variable) -> str:
-        key = ("var", id(var))
-        name = self.namespace.get("_var_names", {}).get(key)
+        """The global name of a variable in the generated code."""
+        name = self.var_names.get(var._id)
         if name is None:
             base = var._name.split("/")[-1].replace(":", "_") or "variable"
-            name = self.fresh(base if base.isidentifier() else "variable")
+            name = self.var_names[var._id] = self.fresh(
+                base if base.isidentifier() else "variable"
+            )
             self.namespace[name] = var
-            self.namespace.setdefault("_var_names", {})[key] = name
         return name
 
     def emit(self, text: str, step: int | None) -> None:

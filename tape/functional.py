@@ -389,8 +389,7 @@ def _run_batched(fn: Callable[..., Any], moved: list, axes: tuple, examples: lis
     key, leaves, named = signature(tuple(examples), {})
     tr = cache.get(key)
     if tr is None:
-        tr, _ = trace(fn, tuple(examples), {}, leaves)
-        tr.named = named
+        tr, _ = trace(fn, tuple(examples), {}, leaves, keep=named)
         if len(cache) > 64:
             cache.clear()
         cache[key] = tr
@@ -407,14 +406,11 @@ def _run_batched(fn: Callable[..., Any], moved: list, axes: tuple, examples: lis
             for v, b in outs]
     made = {id(t) for t in full}
     # results that do not depend on the inputs are the same for every example
-    result = pack_as(tr.out, [
+    return pack_as(tr.out, [
         t if id(t) in made or not isinstance(t, Tensor)
         else wrap(np.broadcast_to(t._value, (size, *t.shape)).copy())
         for t in flatten(tr.fill(full))
-    ]) if isinstance(tr.out, (list, tuple)) else tr.fill(full)
-    if isinstance(result, Tensor) and id(result) not in made:
-        result = wrap(np.broadcast_to(result._value, (size, *result.shape)).copy())
-    return result, tr.out
+    ])
 
 
 def _looped(fn: Callable[..., Any], moved: list, axes: tuple, size: int) -> Any:
@@ -423,14 +419,12 @@ def _looped(fn: Callable[..., Any], moved: list, axes: tuple, size: int) -> Any:
     first = results[0]
     if isinstance(first, (list, tuple)):
         parts = [flatten(r) for r in results]
-        return pack_as(first, [stack(list(p)) for p in zip(*parts)]), None
-    return stack(results), None
+        return pack_as(first, [stack(list(p)) for p in zip(*parts)])
+    return stack(results)
 
 
 def _out_axis(result: Any, out_axes: int) -> Any:
-    value, template = result
+    """The results with their batch axis moved from the front to ``out_axes``."""
     if out_axes == 0:
-        return value
-    if isinstance(value, (list, tuple)):
-        return type(value)(np.moveaxis(v, 0, out_axes) for v in value)
-    return np.moveaxis(value, 0, out_axes)
+        return result
+    return pack_as(result, [np.moveaxis(v, 0, out_axes) for v in flatten(result)])

@@ -28,7 +28,8 @@ from typing import Any
 
 import numpy as np
 
-from .._tensor import Tensor, value_of
+from .._tensor import Tensor
+from .._tensor import value_of as _value
 from ..ops import elementwise as ew
 from ..ops import nn
 from ..ops import reductions as red
@@ -95,10 +96,6 @@ class Reduction:
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def _value(x: Any) -> Any:
-    return value_of(x)
 
 
 def _prediction(y_pred: Any, op: str) -> Tensor:

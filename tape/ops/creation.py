@@ -15,6 +15,7 @@ from .._tensor import (
     as_dtype,
     as_tensor,
     float32,
+    peek,
     scalarize,
     to_value,
     value_of,
@@ -213,14 +214,9 @@ def linspace(start: Any, stop: Any, num: int, name: str | None = None, axis: int
     return where(last, hi, lo + (hi - lo) * w)
 
 
-def _np_value(x: Any) -> Any:
-    """A value for NumPy's dtype rules: a tensor's value; Python numbers stay weakly typed."""
-    return value_of(x)
-
-
-def _np_peek(x: Any) -> Any:
-    """:func:`_np_value` for a dtype and shape only (a compiled function fixes those)."""
-    return x._value if isinstance(x, (Tensor, Variable)) else x
+# values for NumPy's dtype rules (Python numbers stay weakly typed): to compute with, and for
+# a dtype and shape only (a compiled function fixes those)
+_np_value, _np_peek = value_of, peek
 
 
 @numpy_function(np.linspace)

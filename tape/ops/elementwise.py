@@ -22,7 +22,9 @@ import numpy as np
 from .._fast import bind1, bind2
 from .._record import bind, holds_tensors, pack
 from .._registry import UFUNCS, defprim, through
-from .._tensor import Tensor, Variable, as_tensor, scalarize, tracked, value_of
+from .._tensor import Tensor, Variable, as_tensor, scalarize, tracked
+from .._tensor import peek as _peek
+from .._tensor import value_of as _value
 from ._define import apply, elementwise, numpy_function
 from .shape import _scatter_add, cast
 
@@ -620,16 +622,6 @@ def _np_round(a, decimals=0, out=None):
 
 
 # ---- NumPy functions that are elementwise in their differentiable arguments
-
-
-def _value(x: Any) -> Any:
-    return value_of(x)
-
-
-def _peek(x: Any) -> Any:
-    """A tensor's value for its shape or dtype only (which a compiled function fixes): no
-    guard."""
-    return x._value if isinstance(x, (Tensor, Variable)) else x
 
 
 def _array_arg(v: Any) -> Any:

@@ -22,6 +22,7 @@ from .._fast import bind2
 from .._record import bind
 from .._registry import UFUNCS, defprim
 from .._tensor import Tensor, Variable, scalarize, value_of, wrap
+from .._tensor import peek as _peek
 from . import reductions as _reductions
 from ._define import numpy_function
 from .reductions import reduce_sum
@@ -35,12 +36,6 @@ _LETTERS = string.ascii_letters
 
 def _value(x: Any) -> Any:
     return value_of(x) if isinstance(x, (Tensor, Variable)) else np.asarray(x)
-
-
-def _peek(x: Any) -> Any:
-    """A tensor's value for its shape or dtype only (which a compiled function fixes): no
-    guard."""
-    return x._value if isinstance(x, (Tensor, Variable)) else x
 
 
 def _shape(x: Any) -> tuple[int, ...]:

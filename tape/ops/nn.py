@@ -15,24 +15,15 @@ from numpy.lib.stride_tricks import as_strided
 
 from .._record import bind
 from .._registry import defprim
-from .._tensor import Tensor, Variable, scalarize, value_of, wrap
+from .._tensor import Tensor, scalarize, wrap
+from .._tensor import peek as _peek
+from .._tensor import value_of as _value
 from .._trace import call
 from . import elementwise as ew
 from ._define import apply
 from .creation import convert_to_tensor
 from .reductions import _reduced_sum, reduce_mean, reduce_sum
 from .shape import broadcast_to, cast, expand_dims, getitem, reshape, transpose
-
-
-def _value(x: Any) -> Any:
-    return value_of(x)
-
-
-def _peek(x: Any) -> Any:
-    """A tensor's value for its shape or dtype only (which a compiled function fixes): no
-    guard."""
-    return x._value if isinstance(x, (Tensor, Variable)) else x
-
 
 # Forward functions get NumPy values: their maxima call the ufunc's C-level ``reduce``,
 # skipping the Python-level wrapper behind ``x.max()`` (sums: ``_reduced_sum``).

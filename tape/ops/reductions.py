@@ -20,7 +20,9 @@ from numpy.lib.array_utils import normalize_axis_index, normalize_axis_tuple
 
 from .._record import bind, holds_tensors, pack
 from .._registry import defprim
-from .._tensor import Tensor, Variable, as_tensor, scalarize, to_value, value_of
+from .._tensor import Tensor, Variable, as_tensor, scalarize, to_value
+from .._tensor import peek as _peek
+from .._tensor import value_of as _value
 from . import elementwise as ew
 from ._define import apply, numpy_function
 from .shape import _padded, broadcast_to, cast, concat, getitem, reshape
@@ -104,16 +106,6 @@ def _count(shape: tuple[int, ...], axes: tuple[int, ...]) -> int:
 
 def _ndim(x: Any) -> int:
     return x.ndim if isinstance(x, (Tensor, Variable)) else np.ndim(x)
-
-
-def _value(x: Any) -> Any:
-    return value_of(x)
-
-
-def _peek(x: Any) -> Any:
-    """A tensor's value for its shape or dtype only (which a compiled function fixes): no
-    guard."""
-    return x._value if isinstance(x, (Tensor, Variable)) else x
 
 
 def _int_dtype(x: Any) -> Any:

@@ -33,23 +33,14 @@ from .._tensor import (
     int32,
     scalarize,
     to_value,
-    value_of,
 )
+from .._tensor import peek as _peek
+from .._tensor import value_of as _value
 from ._define import numpy_function
 
 newaxis = None  # tape.newaxis, as tf.newaxis and np.newaxis
 
 # --------------------------------------------------------------------------- argument helpers
-
-
-def _value(x: Any) -> Any:
-    return value_of(x)
-
-
-def _peek(x: Any) -> Any:
-    """A tensor's value for its shape or dtype only (which a compiled function fixes): no
-    guard."""
-    return x._value if isinstance(x, (Tensor, Variable)) else x
 
 
 def _shape_of(x: Any) -> tuple[int, ...]:
