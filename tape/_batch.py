@@ -122,6 +122,8 @@ def _matmul(prim: Primitive, args: list, batched: list[bool], ndims: list[int],
     a vector operand becomes a row or a column, and that axis is dropped again)."""
     a, b = args
     (ba, bb), (na, nb) = batched, ndims
+    if ba and na == 1 and not bb and nb > 2:  # vectors times a stack of matrices: loop
+        return NotImplemented
     if bb and nb == 1:  # a batch of vectors on the right: columns
         if na == 1:  # dot products
             if ba:
@@ -186,6 +188,8 @@ def _pad(prim: Primitive, args: list, batched: list[bool], ndims: list[int],
 def _tile(prim: Primitive, args: list, batched: list[bool], ndims: list[int],
           rank: int, static: dict, size: int) -> Any:
     multiples = tuple(int(m) for m in np.atleast_1d(static["multiples"]))
+    if len(multiples) > ndims[0]:  # the tile would add axes in front, where the batch is
+        return NotImplemented
     return prim.fwd(args[0], multiples=(1,) * (ndims[0] + 1 - len(multiples)) + multiples)
 
 
@@ -194,7 +198,8 @@ Rule = Callable[[Primitive, list, list, list, int, dict, int], Any]
 #: Batching rules by op name (elementwise ops have one rule, :func:`_elementwise`). A rule
 #: takes the op, its arguments (batched ones with the batch on axis 0), which are batched,
 #: their example ranks, the output's example rank, the static arguments and the batch size,
-#: and gives the output with the batch on axis 0.
+#: and gives the output with the batch on axis 0 (``NotImplemented``: a case it does not
+#: cover, which loops).
 RULES: dict[str, Rule] = {
     "sum": _reduction, "mean": _reduction, "max": _reduction, "min": _reduction,
     "prod": _reduction, "logsumexp": _reduction, "softmax": _reduction,
@@ -235,13 +240,6 @@ def rule_of(prim: Primitive, static: dict) -> Rule | None:
     if prim.name == "einsum" and not _einsum_batchable(static):
         return None
     return RULES.get(prim.name)
-
-
-def _matmul_batchable(batched: list[bool], ndims: list[int]) -> bool:
-    """Whether :func:`_matmul` covers the case (a batch of vectors times a stack of matrices
-    that is not batched loops)."""
-    (ba, bb), (na, nb) = batched, ndims
-    return not (ba and na == 1 and not bb and nb > 2)
 
 
 def _loop(prim: Primitive, args: list, batched: list[bool], size: int, static: dict) -> Any:
@@ -295,16 +293,13 @@ def run_batched(
             outs = ans if type(out_id) is tuple else (ans,)
             rank = max(getattr(o, "ndim", np.ndim(o)) for o in outs)
             rule = rule_of(head, static)
-            if rule is _matmul and not _matmul_batchable(flags, ranks):
-                rule = None
-            elif rule is _tile and len(np.atleast_1d(static["multiples"])) > ranks[0]:
-                rule = None  # (the tile adds axes in front, where the batch is)
-            if rule is None:
+            out = NotImplemented if rule is None else rule(
+                head, args, flags, ranks, rank, static, size
+            )
+            if out is NotImplemented:  # no rule, or not for this case
                 if looped is not None:
                     looped.append(head.name)
                 out = _loop(head, args, flags, size, static)
-            else:
-                out = rule(head, args, flags, ranks, rank, static, size)
         else:
             out = head.fwd(*args, **static)
         keys = out_id if type(out_id) is tuple else (out_id,)
