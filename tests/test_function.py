@@ -328,6 +328,10 @@ def test_a_gradient_taken_outside_a_compiled_function_equals_the_eager_one_bit_f
             t.watch(x)
             y = chain(x)
         assert _eq(got.numpy(), t.gradient(y, x).numpy())
+    h, x0 = 1e-6, x.numpy()  # and against central differences
+    central = [(float(chain(tape.constant(x0 + h * e))) - float(chain(tape.constant(x0 - h * e))))
+               / (2 * h) for e in np.eye(5)]
+    np.testing.assert_allclose(got.numpy(), central, rtol=1e-7)
 
 
 def test_a_compiled_function_inside_another_is_part_of_its_program():
