@@ -17,7 +17,7 @@ import numpy as np
 from numpy import ndarray
 
 from . import _show
-from ._batch import Unbatchable, run_batched
+from ._batch import Basis, Unbatchable, run_batched
 from ._checks import _no_complex, end_warnings_at_caller, warnings_at_caller
 from ._record import Entry, ensure_id
 from ._sparse import IndexedSlices
@@ -481,8 +481,8 @@ class GradientTape:
             raise RuntimeError(
                 "GradientTape must be created with persistent=True to compute the "
                 + _NO_PFOR[what] + " "
-                "(tape computes the rows the same way either way: drop "
-                "experimental_use_pfor=False, or create the tape with persistent=True.)"
+                "(Drop experimental_use_pfor=False to compute all rows in one batched "
+                "sweep, or create the tape with persistent=True.)"
             )
         flat = flatten(sources)
         for s in flat:
@@ -522,8 +522,9 @@ class GradientTape:
             return [found.get(s._id) for s in sources]
 
         n = target.size
-        seeds = np.eye(n, dtype=target.dtype).reshape((n, *target.shape))
-        first = wrap(scalarize(seeds[0].copy()))
+        first = np.zeros(target.shape, dtype=target.dtype)
+        first.reshape(-1)[0] = 1
+        first = wrap(scalarize(first))
         try:
             tr, example = trace(row, (first,), {}, [first], locate=False)
             if tr.unsupported or any(type(g) is IndexedSlices for g in example):
@@ -532,14 +533,16 @@ class GradientTape:
             parts = []  # per chunk, each result's rows
             with np.errstate(all="ignore"):
                 for start in range(0, n, step):
-                    rows = seeds[start:start + step]
+                    count = min(step, n - start)
+                    rows = Basis(np.ones(count, dtype=target.dtype), start, target.shape)
                     parts.append([
-                        v if batched else np.broadcast_to(v, (len(rows), *np.shape(v)))
-                        for v, batched in run_batched(tr, [rows], [True], len(rows))
+                        v if batched else np.broadcast_to(v, (count, *np.shape(v)))
+                        for v, batched in run_batched(tr, [rows], [True], count)
                     ])
         except Unbatchable:
             return None
-        values = [(np.concatenate(chunks), True) for chunks in zip(*parts)]
+        values = [(np.concatenate(chunks) if len(chunks) > 1 or chunks[0].base is not None
+                   else chunks[0], True) for chunks in zip(*parts)]
         full = iter(values)
         zero = _unconnected(unconnected) is UnconnectedGradients.ZERO
         out: list[Tensor | None] = []
