@@ -8,8 +8,9 @@ runs the reverse sweep over that list (``tape._sweep``).
 from __future__ import annotations
 
 import enum
+import functools
 import warnings
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -458,10 +459,19 @@ class GradientTape:
             )
         src = source
         batch, inner = target.shape[0], int(np.prod(target.shape[1:]))
-        # One sweep per inner element, seeded with that element in every example at once.
-        seeds = np.broadcast_to(np.eye(inner, dtype=target.dtype)[:, None, :],
-                                (inner, batch, inner))
-        (rows,) = self._rows(target, [src], seeds, unconnected_gradients)
+
+        def seeds(start: int, count: int) -> np.ndarray:
+            """Per inner element, a cotangent of that element in every example at once."""
+            eye = np.eye(inner, dtype=target.dtype)[start:start + count, None, :]
+            return np.broadcast_to(eye, (count, batch, inner)).reshape((count, *target.shape))
+
+        found = None
+        if experimental_use_pfor and inner > 1:
+            found = self._rows_at_once(target, [src], unconnected_gradients,
+                                       parallel_iterations, seeds, inner)
+        if found is None:
+            found = self._rows(target, [src], seeds(0, inner), unconnected_gradients)
+        (rows,) = found
         if rows is None:  # as TensorFlow: zeros, whatever unconnected_gradients says
             return wrap(np.zeros(target.shape + src.shape[1:], dtype=target.dtype))
         rows = transpose(reshape(rows, (inner, batch, -1)), (1, 0, 2))
@@ -497,15 +507,17 @@ class GradientTape:
 
     def _rows_at_once(
         self, target: Tensor, sources: list[Tensor | Variable], unconnected: Any,
-        chunk: int | None = None,
+        chunk: int | None = None, seeds: Callable[[int, int], Any] | None = None,
+        n: int | None = None,
     ) -> list[Tensor | None] | None:
-        """The rows of a Jacobian in one reverse sweep on a batch of cotangents (the
-        identity's rows): the sweep is traced as a function of one cotangent, then run on
-        all of them by the ops' batching rules (``tape._batch``), ``chunk`` rows at a time
-        (``parallel_iterations``: memory grows with it, not with the number of rows). None
-        when it cannot be (an outer tape or accumulator records the sweep, the sweep is not
-        linear code of its cotangent, an op cannot run batched): the caller sweeps row by
-        row."""
+        """The rows of a Jacobian in one reverse sweep on a batch of cotangents: the sweep is
+        traced as a function of one cotangent, then run on all of them by the ops' batching
+        rules (``tape._batch``), ``chunk`` rows at a time (``parallel_iterations``: memory
+        grows with it, not with the number of rows). The cotangents are the identity's
+        ``target.size`` rows, or ``n`` rows given by ``seeds(start, count)`` (with the
+        target's shape after the batch axis). None when it cannot be (an outer tape or
+        accumulator records the sweep, the sweep is not linear code of its cotangent, an op
+        cannot run batched): the caller sweeps row by row."""
         if (
             STATE.recording or STATE.accumulators or STATE.anomaly
             or _taping(self._entries or [], {target._id: None})
@@ -521,10 +533,11 @@ class GradientTape:
                 found = backward(entries, {target._id: u}, want, False, False, where)
             return [found.get(s._id) for s in sources]
 
-        n = target.size
-        first = np.zeros(target.shape, dtype=target.dtype)
-        first.reshape(-1)[0] = 1
-        first = wrap(scalarize(first))
+        if seeds is None:
+            n = target.size
+            seeds = functools.partial(_identity_rows, target)
+        first = seeds(0, 1)
+        first = wrap(scalarize((first.dense() if type(first) is Basis else first)[0].copy()))
         try:
             tr, example = trace(row, (first,), {}, [first], locate=False)
             if tr.unsupported or any(type(g) is IndexedSlices for g in example):
@@ -534,7 +547,7 @@ class GradientTape:
             with np.errstate(all="ignore"):
                 for start in range(0, n, step):
                     count = min(step, n - start)
-                    rows = Basis(np.ones(count, dtype=target.dtype), start, target.shape)
+                    rows = seeds(start, count)
                     parts.append([
                         v if batched else np.broadcast_to(v, (count, *np.shape(v)))
                         for v, batched in run_batched(tr, [rows], [True], count)
@@ -701,6 +714,11 @@ def _taping(entries: list[tuple[Any, ...]], seeds: dict[int, Grad | None]) -> bo
                 if key in w:
                     return True
     return False
+
+
+def _identity_rows(target: Tensor, start: int, count: int) -> Basis:
+    """Rows ``start .. start + count`` of the identity over the target's elements."""
+    return Basis(np.ones(count, dtype=target.dtype), start, target.shape)
 
 
 def _unconnected(value: object) -> UnconnectedGradients:

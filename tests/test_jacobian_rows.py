@@ -117,3 +117,22 @@ def test_non_finite_values_give_what_dense_rows_give() -> None:
         pfor = _jacobian(f, x)
         rows = _jacobian(f, x, experimental_use_pfor=False)
         assert np.array_equal(pfor, rows, equal_nan=True), (pfor, rows)
+
+
+@pytest.mark.parametrize("chunk", [None, 2])
+def test_batch_jacobian_in_one_batched_sweep_agrees_with_the_closed_form(chunk,
+                                                                         monkeypatch) -> None:
+    rng = np.random.default_rng(2)
+    W, x = rng.standard_normal((4, 3)), rng.standard_normal((5, 4))
+    xt = tape.constant(x)
+    with tape.GradientTape(persistent=True) as t:
+        t.watch(xt)
+        y = tape.tanh(xt @ tape.constant(W))
+    got = t.batch_jacobian(y, xt, parallel_iterations=chunk).numpy()
+    want = (1 - np.tanh(x @ W) ** 2)[:, :, None] * W.T[None]
+    np.testing.assert_allclose(got, want, rtol=1e-13, atol=1e-15)
+    rows = t.batch_jacobian(y, xt, experimental_use_pfor=False).numpy()
+    np.testing.assert_allclose(got, rows, rtol=1e-13, atol=1e-15)
+    monkeypatch.setattr(_batch, "_loop", None)  # no op loops over the rows
+    monkeypatch.setattr(tape.GradientTape, "_rows", None)  # nor sweeps row by row
+    np.testing.assert_allclose(t.batch_jacobian(y, xt).numpy(), want, rtol=1e-13, atol=1e-15)
