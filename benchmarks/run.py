@@ -4,8 +4,10 @@ Every implementation runs in this one process. Each workload is checked once per
 implementation against the hand-written NumPy baseline, then timed in repetitions that go
 round-robin over the implementations (the starting one rotates), so that drift of the machine
 during the run falls on all of them alike. Tables give the median time per call, the range,
-and the ratios to the baseline and to PyTorch. Two sections follow the workloads: the first
-calls of ``tape.function`` (tracing and code generation) and tape's scaling with chain length.
+and the ratios to the baseline and to PyTorch. Three sections follow the workloads: the first
+calls of ``tape.function`` (tracing and code generation), vectorizing (tape's Jacobian and
+per-example gradients against one gradient, and the Jacobian's peak memory against
+``parallel_iterations``) and tape's scaling with chain length.
 """
 
 from __future__ import annotations
@@ -51,7 +53,18 @@ from benchmarks.workloads import (  # noqa: E402
 )
 
 FIRST_CALL = "first-call"
+VECTORIZING = "vectorizing"
 SCALING = "scaling"
+SECTIONS = (FIRST_CALL, VECTORIZING, SCALING)
+
+#: The targets of the vectorizing section: a Jacobian (W7) at most this many times one
+#: gradient of the same function, per-example gradients (W8) at most this many times one batch
+#: gradient (W3).
+JACOBIAN_TARGET = 5.0
+PER_EXAMPLE_TARGET = 3.0
+#: The ``parallel_iterations`` whose peak memory the vectorizing section measures (None: all
+#: rows at once, the default).
+PARALLEL_ITERATIONS = (10, 100, 1000, None)
 
 
 class Settings:
@@ -68,6 +81,7 @@ class Settings:
         self.fixed_reps = reps
         self.scaling_reps = 2 if quick else 5
         self.first_call_reps = 2 if quick else 5
+        self.vectorizing_reps = 3 if quick else 10
         self.steady_calls = 3  # steady-state calls timed after each first and second call
         # Between samples: lets the worker threads of BLAS, OpenMP and XLA, which spin for a
         # while after a parallel call, go idle before the next library runs.
@@ -174,8 +188,9 @@ def run_workload(w: Workload, impls: list[str], settings: Settings) -> dict:
             del fns[name]
             continue
         per_rep += numbers[name] * t
+    budget = settings.budget if settings.quick or w.budget is None else w.budget
     reps = settings.fixed_reps or max(
-        settings.min_reps, min(settings.max_reps, int(settings.budget / max(per_rep, 1e-9)))
+        settings.min_reps, min(settings.max_reps, int(budget / max(per_rep, 1e-9)))
     )
 
     samples: dict[str, list[float]] = {name: [] for name in fns}
@@ -273,7 +288,8 @@ def _first_calls(w: Workload, settings: Settings) -> dict:
     samples: dict[str, list[float]] = {
         k: [] for k in ("trace_s", "second_call_s", "steady_s", "codegen_s", "eager_s")
     }
-    for _ in range(settings.first_call_reps):
+    reps = min(settings.first_call_reps, w.first_call_reps or settings.first_call_reps)
+    for _ in range(reps):
         f, args = w.tape_function(w.data)
         call = functools.partial(f, *args)
         gc.collect()
@@ -284,13 +300,152 @@ def _first_calls(w: Workload, settings: Settings) -> dict:
         for k, v in (("trace_s", first), ("second_call_s", second), ("steady_s", steady),
                      ("codegen_s", second - steady), ("eager_s", eager_t)):
             samples[k].append(v)
-    row: dict[str, Any] = {"status": "ok"}
+    row: dict[str, Any] = {"status": "ok", "reps": reps}
     row.update((k, statistics.median(v)) for k, v in samples.items())
     row["samples"] = samples
     row["tracing_count"] = f.experimental_get_tracing_count()
     row["generated_lines"] = len(f.source(*args).splitlines())
     row["trace_x_eager"] = row["trace_s"] / row["eager_s"]
     return row
+
+
+def _round_robin(fns: dict[str, Callable[[], Any]], reps: int, settings: Settings
+                 ) -> dict[str, dict]:
+    """Calibrate, then time the functions in ``reps`` round-robin repetitions (as
+    :func:`run_workload` does): per name, the median, min and max and every sample."""
+    numbers = {name: _calibrate(fn, settings.target)[0] for name, fn in fns.items()}
+    samples: dict[str, list[float]] = {name: [] for name in fns}
+    order = list(fns)
+    gc.collect()
+    gc.freeze()
+    try:
+        for r in range(reps):
+            gc.collect()
+            k = r % len(order)
+            for name in order[k:] + order[:k]:
+                time.sleep(settings.pause)
+                samples[name].append(_sample(fns[name], numbers[name]))
+    finally:
+        gc.unfreeze()
+    return {
+        name: {"median_s": statistics.median(ts), "min_s": min(ts), "max_s": max(ts),
+               "samples_s": ts, "reps": len(ts), "number": numbers[name]}
+        for name, ts in samples.items()
+    }
+
+
+def _nbytes(value: Any) -> int:
+    """Bytes of a result (nested lists of arrays or tensors)."""
+    return sum(a.nbytes for a in _flat_arrays(to_numpy(value)))
+
+
+def _flat_arrays(value: Any) -> list:
+    if isinstance(value, list):
+        return [a for v in value for a in _flat_arrays(v)]
+    return [value]
+
+
+def run_vectorizing(sizes: Sizes, settings: Settings) -> dict:
+    """tape's vectorized Jacobian and per-example gradients against one gradient.
+
+    Timed together, round-robin: W7's Jacobian (``GradientTape.jacobian``) and one gradient
+    of ``sum(M @ tanh(x))`` on the same data; W8's per-example gradients (``vmap(grad)``), W3's
+    batch gradient and the hand-written per-example baseline (the NumPy floor). Then the peak
+    memory (tracemalloc) and time of W7's Jacobian for each ``parallel_iterations`` in
+    :data:`PARALLEL_ITERATIONS`, next to the size of the Jacobian itself."""
+    from benchmarks.workloads import (
+        JACOBIAN,
+        MLP,
+        PER_EXAMPLE,
+        jacobian_data,
+        mlp_data,
+        tape_tanh_gradient,
+        tape_tanh_jacobian,
+    )
+
+    tf = module("tape")
+    jdata = jacobian_data(sizes.w7_n)
+    mdata = mlp_data(sizes.w3_sizes, sizes.w3_batch)
+    m, x = tf.constant(jdata["m"]), tf.constant(jdata["x0"])
+    res: dict[str, Any] = {
+        "title": "vectorizing: tape's Jacobian and per-example gradients against one gradient",
+        "description": "Round-robin timings of tape alone: W7's Jacobian and one gradient of "
+        "sum(M @ tanh(x)); W8's per-example gradients, W3's batch gradient and the NumPy "
+        "per-example baseline (W8's numpy row). Then the peak memory (tracemalloc) of W7's "
+        "GradientTape.jacobian for several parallel_iterations, against the Jacobian's size.",
+        "reps": settings.vectorizing_reps, "rows": {},
+    }
+    fns: dict[str, Callable[[], Any]] = {}
+    makers: dict[str, Callable[[], Callable[[], Any]]] = {
+        "jacobian": lambda: JACOBIAN["tape"](jdata),
+        "gradient": lambda: functools.partial(tape_tanh_gradient, tf, m, x),
+        "per_example": lambda: PER_EXAMPLE["tape"](mdata),
+        "batch_gradient": lambda: MLP["tape"](mdata),
+        "numpy_per_example": lambda: PER_EXAMPLE["numpy"](mdata),
+    }
+    outputs: dict[str, Any] = {}
+    for name, make in makers.items():
+        try:
+            fn = make()
+            outputs[name] = fn()
+            fns[name] = fn
+        except Exception as exc:  # noqa: BLE001 - any failure becomes an error row
+            res["rows"][name] = {"status": "error", "message": f"{type(exc).__name__}: {exc}"}
+    timed = _round_robin(fns, settings.vectorizing_reps, settings)
+    for name, row in timed.items():
+        res["rows"][name] = {"status": "ok", **row}
+
+    def paired(a: str, b: str) -> float | None:
+        if a in timed and b in timed:
+            return _paired_ratio(timed[a]["samples_s"], timed[b]["samples_s"])
+        return None
+
+    def median(name: str) -> float | None:
+        return timed[name]["median_s"] if name in timed else None
+
+    ratio = paired("jacobian", "gradient")
+    res["jacobian"] = {
+        "n": sizes.w7_n, "jacobian_s": median("jacobian"), "gradient_s": median("gradient"),
+        "ratio": ratio, "target": JACOBIAN_TARGET,
+        "met": None if ratio is None else ratio <= JACOBIAN_TARGET,
+    }
+    ratio = paired("per_example", "batch_gradient")
+    per_example = res["per_example"] = {
+        "batch": sizes.w3_batch, "per_example_s": median("per_example"),
+        "batch_gradient_s": median("batch_gradient"), "ratio": ratio,
+        "target": PER_EXAMPLE_TARGET, "met": None if ratio is None else ratio <= PER_EXAMPLE_TARGET,
+        "numpy_per_example_s": median("numpy_per_example"),
+        "numpy_ratio": paired("numpy_per_example", "batch_gradient"),
+        "tape_x_numpy": paired("per_example", "numpy_per_example"),
+    }
+    if "numpy_per_example" in outputs:
+        per_example["per_example_bytes"] = _nbytes(outputs["numpy_per_example"])
+        per_example["gradient_bytes"] = sum(p.nbytes for p in mdata["params"])
+        per_example["size_ratio"] = per_example["per_example_bytes"] / per_example["gradient_bytes"]
+    outputs.clear()
+
+    memory: dict[str, Any] = {
+        "n": sizes.w7_n, "output_bytes": jdata["m"].nbytes, "rows": {},
+    }
+    res["memory"] = memory
+    jac_fns = {
+        str(k): functools.partial(tape_tanh_jacobian, tf, m, x, k) for k in PARALLEL_ITERATIONS
+    }
+    try:
+        times = _round_robin(jac_fns, settings.vectorizing_reps, settings)
+    except Exception as exc:  # noqa: BLE001
+        memory["error"] = f"{type(exc).__name__}: {exc}"
+        return res
+    for k, fn in jac_fns.items():
+        peak = _peak_memory(fn)
+        rows = sizes.w7_n if k == "None" else min(int(k), sizes.w7_n)
+        memory["rows"][k] = {
+            "parallel_iterations": None if k == "None" else int(k),
+            "chunk_bytes": rows * jdata["m"].shape[1] * jdata["m"].itemsize, "peak_bytes": peak,
+            "beyond_output_bytes": peak - memory["output_bytes"],
+            "peak_x_output": peak / memory["output_bytes"], **times[k],
+        }
+    return res
 
 
 def run_scaling(ops: tuple[int, int], settings: Settings) -> dict:
@@ -418,12 +573,68 @@ def print_first_call(res: dict) -> None:
         if row["status"] == "ok" else [key, f"ERROR: {row['message']}"]
         for key, row in res["rows"].items()
     ]
+    fewer = ", ".join(f"{key} {row['reps']}" for key, row in res["rows"].items()
+                      if row.get("reps", res["reps"]) != res["reps"])
     print(f"\n{res['title']}")
-    print(f"(a fresh tape.function in each of {res['reps']} repetitions, medians; "
-          f"{res.get('elapsed_s', 0):.1f} s)")
+    print(f"(a fresh tape.function in each of {res['reps']} repetitions"
+          + (f" ({fewer})" if fewer else "") + f", medians; {res.get('elapsed_s', 0):.1f} s)")
     print(_table(headers, lines))
     print("code generation = 2nd call - steady call; the eager call is tape without "
           "tape.function")
+    sys.stdout.flush()
+
+
+def _fmt_mb(n: int) -> str:
+    """Bytes in MB (kB below 1 MB)."""
+    return f"{n / 1e6:.1f} MB" if abs(n) >= 1e6 else f"{n / 1e3:.1f} kB"
+
+
+def print_vectorizing(res: dict) -> None:
+    print(f"\n{res['title']}")
+    print(f"({res['reps']} round-robin repetitions, {res.get('elapsed_s', 0):.1f} s)")
+    for name, row in res["rows"].items():
+        if row["status"] != "ok":
+            print(f"  {name}: ERROR: {row['message']}")
+
+    def met(r: dict) -> str:
+        return "-" if r["met"] is None else ("met" if r["met"] else "NOT met")
+
+    j, p = res["jacobian"], res["per_example"]
+    headers = ["tape", "time", "one gradient", "ratio", "target"]
+    lines = [
+        [f"W7 Jacobian, n = {j['n']:,}", _fmt_time(j["jacobian_s"]),
+         _fmt_time(j["gradient_s"]), _fmt_ratio(j["ratio"]),
+         f"<= {j['target']:g}x {met(j)}"],
+        [f"W8 per-example gradients, batch {p['batch']}", _fmt_time(p["per_example_s"]),
+         _fmt_time(p["batch_gradient_s"]), _fmt_ratio(p["ratio"]),
+         f"<= {p['target']:g}x {met(p)}"],
+        ["W8 NumPy baseline (the floor)", _fmt_time(p["numpy_per_example_s"]),
+         _fmt_time(p["batch_gradient_s"]), _fmt_ratio(p["numpy_ratio"]), "-"],
+    ]
+    print(_table(headers, lines))
+    print("one gradient: of sum(M @ tanh(x)) for W7, W3's batch gradient (tape) for W8; "
+          "ratio = median over repetitions of time / one gradient's time")
+    if "per_example_bytes" in p:
+        print(f"W8: tape per-example x NumPy baseline {_fmt_ratio(p['tape_x_numpy'])}; "
+              f"the per-example gradients hold {_fmt_mb(p['per_example_bytes'])} against "
+              f"{_fmt_mb(p['gradient_bytes'])} for one gradient ({p['size_ratio']:.0f}x)")
+    mem = res["memory"]
+    if "error" in mem:
+        print(f"jacobian memory: ERROR: {mem['error']}")
+    else:
+        headers = ["parallel_iterations", "rows of a chunk", "peak memory",
+                   "beyond the output", "x output", "time"]
+        lines = [
+            [k, _fmt_mb(r["chunk_bytes"]), _fmt_mb(r["peak_bytes"]),
+             _fmt_mb(r["beyond_output_bytes"]),
+             _fmt_ratio(r["peak_x_output"]), _fmt_time(r["median_s"])]
+            for k, r in mem["rows"].items()
+        ]
+        print(f"W7 GradientTape.jacobian, peak memory (tracemalloc) against parallel_iterations; "
+              f"the Jacobian itself is {_fmt_mb(mem['output_bytes'])} "
+              f"({mem['n']:,} x {mem['n']:,} float64); rows of a chunk = the Jacobian rows "
+              "computed at once")
+        print(_table(headers, lines))
     sys.stdout.flush()
 
 
@@ -493,8 +704,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks.run",
         description="Time tape (eager and under tape.function) against a hand-written NumPy "
-        "baseline and optional peers (PyTorch, HIPS autograd, JAX) on workloads W1-W6 and W4t, "
-        "the first calls of tape.function, and a scaling run.",
+        "baseline and optional peers (PyTorch, HIPS autograd, JAX) on workloads W1-W8 and W4t "
+        "(W7: a Jacobian, W8: per-example gradients), the first calls of tape.function, "
+        "tape's vectorizing targets (Jacobian and per-example gradients against one gradient, "
+        "the Jacobian's peak memory against parallel_iterations), and a scaling run.",
     )
     parser.add_argument("--quick", action="store_true", help="tiny sizes, few repetitions")
     parser.add_argument("--json", metavar="PATH", help="also write the results as JSON")
@@ -506,7 +719,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--workloads", metavar="KEYS",
         help="comma-separated workloads and sections (default all: "
-        f"{','.join((*WORKLOAD_KEYS, FIRST_CALL, SCALING))})",
+        f"{','.join((*WORKLOAD_KEYS, *SECTIONS))})",
     )
     parser.add_argument("--reps", type=int, help="repetitions per workload (default: automatic)")
     parser.add_argument(
@@ -521,7 +734,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     impls = _parse_list(args.only, IMPLS, "implementation")
-    keys = _parse_list(args.workloads, (*WORKLOAD_KEYS, FIRST_CALL, SCALING), "workload")
+    keys = _parse_list(args.workloads, (*WORKLOAD_KEYS, *SECTIONS), "workload")
     settings = Settings(args.quick, args.reps, args.pause)
     sizes = QUICK if args.quick else FULL
 
@@ -553,6 +766,15 @@ def main(argv: list[str] | None = None) -> int:
             res["elapsed_s"] = time.perf_counter() - t0
             results[FIRST_CALL] = res
             print_first_call(res)
+            continue
+        if key == VECTORIZING:
+            if "tape" not in impls:
+                continue
+            t0 = time.perf_counter()
+            res = run_vectorizing(sizes, settings)
+            res["elapsed_s"] = time.perf_counter() - t0
+            results[VECTORIZING] = res
+            print_vectorizing(res)
             continue
         if key == SCALING:
             if "tape" not in impls:

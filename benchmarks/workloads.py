@@ -1,15 +1,16 @@
-"""The workloads W1-W6 and W4t, each written once per implementation.
+"""The workloads W1-W8 and W4t, each written once per implementation.
 
 A workload holds its data (NumPy arrays, made from a fixed seed) and one *builder* per
 implementation. A builder does the setup (converting the data, building a jitted function) and
 returns a function of no arguments that runs the measured computation once and returns its
-result (the gradients, the Hessian, or the forward value for W6). The harness calls that
-function once to check the result against the hand-written NumPy baseline, then times it.
+result (the gradients, the Hessian, the Jacobian, or the forward value for W6). The harness
+calls that function once to check the result against the hand-written NumPy baseline, then
+times it.
 
 A builder raises :class:`~benchmarks.impls.Unavailable` when the implementation lacks a feature
 that the workload needs (for example ``GradientTape.jacobian`` for W5).
 
-The "tape-function" builders (W1-W4, W4t) run the "tape" builders' code inside a
+The "tape-function" builders (W1-W4, W4t, W7, W8) run the "tape" builders' code inside a
 ``tape.function``; their workloads also keep the compiled function's maker, uncalled, for the
 measurement of its first calls (tracing and code generation).
 """
@@ -44,6 +45,10 @@ class Workload:
     ops: int | None = None  # elementwise ops per call, for the time-per-op column
     memory: tuple[str, ...] = ()  # implementations whose peak memory tracemalloc can see
     notes: list[str] = field(default_factory=list)
+    #: Seconds of timing to aim for, in place of the harness's default (for slow workloads).
+    budget: float | None = None
+    #: Repetitions of the first-call measurement, at most (for slow workloads).
+    first_call_reps: int | None = None
     #: Makes the "tape-function" row's compiled function afresh (for the first-call timings).
     tape_function: Compiler | None = None
 
@@ -539,6 +544,267 @@ HESSIAN: dict[str, Builder] = {
 }
 
 
+# --------------------------------------------------------------------------- W7: the Jacobian
+# of y = M @ tanh(x), an elementwise map followed by a matrix product: the Jacobian is
+# M diag(1 - tanh(x)^2).
+
+
+def jacobian_data(n: int, seed: int = 3) -> dict:
+    rng = np.random.default_rng(seed)
+    return {"m": rng.standard_normal((n, n)) / np.sqrt(n), "x0": rng.uniform(-1.0, 1.0, n)}
+
+
+def np_tanh_jacobian(m: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """Hand-written: the Jacobian of M @ tanh(x) is M scaled column-wise by 1 - tanh(x)^2."""
+    t = np.tanh(x)
+    return m * (1 - t * t)
+
+
+def _jacobian_numpy(d: dict) -> Callable[[], Any]:
+    m, x0 = d["m"], d["x0"]
+    return lambda: np_tanh_jacobian(m, x0)
+
+
+def tape_tanh_jacobian(tf: Any, m: Any, x: Any, parallel_iterations: int | None = None) -> Any:
+    """``GradientTape.jacobian`` of ``m @ tanh(x)`` with respect to ``x`` (all rows in one
+    batched sweep by default; ``parallel_iterations`` rows at a time when given)."""
+    with tf.GradientTape() as t:
+        t.watch(x)
+        y = m @ tf.tanh(x)
+    return t.jacobian(y, x, parallel_iterations=parallel_iterations)
+
+
+def tape_tanh_gradient(tf: Any, m: Any, x: Any) -> Any:
+    """One gradient of the same function: of ``sum(m @ tanh(x))`` with respect to ``x``."""
+    with tf.GradientTape() as t:
+        t.watch(x)
+        y = tf.reduce_sum(m @ tf.tanh(x))
+    return t.gradient(y, x)
+
+
+def _require_jacobian(tf: Any) -> None:
+    if not hasattr(tf.GradientTape, "jacobian"):
+        raise Unavailable("not available: tape.GradientTape has no jacobian()")
+
+
+def _jacobian_tape(d: dict) -> Callable[[], Any]:
+    tf = module("tape")
+    _require_jacobian(tf)
+    m, x = tf.constant(d["m"]), tf.constant(d["x0"])
+    return lambda: tape_tanh_jacobian(tf, m, x)
+
+
+def compile_tanh_jacobian(d: dict) -> tuple[Any, tuple]:
+    """:func:`tape_tanh_jacobian` under ``tape.function``, with ``x`` as its argument."""
+    tf = module("tape-function")
+    _require_jacobian(tf)
+    m = tf.constant(d["m"])
+
+    @tf.function
+    def tanh_jacobian(x: Any) -> Any:
+        return tape_tanh_jacobian(tf, m, x)
+
+    return tanh_jacobian, (tf.constant(d["x0"]),)
+
+
+def _jacobian_torch(d: dict) -> Callable[[], Any]:
+    torch = module("torch")
+    m, x = torch.from_numpy(d["m"]), torch.from_numpy(d["x0"])
+
+    def f(x: Any) -> Any:
+        return m @ torch.tanh(x)
+
+    jacobian = torch.func.jacrev(f)
+    return lambda: jacobian(x)
+
+
+def _jacobian_autograd(d: dict) -> Callable[[], Any]:
+    ag = module("autograd")
+    anp = importlib.import_module("autograd.numpy")
+    m, x0 = d["m"], d["x0"]
+
+    def f(x: Any) -> Any:
+        return anp.dot(m, anp.tanh(x))
+
+    jacobian = ag.jacobian(f)
+    return lambda: jacobian(x0)
+
+
+def _jacobian_jax(jit: bool) -> Builder:
+    def build(d: dict) -> Callable[[], Any]:
+        jax = module("jax")
+        jnp = jax.numpy
+        m, x = jnp.asarray(d["m"]), jnp.asarray(d["x0"])
+
+        def f(x: Any) -> Any:
+            return m @ jnp.tanh(x)
+
+        jacobian = jax.jit(jax.jacrev(f)) if jit else jax.jacrev(f)
+        return lambda: jacobian(x).block_until_ready()
+
+    return build
+
+
+JACOBIAN: dict[str, Builder] = {
+    "numpy": _jacobian_numpy,
+    "tape": _jacobian_tape,
+    "tape-function": compiled_builder(compile_tanh_jacobian),
+    "torch": _jacobian_torch,
+    "autograd": _jacobian_autograd,
+    "jax": _jacobian_jax(jit=False),
+    "jax-jit": _jacobian_jax(jit=True),
+}
+
+
+# --------------------------------------------------------------------------- W8: per-example
+# gradients of the W3 MLP: for every example of the batch, the gradients of all parameters
+# of that example's loss (not divided by the batch size), each of shape (batch, *param.shape).
+
+
+def np_mlp_per_example_grads(x: np.ndarray, onehot: np.ndarray, params: list) -> list:
+    """Hand-written: the W3 backward pass without the sum over the batch. The cotangent of
+    the logits is softmax - onehot for every example, and a weight's per-example gradients
+    are the outer products of each example's input and cotangent."""
+    hs = [x]
+    h = x
+    n_layers = len(params) // 2
+    for i in range(n_layers):
+        a = h @ params[2 * i] + params[2 * i + 1]
+        h = np.tanh(a) if i < n_layers - 1 else a
+        hs.append(h)
+    z = hs.pop()
+    zs = z - z.max(axis=1, keepdims=True)
+    e = np.exp(zs)
+    s = e.sum(axis=1, keepdims=True)
+    losses = np.log(s)[:, 0] - np.sum(onehot * zs, axis=1)  # noqa: F841 - the forward
+    da = e / s - onehot
+    grads: list = [None] * len(params)
+    for i in range(n_layers - 1, -1, -1):
+        h = hs[i]
+        grads[2 * i] = np.einsum("bi,bj->bij", h, da)
+        grads[2 * i + 1] = da
+        if i:
+            da = (da @ params[2 * i].T) * (1 - h * h)
+    return grads
+
+
+def _per_example_numpy(d: dict) -> Callable[[], Any]:
+    x, onehot, params = d["x"], d["onehot"], d["params"]
+    return lambda: np_mlp_per_example_grads(x, onehot, params)
+
+
+def tape_example_loss(tf: Any, params: list, x: Any, onehot: Any) -> Any:
+    """One example's loss with tape's ops: the W3 forward pass on ``x`` (one input row) as a
+    batch of one, and its softmax cross-entropy against ``onehot``."""
+    n_layers = len(params) // 2
+    h = tf.reshape(x, (1, -1))
+    for i in range(n_layers):
+        a = tf.matmul(h, params[2 * i]) + params[2 * i + 1]
+        h = tf.tanh(a) if i < n_layers - 1 else a
+    return tf.reduce_sum(tape_softmax_cross_entropy(tf, tf.reshape(onehot, (1, -1)), h))
+
+
+def tape_per_example_grads(tf: Any) -> Callable[..., Any]:
+    """``tape.vmap(tape.grad(loss), in_axes=(None, 0, 0))`` of :func:`tape_example_loss`:
+    the parameters shared, the inputs and labels mapped over the batch."""
+    if not (hasattr(tf, "vmap") and hasattr(tf, "grad")):
+        raise Unavailable("not available: tape has no vmap() or grad()")
+
+    def loss(params: list, x: Any, onehot: Any) -> Any:
+        return tape_example_loss(tf, params, x, onehot)
+
+    return tf.vmap(tf.grad(loss), in_axes=(None, 0, 0))
+
+
+def _per_example_tape(d: dict) -> Callable[[], Any]:
+    tf = module("tape")
+    per_example = tape_per_example_grads(tf)
+    params = [tf.constant(p) for p in d["params"]]
+    x, onehot = tf.constant(d["x"]), tf.constant(d["onehot"])
+    return lambda: per_example(params, x, onehot)
+
+
+def compile_per_example_grads(d: dict) -> tuple[Any, tuple]:
+    """:func:`tape_per_example_grads` under ``tape.function``: the inputs and labels are its
+    arguments, the parameters constants it reads."""
+    tf = module("tape-function")
+    per_example = tape_per_example_grads(tf)
+    params = [tf.constant(p) for p in d["params"]]
+
+    @tf.function
+    def per_example_grads(x: Any, onehot: Any) -> Any:
+        return per_example(params, x, onehot)
+
+    return per_example_grads, (tf.constant(d["x"]), tf.constant(d["onehot"]))
+
+
+def _per_example_torch(d: dict) -> Callable[[], Any]:
+    torch = module("torch")
+    functional = importlib.import_module("torch.nn.functional")
+    x = torch.from_numpy(d["x"])
+    labels = torch.from_numpy(d["labels"].astype(np.int64))
+    params = tuple(torch.from_numpy(p) for p in d["params"])
+    n_layers = len(params) // 2
+
+    def loss(params: tuple, x: Any, label: Any) -> Any:
+        h = x.unsqueeze(0)  # one example as a batch of one
+        for i in range(n_layers):
+            a = h @ params[2 * i] + params[2 * i + 1]
+            h = torch.tanh(a) if i < n_layers - 1 else a
+        return functional.cross_entropy(h, label.unsqueeze(0))
+
+    per_example = torch.func.vmap(torch.func.grad(loss), in_dims=(None, 0, 0))
+    return lambda: per_example(params, x, labels)
+
+
+def _per_example_autograd(d: dict) -> Callable[[], Any]:
+    ag = module("autograd")
+    anp = importlib.import_module("autograd.numpy")
+
+    def logsumexp(z: Any, axis: int) -> Any:
+        m = anp.max(z, axis=axis, keepdims=True)
+        return anp.log(anp.sum(anp.exp(z - m), axis=axis)) + anp.squeeze(m, axis=axis)
+
+    batch_loss = _mlp_loss(anp, logsumexp)
+    grad = ag.grad(lambda params, x, onehot: batch_loss(params, x[None], onehot[None]))
+    params, x, onehot = list(d["params"]), d["x"], d["onehot"]
+
+    def run() -> Any:  # autograd has no vmap: one gradient per example, stacked
+        per = [grad(params, x[b], onehot[b]) for b in range(x.shape[0])]
+        return [np.stack(g) for g in zip(*per)]
+
+    return run
+
+
+def _per_example_jax(jit: bool) -> Builder:
+    def build(d: dict) -> Callable[[], Any]:
+        jax = module("jax")
+        jnp = jax.numpy
+        batch_loss = _mlp_loss(jnp, jax.nn.logsumexp)
+
+        def loss(params: list, x: Any, onehot: Any) -> Any:
+            return batch_loss(params, x[None], onehot[None])
+
+        per_example = jax.vmap(jax.grad(loss), in_axes=(None, 0, 0))
+        per_example = jax.jit(per_example) if jit else per_example
+        params = [jnp.asarray(p) for p in d["params"]]
+        x, onehot = jnp.asarray(d["x"]), jnp.asarray(d["onehot"])
+        return lambda: jax.block_until_ready(per_example(params, x, onehot))
+
+    return build
+
+
+PER_EXAMPLE: dict[str, Builder] = {
+    "numpy": _per_example_numpy,
+    "tape": _per_example_tape,
+    "tape-function": compiled_builder(compile_per_example_grads),
+    "torch": _per_example_torch,
+    "autograd": _per_example_autograd,
+    "jax": _per_example_jax(jit=False),
+    "jax-jit": _per_example_jax(jit=True),
+}
+
+
 # --------------------------------------------------------------------------- the suite
 
 
@@ -554,19 +820,22 @@ class Sizes:
     w5_n: int
     w6_ops: int
     w6_n: int
+    w7_n: int
     scaling_ops: tuple[int, int]
 
 
 FULL = Sizes(
     w1_ops=1000, w2_ops=1000, w2_n=100, w3_sizes=(784, 256, 256, 10), w3_batch=128,
-    w4_n=10**6, w4_ops=20, w5_n=100, w6_ops=1000, w6_n=100, scaling_ops=(10_000, 100_000),
+    w4_n=10**6, w4_ops=20, w5_n=100, w6_ops=1000, w6_n=100, w7_n=1000,
+    scaling_ops=(10_000, 100_000),
 )
 QUICK = Sizes(
     w1_ops=100, w2_ops=100, w2_n=100, w3_sizes=(64, 32, 32, 10), w3_batch=16,
-    w4_n=10**4, w4_ops=20, w5_n=10, w6_ops=100, w6_n=100, scaling_ops=(1_000, 10_000),
+    w4_n=10**4, w4_ops=20, w5_n=10, w6_ops=100, w6_n=100, w7_n=20,
+    scaling_ops=(1_000, 10_000),
 )
 
-WORKLOAD_KEYS = ("W1", "W2", "W3", "W4", "W4t", "W5", "W6")
+WORKLOAD_KEYS = ("W1", "W2", "W3", "W4", "W4t", "W5", "W6", "W7", "W8")
 
 
 def _lines(ops: int) -> int:
@@ -648,5 +917,28 @@ def make_workload(key: str, sizes: Sizes) -> Workload:
             "op dispatch against raw NumPy (torch without requires_grad, JAX op by op or "
             "jitted, autograd.numpy outside a trace).",
             chain_data(s.w6_ops, s.w6_n, reduce=False), CHAIN_FORWARD, tol=1e-12, ops=s.w6_ops,
+        )
+    if key == "W7":
+        return Workload(
+            "W7", f"Jacobian of M @ tanh(x), x in R^{s.w7_n}, float64",
+            "A fixed random matrix M; the full Jacobian of the map x -> M @ tanh(x) (an "
+            "elementwise map, then a matrix product), M diag(1 - tanh(x)^2). tape uses "
+            "GradientTape.jacobian (all rows in one batched sweep); the peers torch.func.jacrev, "
+            "autograd.jacobian and jax.jacrev. The baseline is the closed form.",
+            jacobian_data(s.w7_n), JACOBIAN, tol=1e-9, tape_function=compile_tanh_jacobian,
+        )
+    if key == "W8":
+        arch = "-".join(str(n) for n in s.w3_sizes)
+        return Workload(
+            "W8", f"per-example gradients of the W3 MLP ({arch}, batch {s.w3_batch}, float32)",
+            "Every parameter's gradient of every example's loss, shape (batch, *param.shape): "
+            "tape.vmap(tape.grad(loss), in_axes=(None, 0, 0)) on one example's loss; "
+            "torch.func.vmap(torch.func.grad(...)), jax.vmap(jax.grad(...)), and a loop of "
+            "autograd.grad (autograd has no vmap). The baseline is the W3 backward pass with "
+            "per-example outer products. Peak memory as in W4.",
+            mlp_data(s.w3_sizes, s.w3_batch), PER_EXAMPLE, tol=1e-4,
+            memory=("numpy", "tape", "tape-function", "autograd"),
+            tape_function=compile_per_example_grads, budget=3.0,
+            first_call_reps=2,
         )
     raise ValueError(f"unknown workload {key!r}; choose from {', '.join(WORKLOAD_KEYS)}")
