@@ -412,6 +412,21 @@ def _basis_matmul(args: list, flags: list[bool]) -> Any:
     return a.scale * part if m.ndim == 1 else a.scale[:, None] * part
 
 
+def _basis_where(args: list, flags: list[bool]) -> Any:
+    """``where(c, basis, 0)`` (or with the branches swapped): the rows' entries where the
+    unbatched ``c`` holds (does not hold), zero elsewhere."""
+    if len(args) != 3 or flags[0]:
+        return NotImplemented
+    i = 1 if flags[1] else 2
+    b, other = args[i], args[3 - i]
+    if np.ndim(other) != 0 or other != 0:
+        return NotImplemented
+    c = _diagonal_of(args[0], b)
+    if c is None:
+        return NotImplemented
+    return b._with(np.where(c, b.scale, other) if i == 1 else np.where(c, other, b.scale))
+
+
 def on_basis(prim: Primitive, args: list, flags: list[bool], static: dict) -> Any:
     """``prim`` on arguments of which the batched ones are :class:`Basis` rows (the others
     unbatched): a :class:`Basis`, an array with the batch on axis 0, or ``NotImplemented``
@@ -426,6 +441,8 @@ def on_basis(prim: Primitive, args: list, flags: list[bool], static: dict) -> An
             return _scaled(prim, args, flags)
         if name == "matmul":
             return _basis_matmul(args, flags)
+        if name == "where":  # where(c, basis, 0) or where(c, 0, basis): a ReLU's rule
+            return _basis_where(args, flags)
         if not flags[0] or len(args) != 1:
             return NotImplemented
         if name in ("negative", "identity", "stop_gradient", "cast"):

@@ -82,6 +82,9 @@ MAPS = {
     "reshaped, summed": (
         lambda M: lambda x: tape.reduce_sum(tape.reshape(tape.exp(x), (2, -1)) * 2.0) * x,
         lambda M: lambda x: np.sum(np.exp(x).reshape(2, -1) * 2.0) * x),
+    "relu, and its mirror": (
+        lambda M: lambda x: tape.nn.relu(x) - tape.nn.relu(-x) * M[0],
+        lambda M: lambda x: np.maximum(x, 0) - np.maximum(-x, 0) * M[0]),
     "dot with a vector": (lambda M: lambda x: (tape.tanh(x) @ M[2]) * x,
                           lambda M: lambda x: (np.tanh(x) @ M[2]) * x),
 }
