@@ -165,4 +165,4 @@ def test_the_memory_of_a_jacobian_grows_with_parallel_iterations_not_the_rows() 
         beyond[k] = peak - jac.numpy().nbytes
     row = 8 * n
     assert beyond[None] >= 0.9 * n * row  # all rows' intermediates at once
-    assert beyond[10] <= 0.1 * n * row  # ten rows' (and small change)
+    assert beyond[10] <= 0.25 * n * row  # a few arrays of ten rows
