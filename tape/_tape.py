@@ -543,19 +543,24 @@ class GradientTape:
             if tr.unsupported or any(type(g) is IndexedSlices for g in example):
                 return None
             step = n if not chunk or chunk <= 0 else min(int(chunk), n)
-            parts = []  # per chunk, each result's rows
+            values: list = []
             with np.errstate(all="ignore"):
                 for start in range(0, n, step):
                     count = min(step, n - start)
-                    rows = seeds(start, count)
-                    parts.append([
-                        v if batched else np.broadcast_to(v, (count, *np.shape(v)))
-                        for v, batched in run_batched(tr, [rows], [True], count)
-                    ])
+                    part = run_batched(tr, [seeds(start, count)], [True], count)
+                    if count == n:  # one chunk: its arrays (copies of views and of
+                        # values the same for every row)
+                        values = [v if b and getattr(v, "base", 0) is None
+                                  else np.array(np.broadcast_to(v, (n, *np.shape(v)[b:])))
+                                  for v, b in part]
+                        break
+                    if not values:  # the rows of every result, filled chunk by chunk
+                        values = [np.empty((n, *np.shape(v)[b:]), dtype=np.result_type(v))
+                                  for v, b in part]
+                    for whole, (v, _) in zip(values, part):
+                        whole[start:start + count] = v
         except Unbatchable:
             return None
-        values = [(np.concatenate(chunks) if len(chunks) > 1 or chunks[0].base is not None
-                   else chunks[0], True) for chunks in zip(*parts)]
         full = iter(values)
         zero = _unconnected(unconnected) is UnconnectedGradients.ZERO
         out: list[Tensor | None] = []
@@ -565,9 +570,7 @@ class GradientTape:
             elif g is None:
                 out.append(wrap(np.zeros((n, *s.shape), dtype=s.dtype)))
             elif isinstance(g, Tensor) and any(g._id == k for k in tr._out_ids):
-                value, batched = next(full)
-                out.append(wrap(value if batched else np.broadcast_to(value, (n, *s.shape))
-                                .copy()))
+                out.append(wrap(next(full)))
             else:  # the same for every row (a constant of the sweep)
                 out.append(wrap(np.broadcast_to(g._value, (n, *s.shape)).copy()))
         if not self._persistent:

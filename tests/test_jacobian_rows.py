@@ -82,6 +82,9 @@ MAPS = {
     "reshaped, summed": (
         lambda M: lambda x: tape.reduce_sum(tape.reshape(tape.exp(x), (2, -1)) * 2.0) * x,
         lambda M: lambda x: np.sum(np.exp(x).reshape(2, -1) * 2.0) * x),
+    "relu, and its mirror": (
+        lambda M: lambda x: tape.nn.relu(x) - tape.nn.relu(-x) * M[0],
+        lambda M: lambda x: np.maximum(x, 0) - np.maximum(-x, 0) * M[0]),
     "dot with a vector": (lambda M: lambda x: (tape.tanh(x) @ M[2]) * x,
                           lambda M: lambda x: (np.tanh(x) @ M[2]) * x),
 }
@@ -136,3 +139,30 @@ def test_batch_jacobian_in_one_batched_sweep_agrees_with_the_closed_form(chunk,
     monkeypatch.setattr(_batch, "_loop", None)  # no op loops over the rows
     monkeypatch.setattr(tape.GradientTape, "_rows", None)  # nor sweeps row by row
     np.testing.assert_allclose(t.batch_jacobian(y, xt).numpy(), want, rtol=1e-13, atol=1e-15)
+
+
+def test_the_memory_of_a_jacobian_grows_with_parallel_iterations_not_the_rows() -> None:
+    """Peak memory (tracemalloc sees NumPy's allocations) beyond the Jacobian itself: with
+    ``parallel_iterations=k`` the sweep holds k rows of its intermediates at a time."""
+    import tracemalloc
+
+    rng = np.random.default_rng(3)
+    n = 400
+    A, x = tape.constant(rng.standard_normal((n, n))), tape.constant(rng.standard_normal(n))
+    beyond = {}
+    for k in (None, 10):
+        with tape.GradientTape() as t:
+            t.watch(x)
+            y = tape.tanh(A @ tape.tanh(x))
+        tracemalloc.start()
+        try:
+            jac = t.jacobian(y, x, parallel_iterations=k)
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        want = (1 - y.numpy() ** 2)[:, None] * A.numpy() * (1 - np.tanh(x.numpy()) ** 2)
+        np.testing.assert_allclose(jac.numpy(), want, rtol=1e-12, atol=1e-14)
+        beyond[k] = peak - jac.numpy().nbytes
+    row = 8 * n
+    assert beyond[None] >= 0.9 * n * row  # all rows' intermediates at once
+    assert beyond[10] <= 0.25 * n * row  # a few arrays of ten rows
