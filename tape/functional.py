@@ -305,8 +305,9 @@ def vmap(
     ``vmap(grad(f))`` gives per-example gradients; under a recording ``GradientTape`` or a
     ``ForwardAccumulator``, and inside a function being compiled, the batched call is one op,
     whose gradient and tangent are batched calls too (of ``f``'s VJP and JVP, traced on one
-    example), to every order. A function that reads variables runs once per example there
-    instead, so that the outer tape records it.
+    example), to every order; tensors the function closes over and the variables it reads are
+    differentiated too. A function with effects (assignments, random draws, ``tape.print``)
+    runs once per example there instead.
 
     >>> import numpy as np, tape
     >>> f = lambda x, w: tape.reduce_sum(tape.sin(x) * w)
@@ -436,9 +437,10 @@ def _bound(fn: Callable[..., Any], moved: list, axes: tuple, size: int,
     tracers outside the call: they record it as one entry, not one per example. The function
     is traced anew on each call (on fresh tensors holding one example), so that what it closes
     over is looked at now: tensors it closes over that an outer tape, accumulator or tracer
-    tracks become inputs of the op (:func:`_lift_captured`). Raises :class:`Unbatchable`
-    where that op would not be the function's: variables read, effects, a guard inside a
-    function being compiled (the generated code could not check it), or the batch itself."""
+    tracks become inputs of the op (:func:`_lift_captured`), and so do the variables it
+    reads. Raises :class:`Unbatchable` where that op would not be the function's: effects
+    (assignments, draws, prints), a guard inside a function being compiled (the generated
+    code could not check it), or the batch itself."""
     examples, inputs, flags = [], [], []
     for a, ax in zip(moved, axes):
         _, leaves, _ = signature((a,), {})
@@ -453,14 +455,18 @@ def _bound(fn: Callable[..., Any], moved: list, axes: tuple, size: int,
     tr, _ = trace(fn, tuple(examples), {}, leaves, locate=False, keep=named)
     if tr.unsupported:
         raise Unbatchable(tr.unsupported)
-    if tr.variables:
-        raise Unbatchable("the function reads variables")
     if any(type(step[0]) is not Primitive and (step[0] != "guard" or STATE.tracers)
            for step in tr.steps):
         raise Unbatchable("the function has effects, or branches inside a compiled function")
     for k, value in _lift_captured(tr).items():  # closed over, tracked outside: inputs too
         inputs.append(wrap(value, k))
         flags.append(False)
+    if tr.variables:  # read (never assigned): inputs of the op, read when it runs
+        inputs.extend(tr.variables.values())
+        flags.extend(False for _ in tr.variables)
+        tr.inputs = [*tr.inputs, *tr.variables]
+        tr._input_dtypes = [*tr._input_dtypes, *(v.dtype for v in tr.variables.values())]
+        tr.variables = {}
     values = [t._value for t in inputs]
     first = _finish(tr, run_batched(tr, values, flags, size, looped), size)
     prim = _mapped(tr, flags, size, first, [t.dtype.kind in "fc" for t in inputs])

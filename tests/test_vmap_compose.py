@@ -141,16 +141,44 @@ def test_a_tensor_closed_over_and_watched_is_differentiated_on_the_whole_batch()
         assert len(calls) == 1  # traced once: not once per example
 
 
-def test_a_function_reading_a_variable_is_differentiated():
-    x_np, w_np = RNG.standard_normal((4, 3)), RNG.standard_normal(3)
-    x, w = tape.constant(x_np), tape.Variable(w_np)
+def test_a_function_reading_a_variable_is_differentiated_on_the_whole_batch():
+    w_np = RNG.standard_normal(3)
+    w = tape.Variable(w_np)
+    calls = []
+
+    def f(r):
+        calls.append(1)
+        return tape.reduce_sum(tape.tanh(r * w))
+
+    for n in (2, 8):
+        x_np = RNG.standard_normal((n, 3))
+        x = tape.constant(x_np)
+        calls.clear()
+        with tape.GradientTape() as t:
+            t.watch(x)
+            y = tape.reduce_sum(tape.vmap(f)(x))
+        gx, gw = t.gradient(y, [x, w])
+        sech2 = 1 - np.tanh(x_np * w_np) ** 2
+        np.testing.assert_allclose(gx.numpy(), sech2 * w_np, rtol=1e-12)
+        np.testing.assert_allclose(gw.numpy(), (sech2 * x_np).sum(axis=0), rtol=1e-12)
+        assert len(calls) == 1
+
+
+def test_a_variable_read_inside_a_compiled_vmap_is_read_on_every_call():
+    w_np = RNG.standard_normal(3)
+    w = tape.Variable(w_np)
+    f = tape.function(lambda x: tape.vmap(lambda r: tape.reduce_sum(r * w) ** 2)(x))
+    x_np = RNG.standard_normal((4, 3))
+    x = tape.constant(x_np)
+    np.testing.assert_allclose(f(x).numpy(), (x_np @ w_np) ** 2, rtol=1e-13)
+    w.assign(2 * w_np)
+    np.testing.assert_allclose(f(x).numpy(), (x_np @ (2 * w_np)) ** 2, rtol=1e-13)
     with tape.GradientTape() as t:
-        t.watch(x)
-        y = tape.reduce_sum(tape.vmap(lambda r: tape.reduce_sum(tape.tanh(r * w)))(x))
-    gx, gw = t.gradient(y, [x, w])
-    sech2 = 1 - np.tanh(x_np * w_np) ** 2
-    np.testing.assert_allclose(gx.numpy(), sech2 * w_np, rtol=1e-12)
-    np.testing.assert_allclose(gw.numpy(), (sech2 * x_np).sum(axis=0), rtol=1e-12)
+        y = tape.reduce_sum(f(x))
+    s = x_np @ (2 * w_np)
+    np.testing.assert_allclose(t.gradient(y, w).numpy(), (2 * s[:, None] * x_np).sum(axis=0),
+                               rtol=1e-12)
+    assert f.experimental_get_tracing_count() == 1
 
 
 def test_several_outputs_an_integer_one_among_them():
@@ -410,3 +438,28 @@ def test_vmap_of_vmap_under_a_tape(n):
     # d/dx of sum_k s x_k = 2 x sum_k x_k + s
     want = 2 * x_np * x_np.sum(axis=2, keepdims=True) + s
     np.testing.assert_allclose(t.gradient(y, x).numpy(), want, rtol=1e-12)
+
+
+def test_a_hessian_by_jacfwd_of_grad():
+    x_np = np.array([0.3, -1.2, 2.0])
+    h = tape.jacfwd(tape.grad(lambda v: tape.reduce_sum(tape.sin(v) * v**2)))(
+        tape.constant(x_np)).numpy()
+    want = np.diag(-np.sin(x_np) * x_np**2 + 4 * x_np * np.cos(x_np) + 2 * np.sin(x_np))
+    np.testing.assert_allclose(h, want, rtol=1e-13, atol=1e-15)
+
+
+def test_per_example_gradients_differentiated_by_an_outer_tape():
+    x_np, w_np = RNG.standard_normal((5, 2)), np.array([0.5, -0.3])
+    w = tape.constant(w_np)
+    per_example = tape.vmap(tape.grad(lambda w, r: tape.reduce_sum(tape.tanh(r * w))),
+                            in_axes=(None, 0))
+    with tape.GradientTape() as t:
+        t.watch(w)
+        g = per_example(w, tape.constant(x_np))
+        s = tape.reduce_sum(g**2)
+    th = np.tanh(x_np * w_np)
+    g_np = (1 - th**2) * x_np
+    np.testing.assert_allclose(g.numpy(), g_np, rtol=1e-13)
+    dg = -2 * th * (1 - th**2) * x_np**2  # d g / d w, elementwise
+    np.testing.assert_allclose(t.gradient(s, w).numpy(), (2 * g_np * dg).sum(axis=0),
+                               rtol=1e-12)
