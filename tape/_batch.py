@@ -268,7 +268,8 @@ def run_batched(
     :class:`Unbatchable` for a program that cannot run on the batch as a whole."""
     env: dict[int, Any] = dict(zip(tr.inputs, values))
     is_batched: dict[int, bool] = dict(zip(tr.inputs, batched))
-    ndim: dict[int, int] = {k: (np.ndim(v) - 1 if b else np.ndim(v))
+    ndim: dict[int, int] = {k: ((v.ndim if type(v) is Basis else np.ndim(v)) - 1 if b
+                                else np.ndim(v))
                             for k, v, b in zip(tr.inputs, values, batched)}
     for key, var in tr.variables.items():
         env[key], is_batched[key], ndim[key] = var._value, False, var.ndim
@@ -287,6 +288,12 @@ def run_batched(
         _, ids, vals, static, out_id, ans, connected = step
         args = [env[ids[i]] if i in connected else vals[i] for i in range(len(ids))]
         flags = [i in connected and is_batched[ids[i]] for i in range(len(ids))]
+        if any(flags) and any(type(a) is Basis for a in args):
+            out = on_basis(head, args, flags, static)
+            if out is not NotImplemented:
+                _store(env, is_batched, ndim, out_id, out, ans)
+                continue
+            args = [a.dense() if type(a) is Basis else a for a in args]
         if any(flags):
             ranks = [ndim[ids[i]] if i in connected else np.ndim(vals[i])
                      for i in range(len(ids))]
@@ -302,12 +309,152 @@ def run_batched(
                 out = _loop(head, args, flags, size, static)
         else:
             out = head.fwd(*args, **static)
-        keys = out_id if type(out_id) is tuple else (out_id,)
-        parts = out if type(out_id) is tuple else (out,)
-        example = ans if type(out_id) is tuple else (ans,)
-        for k, o, e in zip(keys, parts, example):
-            env[k] = o
-            is_batched[k] = any(flags)
-            ndim[k] = getattr(e, "ndim", np.ndim(e))
-    outs = _slots(tr.out)
-    return [(env[k], is_batched[k]) for k in outs]
+        _store(env, is_batched, ndim, out_id, out, ans, any(flags))
+    return [(env[k].dense() if type(env[k]) is Basis else env[k], is_batched[k])
+            for k in _slots(tr.out)]
+
+
+def _store(env: dict, is_batched: dict, ndim: dict, out_id: Any, out: Any, ans: Any,
+           batched: bool = True) -> None:
+    """A step's output(s) into the environment, with whether batched and the example rank."""
+    keys = out_id if type(out_id) is tuple else (out_id,)
+    parts = out if type(out_id) is tuple else (out,)
+    example = ans if type(out_id) is tuple else (ans,)
+    for k, o, e in zip(keys, parts, example):
+        env[k] = o
+        is_batched[k] = batched
+        ndim[k] = getattr(e, "ndim", np.ndim(e))
+
+
+# --------------------------------------------------------------------------- a Jacobian's seeds
+
+
+class Basis:
+    """Rows ``start .. start + count`` of the identity over an example's elements, each
+    scaled: row ``k`` is zero except at flat position ``start + k``, where it holds
+    ``scale[k]``. A Jacobian's seeds (cotangents or tangents) stay in this form through the
+    ops that keep them diagonal -- scaling by an unbatched value, sums of two, reshapes, a
+    product with an unbatched matrix (which makes rows of that matrix) -- so that the rows of
+    ``M @ f(x)``'s Jacobian cost what one row of ``M`` does, not a matrix product with the
+    identity. Any other op gets the dense rows (:meth:`dense`). The results are the same as
+    the dense rows' to the last bit; the form is only taken where zeros stay zeros (the
+    unbatched operand is finite)."""
+
+    __slots__ = ("scale", "start", "shape")
+
+    def __init__(self, scale: np.ndarray, start: int, shape: tuple[int, ...]) -> None:
+        self.scale, self.start, self.shape = scale, start, shape
+
+    @property
+    def ndim(self) -> int:
+        """The rank with the batch axis."""
+        return 1 + len(self.shape)
+
+    def dense(self) -> np.ndarray:
+        """The rows as an array, the batch on axis 0."""
+        count = len(self.scale)
+        n = int(np.prod(self.shape))
+        rows = np.zeros((count, n), dtype=self.scale.dtype)
+        k = np.arange(count)
+        rows[k, self.start + k] = self.scale
+        return rows.reshape((count, *self.shape))
+
+    def _with(self, scale: np.ndarray, shape: tuple[int, ...] | None = None) -> Basis:
+        return Basis(scale, self.start, self.shape if shape is None else shape)
+
+
+def _finite(v: Any) -> bool:
+    """Whether ``v`` has no inf or NaN (False also when its sum overflows: then the dense
+    rows are used, which is only slower)."""
+    v = np.asarray(v)
+    return v.dtype.kind not in "fc" or bool(np.isfinite(np.sum(v)))
+
+
+def _diagonal_of(v: Any, b: Basis) -> Any:
+    """The unbatched ``v``, broadcast to ``b``'s examples, at its rows' positions (None: it
+    does not broadcast to them without growing them)."""
+    if np.ndim(v) == 0:
+        return v  # a scalar keeps NumPy's promotion of scalars
+    if np.broadcast_shapes(np.shape(v), b.shape) != b.shape:
+        return None
+    flat = np.broadcast_to(v, b.shape).reshape(-1)
+    return flat[b.start:b.start + len(b.scale)]
+
+
+def _scaled(prim: Primitive, args: list, flags: list[bool]) -> Any:
+    """``basis * v``, ``v * basis``, ``basis / v``: still diagonal."""
+    i = flags.index(True)
+    b, v = args[i], args[1 - i]
+    if prim.name == "divide" and i == 1 or not _finite(v):
+        return NotImplemented
+    if prim.name == "divide" and np.any(np.asarray(v) == 0):
+        return NotImplemented
+    d = _diagonal_of(v, b)
+    if d is None:
+        return NotImplemented
+    return b._with(prim.fwd(b.scale, d) if i == 0 else prim.fwd(d, b.scale))
+
+
+def _basis_matmul(args: list, flags: list[bool]) -> Any:
+    """Rows of the identity times an unbatched matrix (or a matrix times them): rows (or
+    columns) of the matrix."""
+    a, m = (args[0], args[1]) if flags[0] else (args[1], args[0])
+    if len(a.shape) != 1 or not isinstance(m, np.ndarray) or m.ndim > 2 or not _finite(m):
+        return NotImplemented
+    lo, hi = a.start, a.start + len(a.scale)
+    part = m[lo:hi] if flags[0] or m.ndim == 1 else m[:, lo:hi].T
+    if bool((a.scale == 1).all()):  # unscaled rows: the matrix's own (read-only) view
+        out = part.astype(np.result_type(a.scale, m), copy=False)
+        if out is part:
+            out = part.view()
+            out.flags.writeable = False
+        return out
+    return a.scale * part if m.ndim == 1 else a.scale[:, None] * part
+
+
+def _basis_where(args: list, flags: list[bool]) -> Any:
+    """``where(c, basis, 0)`` (or with the branches swapped): the rows' entries where the
+    unbatched ``c`` holds (does not hold), zero elsewhere."""
+    if len(args) != 3 or flags[0]:
+        return NotImplemented
+    i = 1 if flags[1] else 2
+    b, other = args[i], args[3 - i]
+    if np.ndim(other) != 0 or other != 0:
+        return NotImplemented
+    c = _diagonal_of(args[0], b)
+    if c is None:
+        return NotImplemented
+    return b._with(np.where(c, b.scale, other) if i == 1 else np.where(c, other, b.scale))
+
+
+def on_basis(prim: Primitive, args: list, flags: list[bool], static: dict) -> Any:
+    """``prim`` on arguments of which the batched ones are :class:`Basis` rows (the others
+    unbatched): a :class:`Basis`, an array with the batch on axis 0, or ``NotImplemented``
+    (the caller makes the rows dense)."""
+    name = prim.name
+    bases = [a for a, f in zip(args, flags) if f]
+    if any(type(a) is not Basis for a in bases):
+        return NotImplemented
+    b = bases[0]
+    if len(bases) == 1:
+        if name in ("multiply", "divide") and len(args) == 2:
+            return _scaled(prim, args, flags)
+        if name == "matmul":
+            return _basis_matmul(args, flags)
+        if name == "where":  # where(c, basis, 0) or where(c, 0, basis): a ReLU's rule
+            return _basis_where(args, flags)
+        if not flags[0] or len(args) != 1:
+            return NotImplemented
+        if name in ("negative", "identity", "stop_gradient", "cast"):
+            return b._with(prim.fwd(b.scale, **static))
+        if name == "reshape":
+            shape = np.empty(b.shape, dtype=np.bool_).reshape(static["shape"]).shape
+            return b._with(b.scale, shape)
+        if name == "sum" and static.get("axes") is None and not static.get("keepdims"):
+            return b.scale
+        return NotImplemented
+    if name in ("add", "subtract") and len(args) == 2 and all(flags):
+        other = args[1]
+        if other.start == b.start and other.shape == b.shape and len(other.scale) == len(b.scale):
+            return b._with(prim.fwd(b.scale, other.scale))
+    return NotImplemented

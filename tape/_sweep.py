@@ -179,8 +179,10 @@ def _cotangents_of_outputs(
 
 def _as_tensors(vals: Sequence[Any], ids: tuple[int, ...]) -> tuple:
     """The arguments of an entry as its rules see them when an outer tape may record the
-    sweep: tensors with their recorded ids (constants stay values)."""
-    return tuple([wrap(v, key) if key else v for v, key in zip(vals, ids)])
+    sweep: tensors with their recorded ids. Constant arrays are wrapped too (untracked), so
+    that an op of the sweep does not copy them again (the tape's are private already)."""
+    return tuple([wrap(v, key) if key or type(v) is ndarray else v
+                  for v, key in zip(vals, ids)])
 
 
 def _fitted(gi: Any, x: Any, raw: bool) -> Any:

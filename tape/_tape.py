@@ -8,8 +8,9 @@ runs the reverse sweep over that list (``tape._sweep``).
 from __future__ import annotations
 
 import enum
+import functools
 import warnings
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -17,7 +18,7 @@ import numpy as np
 from numpy import ndarray
 
 from . import _show
-from ._batch import Unbatchable, run_batched
+from ._batch import Basis, Unbatchable, run_batched
 from ._checks import _no_complex, end_warnings_at_caller, warnings_at_caller
 from ._record import Entry, ensure_id
 from ._sparse import IndexedSlices
@@ -458,10 +459,19 @@ class GradientTape:
             )
         src = source
         batch, inner = target.shape[0], int(np.prod(target.shape[1:]))
-        # One sweep per inner element, seeded with that element in every example at once.
-        seeds = np.broadcast_to(np.eye(inner, dtype=target.dtype)[:, None, :],
-                                (inner, batch, inner))
-        (rows,) = self._rows(target, [src], seeds, unconnected_gradients)
+
+        def seeds(start: int, count: int) -> np.ndarray:
+            """Per inner element, a cotangent of that element in every example at once."""
+            eye = np.eye(inner, dtype=target.dtype)[start:start + count, None, :]
+            return np.broadcast_to(eye, (count, batch, inner)).reshape((count, *target.shape))
+
+        found = None
+        if experimental_use_pfor and inner > 1:
+            found = self._rows_at_once(target, [src], unconnected_gradients,
+                                       parallel_iterations, seeds, inner)
+        if found is None:
+            found = self._rows(target, [src], seeds(0, inner), unconnected_gradients)
+        (rows,) = found
         if rows is None:  # as TensorFlow: zeros, whatever unconnected_gradients says
             return wrap(np.zeros(target.shape + src.shape[1:], dtype=target.dtype))
         rows = transpose(reshape(rows, (inner, batch, -1)), (1, 0, 2))
@@ -481,8 +491,8 @@ class GradientTape:
             raise RuntimeError(
                 "GradientTape must be created with persistent=True to compute the "
                 + _NO_PFOR[what] + " "
-                "(tape computes the rows the same way either way: drop "
-                "experimental_use_pfor=False, or create the tape with persistent=True.)"
+                "(Drop experimental_use_pfor=False to compute all rows in one batched "
+                "sweep, or create the tape with persistent=True.)"
             )
         flat = flatten(sources)
         for s in flat:
@@ -497,15 +507,17 @@ class GradientTape:
 
     def _rows_at_once(
         self, target: Tensor, sources: list[Tensor | Variable], unconnected: Any,
-        chunk: int | None = None,
+        chunk: int | None = None, seeds: Callable[[int, int], Any] | None = None,
+        n: int | None = None,
     ) -> list[Tensor | None] | None:
-        """The rows of a Jacobian in one reverse sweep on a batch of cotangents (the
-        identity's rows): the sweep is traced as a function of one cotangent, then run on
-        all of them by the ops' batching rules (``tape._batch``), ``chunk`` rows at a time
-        (``parallel_iterations``: memory grows with it, not with the number of rows). None
-        when it cannot be (an outer tape or accumulator records the sweep, the sweep is not
-        linear code of its cotangent, an op cannot run batched): the caller sweeps row by
-        row."""
+        """The rows of a Jacobian in one reverse sweep on a batch of cotangents: the sweep is
+        traced as a function of one cotangent, then run on all of them by the ops' batching
+        rules (``tape._batch``), ``chunk`` rows at a time (``parallel_iterations``: memory
+        grows with it, not with the number of rows). The cotangents are the identity's
+        ``target.size`` rows, or ``n`` rows given by ``seeds(start, count)`` (with the
+        target's shape after the batch axis). None when it cannot be (an outer tape or
+        accumulator records the sweep, the sweep is not linear code of its cotangent, an op
+        cannot run batched): the caller sweeps row by row."""
         if (
             STATE.recording or STATE.accumulators or STATE.anomaly
             or _taping(self._entries or [], {target._id: None})
@@ -521,25 +533,34 @@ class GradientTape:
                 found = backward(entries, {target._id: u}, want, False, False, where)
             return [found.get(s._id) for s in sources]
 
-        n = target.size
-        seeds = np.eye(n, dtype=target.dtype).reshape((n, *target.shape))
-        first = wrap(scalarize(seeds[0].copy()))
+        if seeds is None:
+            n = target.size
+            seeds = functools.partial(_identity_rows, target)
+        first = seeds(0, 1)
+        first = wrap(scalarize((first.dense() if type(first) is Basis else first)[0].copy()))
         try:
             tr, example = trace(row, (first,), {}, [first], locate=False)
             if tr.unsupported or any(type(g) is IndexedSlices for g in example):
                 return None
             step = n if not chunk or chunk <= 0 else min(int(chunk), n)
-            parts = []  # per chunk, each result's rows
+            values: list = []
             with np.errstate(all="ignore"):
                 for start in range(0, n, step):
-                    rows = seeds[start:start + step]
-                    parts.append([
-                        v if batched else np.broadcast_to(v, (len(rows), *np.shape(v)))
-                        for v, batched in run_batched(tr, [rows], [True], len(rows))
-                    ])
+                    count = min(step, n - start)
+                    part = run_batched(tr, [seeds(start, count)], [True], count)
+                    if count == n:  # one chunk: its arrays (copies of views and of
+                        # values the same for every row)
+                        values = [v if b and getattr(v, "base", 0) is None
+                                  else np.array(np.broadcast_to(v, (n, *np.shape(v)[b:])))
+                                  for v, b in part]
+                        break
+                    if not values:  # the rows of every result, filled chunk by chunk
+                        values = [np.empty((n, *np.shape(v)[b:]), dtype=np.result_type(v))
+                                  for v, b in part]
+                    for whole, (v, _) in zip(values, part):
+                        whole[start:start + count] = v
         except Unbatchable:
             return None
-        values = [(np.concatenate(chunks), True) for chunks in zip(*parts)]
         full = iter(values)
         zero = _unconnected(unconnected) is UnconnectedGradients.ZERO
         out: list[Tensor | None] = []
@@ -549,9 +570,7 @@ class GradientTape:
             elif g is None:
                 out.append(wrap(np.zeros((n, *s.shape), dtype=s.dtype)))
             elif isinstance(g, Tensor) and any(g._id == k for k in tr._out_ids):
-                value, batched = next(full)
-                out.append(wrap(value if batched else np.broadcast_to(value, (n, *s.shape))
-                                .copy()))
+                out.append(wrap(next(full)))
             else:  # the same for every row (a constant of the sweep)
                 out.append(wrap(np.broadcast_to(g._value, (n, *s.shape)).copy()))
         if not self._persistent:
@@ -698,6 +717,11 @@ def _taping(entries: list[tuple[Any, ...]], seeds: dict[int, Grad | None]) -> bo
                 if key in w:
                     return True
     return False
+
+
+def _identity_rows(target: Tensor, start: int, count: int) -> Basis:
+    """Rows ``start .. start + count`` of the identity over the target's elements."""
+    return Basis(np.ones(count, dtype=target.dtype), start, target.shape)
 
 
 def _unconnected(value: object) -> UnconnectedGradients:
