@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from ._batch import RULES, Unbatchable, run_batched
+from ._batch import RULES, Basis, Unbatchable, run_batched
 from ._record import bind
 from ._registry import PerPosition, Primitive
 from ._sparse import densify
@@ -207,8 +207,11 @@ def jacfwd(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable[
     :func:`jacrev` for tall Jacobians.
 
     The columns come from one batched forward pass: the tangent of ``f`` for one column of
-    the identity is traced, then run on all of them at once by :func:`vmap` (which runs it
-    once per column where it cannot batch it).
+    the identity is traced, then run on all of them at once, the identity's columns kept
+    sparse through the ops that keep them so (as ``GradientTape.jacobian`` keeps its rows).
+    Under an outer tape or accumulator, or inside ``tape.function``, it is a :func:`vmap` of
+    that tangent, which those record as one op; where the tangent cannot run on a batch
+    (Python branching on it), one forward pass per column.
 
     >>> import tape
     >>> tape.jacfwd(lambda x: x * x)(tape.constant([1.0, 2.0])).numpy()
@@ -240,8 +243,20 @@ def jacfwd(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable[
                 seen[:] = [result]
                 return [acc.jvp(o, unconnected_gradients="zero") for o in flatten(result)]
 
-            eye = wrap(np.eye(x.size, dtype=x.dtype).reshape((x.size, *x.shape)))
-            columns = vmap(column, in_axes=(None,) * len(args) + (0,))(*args, eye)
+            columns = None
+            if not (STATE.recording or STATE.accumulators):  # the identity's rows kept sparse
+                first = np.zeros(x.shape, dtype=x.dtype)
+                first.flat[0] = 1
+                seed = Basis(np.ones(x.size, dtype=x.dtype), 0, x.shape)
+                try:
+                    columns = _run_batched(
+                        column, [*args, wrap(first)], (None,) * len(args) + (0,),
+                        [*args, wrap(first)], x.size, {}, [], seed)
+                except Unbatchable:
+                    pass
+            if columns is None:  # (vmap runs it on the whole batch where it can)
+                eye = wrap(np.eye(x.size, dtype=x.dtype).reshape((x.size, *x.shape)))
+                columns = vmap(column, in_axes=(None,) * len(args) + (0,))(*args, eye)
             out = seen[0]
             jacs = []
             for o, cols in zip(flatten(out), columns):  # (x.size,) + o.shape: columns last
@@ -402,8 +417,9 @@ def _example(a: Any, ax: Any, k: int = 0) -> Any:
 
 
 def _run_batched(fn: Callable[..., Any], moved: list, axes: tuple, examples: list, size: int,
-                 cache: dict, looped: list[str]) -> Any:
-    """``fn`` on the batch by its trace on one example (see :mod:`tape._batch`)."""
+                 cache: dict, looped: list[str], seed: Any = None) -> Any:
+    """``fn`` on the batch by its trace on one example (see :mod:`tape._batch`); ``seed``:
+    the value of the last input instead of its own (rows of the identity kept sparse)."""
     key, leaves, named = signature(tuple(examples), {})
     tr = cache.get(key)
     if tr is None:
@@ -415,10 +431,11 @@ def _run_batched(fn: Callable[..., Any], moved: list, axes: tuple, examples: lis
         raise Unbatchable(tr.unsupported)
     values, flags = [], []
     for a, ax in zip(moved, axes):
-        for leaf in flatten(a) if type(a) in (list, tuple) else [a]:
-            if isinstance(leaf, (Tensor, np.ndarray, np.generic)):
-                values.append(leaf._value if isinstance(leaf, Tensor) else np.asarray(leaf))
-                flags.append(ax is not None)
+        for leaf in signature((a,), {})[1]:  # (the leaves as the trace's inputs are found)
+            values.append(leaf._value if isinstance(leaf, Tensor) else np.asarray(leaf))
+            flags.append(ax is not None)
+    if seed is not None:
+        values[-1] = seed
     outs = run_batched(tr, values, flags, size, looped)
     full = [wrap(v if b else np.broadcast_to(v, (size, *np.shape(v))).copy())
             for v, b in outs]

@@ -463,3 +463,29 @@ def test_per_example_gradients_differentiated_by_an_outer_tape():
     dg = -2 * th * (1 - th**2) * x_np**2  # d g / d w, elementwise
     np.testing.assert_allclose(t.gradient(s, w).numpy(), (2 * g_np * dg).sum(axis=0),
                                rtol=1e-12)
+
+
+def test_an_argument_without_the_batch_may_be_a_dict_of_tensors():
+    x_np, w_np = RNG.standard_normal((3, 2)), RNG.standard_normal(2)
+    params = {"w": tape.constant(w_np), "b": tape.constant(0.5, dtype=tape.float64)}
+    f = tape.vmap(lambda r, p: tape.reduce_sum(r * p["w"]) + p["b"], in_axes=(0, None))
+    np.testing.assert_allclose(f(tape.constant(x_np), params).numpy(), x_np @ w_np + 0.5,
+                               rtol=1e-13)
+    with tape.GradientTape() as t:
+        t.watch(params["w"])
+        y = tape.reduce_sum(f(tape.constant(x_np), params) ** 2)
+    s = x_np @ w_np + 0.5
+    np.testing.assert_allclose(t.gradient(y, params["w"]).numpy(),
+                               (2 * s[:, None] * x_np).sum(axis=0), rtol=1e-12)
+
+
+def test_jacfwd_of_a_scalar_and_of_an_op_that_loops_on_a_batch():
+    j = tape.jacfwd(lambda v: tape.stack([tape.sin(v), v**2]))(tape.constant(0.7, tape.float64))
+    np.testing.assert_allclose(j.numpy(), [np.cos(0.7), 1.4], rtol=1e-14)
+    a = np.array([[2.0, 1.0], [1.0, 3.0]])
+    x_np = np.array([0.5, -1.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # solve has no batching rule: it loops
+        j = tape.jacfwd(lambda v: tape.linalg.solve(tape.constant(a), (v**2)[:, None])[:, 0])(
+            tape.constant(x_np))
+    np.testing.assert_allclose(j.numpy(), np.linalg.solve(a, np.diag(2 * x_np)), rtol=1e-13)
