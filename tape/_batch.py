@@ -187,10 +187,14 @@ def run_batched(
         if type(head) is not Primitive:
             if head == "guard":
                 _, key, kind, observed = step
-                if is_batched[key]:
-                    raise Unbatchable("a value that steered Python differs between examples")
-                if not _same(_CONVERT[kind](env[key]), observed):
-                    raise Unbatchable("a value that steered Python differs from the traced one")
+                value = env[key]
+                if type(value) is Basis:
+                    value = value.dense()
+                # the trace holds for every example that steers Python as the traced one did
+                if not all(_same(_CONVERT[kind](v), observed)
+                           for v in (value if is_batched[key] else (value,))):
+                    raise Unbatchable("a value that steered Python differs from the traced "
+                                      "one in some example")
                 continue
             what = "an assignment" if head == "assign" else "a call made on every run"
             raise Unbatchable(f"the function makes {what}")
