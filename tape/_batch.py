@@ -1,12 +1,20 @@
 """Running a traced program on a batch: the engine of ``tape.vmap``.
 
 A :class:`~tape._trace.Trace` of a function on one example is a straight-line program. Given
-which of its inputs carry a batch (on their leading axis), :func:`batched` generates a Python
-function that runs the program on the whole batch at once: each op runs on the values of all
-examples together, by its **batching rule** (:data:`RULES`: where the batch axis goes, and
-what the op's static arguments become), or, for an op without one, by a loop over the examples
-(stacked), with a one-time warning naming the op. Values that no batched input reaches stay
-unbatched and are computed once.
+which of its inputs carry a batch (on their leading axis), :func:`run_batched` runs the
+program on the whole batch at once: each op runs on the values of all examples together, by
+its **batching rule** (``Primitive.batch``, declared with the op beside its VJPs and JVPs:
+where the batch axis goes, and what the op's static arguments become), or, for an op without
+one, by a loop over the examples (stacked), with a one-time warning naming the op. Values
+that no batched input reaches stay unbatched and are computed once.
+
+A batching rule is ``rule(prim, args, batched, ndims, rank, static, size)``: the op, its
+arguments (batched ones with the batch on axis 0), which of them are batched, their example
+ranks, the output's example rank, the static arguments and the batch size. It returns the
+output with the batch on axis 0, or ``NotImplemented`` for a case it does not cover (which
+then loops, still correct). This module holds the generic rules that many ops share
+(:func:`elementwise`, :func:`reduction`, :func:`same_call`, :func:`lifted_along`,
+:func:`folded`) and their helpers; rules proper to one op live beside it in ``tape.ops``.
 
 A program that cannot run on a batch as a whole -- a guard (a value that steered Python) on
 a batched value, an assignment or a call made on every run -- raises :class:`Unbatchable`;
@@ -27,13 +35,16 @@ from ._trace import _CONVERT, Trace, _same, _slots
 #: Ops that looped over the batch (each warned once).
 LOOPED: set[str] = set()
 
+Rule = Callable[[Primitive, list, list, list, int, dict, int], Any]
+
 
 class Unbatchable(Exception):
     """The traced program cannot run on the batch as a whole (the message says why)."""
 
 
-def _shift(axes: Any) -> Any:
-    """Static axes of an example, for the batch (its axis 0 in front): non-negative ones + 1."""
+def shift_axes(axes: Any) -> Any:
+    """Static axes of an example, for the batch (its axis 0 in front): non-negative ones + 1
+    (negative ones count from the end, which the batch does not move)."""
     if axes is None:
         return None
     if isinstance(axes, (tuple, list)):
@@ -41,7 +52,12 @@ def _shift(axes: Any) -> Any:
     return axes + 1 if axes >= 0 else axes
 
 
-def _lift(x: Any, ndim: int, rank: int) -> Any:
+def as_tuple(axes: Any) -> tuple:
+    """A static axis or shape argument as a tuple."""
+    return tuple(axes) if isinstance(axes, (tuple, list)) else (axes,)
+
+
+def lift(x: Any, ndim: int, rank: int) -> Any:
     """A batched value of example rank ``ndim``, with axes after the batch axis so that it
     broadcasts like an example of rank ``rank``."""
     if ndim >= rank:
@@ -49,20 +65,28 @@ def _lift(x: Any, ndim: int, rank: int) -> Any:
     return x[(slice(None),) + (None,) * (rank - ndim)]
 
 
-def _elementwise(prim: Primitive, args: list, batched: list[bool], ndims: list[int],
-                 rank: int, static: dict, size: int) -> Any:
-    lifted = [_lift(a, n, rank) if b else a for a, b, n in zip(args, batched, ndims)]
+def elementwise(prim: Primitive, args: list, batched: list[bool], ndims: list[int],
+                rank: int, static: dict, size: int) -> Any:
+    """An op whose arguments broadcast together, as NumPy's (elementwise ops; stacked linear
+    algebra of several operands): batched arguments get axes after the batch so that they
+    broadcast like examples of the output's rank; unbatched ones broadcast as they are."""
+    lifted = [lift(a, n, rank) if b else a for a, b, n in zip(args, batched, ndims)]
     return prim.fwd(*lifted, **static)
 
 
-def _reduction(prim: Primitive, args: list, batched: list[bool], ndims: list[int],
-               rank: int, static: dict, size: int) -> Any:
+def reduction(prim: Primitive, args: list, batched: list[bool], ndims: list[int],
+              rank: int, static: dict, size: int) -> Any:
+    """An op of one batched argument along static axes: ``axes`` (None: every axis of the
+    example) and ``axis`` move one place on; a static ``shape`` of the example gets the
+    batch in front."""
     static = dict(static)
     axes = static.get("axes")
     if axes is None and "axes" in static:  # every axis of the example
         static["axes"] = tuple(range(1, ndims[0] + 1))
     elif "axes" in static:
-        static["axes"] = _shift(tuple(a % ndims[0] if ndims[0] else a for a in _tuple(axes)))
+        static["axes"] = shift_axes(
+            tuple(a % ndims[0] if ndims[0] else a for a in as_tuple(axes))
+        )
     if "axis" in static:
         a = static["axis"]
         static["axis"] = a + 1 if a is not None and a >= 0 else a
@@ -71,175 +95,60 @@ def _reduction(prim: Primitive, args: list, batched: list[bool], ndims: list[int
     return prim.fwd(*args, **static)
 
 
-def _tuple(axes: Any) -> tuple:
-    return tuple(axes) if isinstance(axes, (tuple, list)) else (axes,)
-
-
-def _same_call(prim: Primitive, args: list, batched: list[bool], ndims: list[int],
-               rank: int, static: dict, size: int) -> Any:
+def same_call(prim: Primitive, args: list, batched: list[bool], ndims: list[int],
+              rank: int, static: dict, size: int) -> Any:
+    """An op that already works on a stack of examples along leading axes (NumPy's linear
+    algebra, casts): the batch is one more stacked axis, the call is the same."""
     return prim.fwd(*args, **static)
 
 
-def _transpose(prim: Primitive, args: list, batched: list[bool], ndims: list[int],
-               rank: int, static: dict, size: int) -> Any:
-    perm = static.get("perm")
-    n = ndims[0]
-    perm = tuple(reversed(range(n))) if perm is None else tuple(p % n for p in perm)
-    return prim.fwd(args[0], perm=(0, *(p + 1 for p in perm)))
-
-
-def _reshape(prim: Primitive, args: list, batched: list[bool], ndims: list[int],
-             rank: int, static: dict, size: int) -> Any:
-    return prim.fwd(args[0], shape=(size, *_tuple(static["shape"])))
-
-
-def _broadcast_to(prim: Primitive, args: list, batched: list[bool], ndims: list[int],
-                  rank: int, static: dict, size: int) -> Any:
-    shape = _tuple(static["shape"])
-    return prim.fwd(_lift(args[0], ndims[0], len(shape)), shape=(size, *shape))
-
-
-def _getitem(prim: Primitive, args: list, batched: list[bool], ndims: list[int],
-             rank: int, static: dict, size: int) -> Any:
-    key = static["key"]
-    key = key if isinstance(key, tuple) else (key,)
-    return prim.fwd(args[0], key=(slice(None), *key))
-
-
-def _basic_key(static: dict) -> bool:
-    """Whether an index key holds only ints, slices, None and Ellipsis (no index arrays)."""
-    key = static.get("key")
-    items = key if isinstance(key, tuple) else (key,)
-    return all(
-        k is None or k is Ellipsis or type(k) in (int, slice) or isinstance(k, np.integer)
-        for k in items
-    )
-
-
-def _matmul(prim: Primitive, args: list, batched: list[bool], ndims: list[int],
-            rank: int, static: dict, size: int) -> Any:
-    """``a @ b`` with the batch on axis 0 of either or both (NumPy's rules for vectors:
-    a vector operand becomes a row or a column, and that axis is dropped again)."""
-    a, b = args
-    (ba, bb), (na, nb) = batched, ndims
-    if ba and na == 1 and not bb and nb > 2:  # vectors times a stack of matrices: loop
-        return NotImplemented
-    if bb and nb == 1:  # a batch of vectors on the right: columns
-        if na == 1:  # dot products
-            if ba:
-                return np.matmul(a[:, None, :], b[:, :, None])[:, 0, 0]
-            return np.matmul(b, a)
-        column = b.reshape((size,) + (1,) * (na - 2) + (b.shape[-1], 1))
-        return np.matmul(a, column)[..., 0]
-    if ba and na == 1:  # a batch of vectors on the left: rows
-        if not bb:
-            return np.matmul(a, b)  # (batch, m) @ (m, k) or (m,): rows of the results
-        row = a.reshape((size,) + (1,) * (nb - 2) + (1, a.shape[-1]))
-        return np.matmul(row, b)[..., 0, :]
-    if ba and bb:  # batches of matrices: lift the one of fewer stacked axes
-        top = max(na, nb)
-        return np.matmul(_lift(a, na, top), _lift(b, nb, top))
-    return np.matmul(a, b)
-
-
-def _concat(prim: Primitive, args: list, batched: list[bool], ndims: list[int],
-            rank: int, static: dict, size: int) -> Any:
-    full = [a if b else np.broadcast_to(a, (size, *np.shape(a))) for a, b in zip(args, batched)]
-    axis = static["axis"]
-    return prim.fwd(*full, axis=axis + 1 if axis >= 0 else axis)
-
-
-def _lifted_along(prim: Primitive, args: list, batched: list[bool], ndims: list[int],
-                  rank: int, static: dict, size: int) -> Any:
+def lifted_along(prim: Primitive, args: list, batched: list[bool], ndims: list[int],
+                 rank: int, static: dict, size: int) -> Any:
     """An op of several arguments that broadcast together, along a static ``axis``."""
     top = max(ndims)
-    lifted = [_lift(a, n, top) if b else a for a, b, n in zip(args, batched, ndims)]
+    lifted = [lift(a, n, top) if b else a for a, b, n in zip(args, batched, ndims)]
     axis = static["axis"]
     return prim.fwd(*lifted, **{**static, "axis": axis + 1 if axis >= 0 else axis})
 
 
-def _einsum(prim: Primitive, args: list, batched: list[bool], ndims: list[int],
-            rank: int, static: dict, size: int) -> Any:
-    """A new index letter for the batch, on the batched operands and the output."""
-    inputs, output = static["equation"].replace(" ", "").split("->")
-    free = next(c for c in "zyxwvutsrqponmlkjihgfedcbaZYXWVUTSRQPONMLKJIHGFEDCBA"
-                if c not in inputs + output)
-    specs = [free + spec if b else spec for spec, b in zip(inputs.split(","), batched)]
-    return prim.fwd(*args, equation=f"{','.join(specs)}->{free}{output}")
+def fold(x: Any) -> Any:
+    """A batch of examples stacked on their own axis 0 (NHWC images): one stack of
+    ``size * n`` (unfold the result with :func:`unfold`)."""
+    return np.reshape(x, (-1, *np.shape(x)[2:]))
 
 
-def _einsum_batchable(static: dict) -> bool:
-    equation = static.get("equation", "")
-    return "->" in equation and "..." not in equation
+def unfold(y: Any, size: int) -> Any:
+    """The result of an op on a stack made by :func:`fold`, with the batch on axis 0 again."""
+    shape = np.shape(y)
+    return np.reshape(y, (size, shape[0] // size, *shape[1:]))
 
 
-def _gather(prim: Primitive, args: list, batched: list[bool], ndims: list[int],
-            rank: int, static: dict, size: int) -> Any:
-    return prim.fwd(args[0], indices=(slice(None), static["indices"]),
-                    shape=(size, *static["shape"]))
-
-
-def _pad(prim: Primitive, args: list, batched: list[bool], ndims: list[int],
-         rank: int, static: dict, size: int) -> Any:
-    paddings = [tuple(p) for p in np.asarray(static["paddings"]).reshape(-1, 2).tolist()]
-    return prim.fwd(args[0], paddings=[(0, 0), *paddings], value=static["value"])
-
-
-def _tile(prim: Primitive, args: list, batched: list[bool], ndims: list[int],
-          rank: int, static: dict, size: int) -> Any:
-    multiples = tuple(int(m) for m in np.atleast_1d(static["multiples"]))
-    if len(multiples) > ndims[0]:  # the tile would add axes in front, where the batch is
+def folded(prim: Primitive, args: list, batched: list[bool], ndims: list[int],
+           rank: int, static: dict, size: int) -> Any:
+    """An op on stacks of examples along axis 0 (images NHWC: pooling, and convolutions in
+    their images), whose output is stacked the same way: the batch joins that axis and
+    leaves it again. A static ``input_shape`` counts the joined stack. Every batched
+    argument must be such a stack (rank >= 1)."""
+    if not all(n >= 1 for n, b in zip(ndims, batched) if b):
         return NotImplemented
-    return prim.fwd(args[0], multiples=(1,) * (ndims[0] + 1 - len(multiples)) + multiples)
+    static = dict(static)
+    if "input_shape" in static:
+        shape = tuple(static["input_shape"])
+        static["input_shape"] = (size * shape[0], *shape[1:])
+    out = prim.fwd(*[fold(a) if b else a for a, b in zip(args, batched)], **static)
+    return unfold(out, size)
 
 
-Rule = Callable[[Primitive, list, list, list, int, dict, int], Any]
-
-#: Batching rules by op name (elementwise ops have one rule, :func:`_elementwise`). A rule
-#: takes the op, its arguments (batched ones with the batch on axis 0), which are batched,
-#: their example ranks, the output's example rank, the static arguments and the batch size,
-#: and gives the output with the batch on axis 0 (``NotImplemented``: a case it does not
-#: cover, which loops).
-RULES: dict[str, Rule] = {
-    "sum": _reduction, "mean": _reduction, "max": _reduction, "min": _reduction,
-    "prod": _reduction, "logsumexp": _reduction, "softmax": _reduction,
-    "log_softmax": _reduction, "cumsum": _reduction, "cumprod": _reduction,
-    "cast": _same_call, "cast_to_int": _same_call, "identity": _same_call,
-    "stop_gradient": _same_call, "transpose": _transpose, "reshape": _reshape,
-    "broadcast_to": _broadcast_to, "matmul": _matmul, "concat": _concat, "stack": _concat,
-    "all": _reduction, "any": _reduction,
-    "std": _reduction, "variance": _reduction, "euclidean_norm": _reduction,
-    "p_norm": _reduction, "nanmax": _reduction, "nanmin": _reduction,
-    "count_nonzero_norm": _reduction, "reverse": _reduction, "leaky_relu": _elementwise,
-    # NumPy's linear algebra works on stacks of matrices: the batch is one more stack axis
-    "inv": _same_call, "det": _same_call, "slogdet": _same_call, "cholesky": _same_call,
-    "eigh": _same_call, "eigvalsh": _same_call, "svd": _same_call, "svdvals": _same_call,
-    "qr": _same_call, "softmax_cross_entropy_with_logits": _lifted_along,
-    "einsum": _einsum, "gather": _gather, "pad": _pad, "tile": _tile, "split": _reduction,
-    "unstack": _reduction, "diag_part": _same_call,
-    "sigmoid_cross_entropy_with_logits": _elementwise,
-}
-
-
-#: The ops that run once per example on a batch (no batching rule yet); every other op of
-#: the table has one (``tests/test_vmap.py`` checks that the two lists cover the table).
-LOOPS = frozenset({
-    "argmax", "argmin", "avg_pool2d", "avg_pool2d_grad", "conv2d", "conv2d_backprop_filter",
-    "conv2d_backprop_input", "diag_embed", "interp", "linear_recurrence", "matrix_rank",
-    "max_pool2d", "numpy_reduction", "one_hot", "pinv", "pool_gather", "pool_scatter",
-    "quantile", "scatter_add", "shift", "solve",
-})
+#: The ops that run once per example on a batch (no batching rule); every other op of the
+#: table declares one (``tests/test_vmap.py`` checks that the two lists cover the table).
+#: Empty today: every op has a rule (some decline a case by ``NotImplemented``).
+LOOPS: frozenset[str] = frozenset()
 
 
 def rule_of(prim: Primitive, static: dict) -> Rule | None:
-    """The batching rule of an op (None: it loops over the batch)."""
-    if prim.elementwise:
-        return _elementwise
-    if prim.name == "getitem":
-        return _getitem if _basic_key(static) else None
-    if prim.name == "einsum" and not _einsum_batchable(static):
-        return None
-    return RULES.get(prim.name)
+    """The batching rule of an op (None: it loops over the batch). A rule may still decline
+    a case by returning ``NotImplemented``."""
+    return prim.batch
 
 
 def _loop(prim: Primitive, args: list, batched: list[bool], size: int, static: dict) -> Any:
@@ -278,10 +187,14 @@ def run_batched(
         if type(head) is not Primitive:
             if head == "guard":
                 _, key, kind, observed = step
-                if is_batched[key]:
-                    raise Unbatchable("a value that steered Python differs between examples")
-                if not _same(_CONVERT[kind](env[key]), observed):
-                    raise Unbatchable("a value that steered Python differs from the traced one")
+                value = env[key]
+                if type(value) is Basis:
+                    value = value.dense()
+                # the trace holds for every example that steers Python as the traced one did
+                if not all(_same(_CONVERT[kind](v), observed)
+                           for v in (value if is_batched[key] else (value,))):
+                    raise Unbatchable("a value that steered Python differs from the traced "
+                                      "one in some example")
                 continue
             what = "an assignment" if head == "assign" else "a call made on every run"
             raise Unbatchable(f"the function makes {what}")

@@ -57,7 +57,7 @@ class Primitive:
 
     __slots__ = (
         "name", "fwd", "vjps", "jvps", "differentiable", "saves", "saves_ans", "joint",
-        "elementwise", "linear", "keeps",
+        "elementwise", "linear", "keeps", "batch",
     )
 
     def __init__(
@@ -69,6 +69,7 @@ class Primitive:
         differentiable: bool = True,
         joint: Callable[..., Any] | None = None,
         linear: bool = False,
+        batch: Callable[..., Any] | None = None,
     ) -> None:
         self.name = name
         self.fwd = fwd
@@ -84,6 +85,10 @@ class Primitive:
         # Whether the output has the broadcast shape of the arguments (so that it is at least
         # as large as each of them); set by ``tape.ops._define.elementwise``.
         self.elementwise = False
+        # The batching rule (``tape._batch``): the op on a batch of examples at once, by
+        # ``batch(prim, args, batched, ndims, rank, static, size)``; None: it runs once per
+        # example.
+        self.batch = batch
         self.saves, self.saves_ans = rule_reads(self.vjps)
         # per tuple of connected argument positions, what their rules read (see
         # tape._record._keep), worked out on first use
@@ -165,9 +170,11 @@ def defprim(
     differentiable: bool = True,
     vjp_at: Callable[[int], VJP] | None = None,
     jvp_at: Callable[[int], JVP] | None = None,
+    batch: Callable[..., Any] | None = None,
 ) -> Primitive:
-    """Declare a primitive: its forward function, one VJP per differentiable argument, and
-    one JVP per differentiable argument.
+    """Declare a primitive: its forward function, one VJP per differentiable argument, one
+    JVP per differentiable argument, and its batching rule (``batch``, see
+    :mod:`tape._batch`; None: on a batch the op runs once per example).
 
     ``linear=True`` declares the op linear in its (only) differentiable first argument: its
     JVP is then the op itself applied to the tangent. An op of any number of operands gives
@@ -181,6 +188,6 @@ def defprim(
         jvps = PerPosition(jvp_at)
     if linear:
         jvps = ()
-    prim = Primitive(name, fwd, vjps, jvps or (), differentiable, linear=linear)
+    prim = Primitive(name, fwd, vjps, jvps or (), differentiable, linear=linear, batch=batch)
     PRIMITIVES[name] = prim
     return prim

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from .. import _batch
 from .._fast import binary_caller, unary_caller
 from .._record import bind
 from .._registry import FUNCTIONS, UFUNCS, VJP, Primitive, defprim
@@ -28,13 +29,15 @@ def elementwise(
     differentiable: bool = True,
     doc: str = "",
 ) -> Callable[..., Any]:
-    """Declare an elementwise op of one or two tensors (NumPy broadcasting applies).
+    """Declare an elementwise op of one or two tensors (NumPy broadcasting applies). Its
+    batching rule is the generic one (:func:`tape._batch.elementwise`).
 
     ``ufunc`` is the NumPy ufunc that ``np.<ufunc>(tensor)`` should dispatch to this op.
     """
     # An elementwise op's Jacobian is diagonal, so each rule ``g * f'(x)`` is its own
     # transpose: the same function maps a tangent forward and a cotangent backward.
-    prim = defprim(name, fwd, *vjps, jvps=vjps, differentiable=differentiable)
+    prim = defprim(name, fwd, *vjps, jvps=vjps, differentiable=differentiable,
+                   batch=_batch.elementwise)
     prim.elementwise = True
     arity = len(vjps) if vjps else getattr(fwd, "nin", 1)
     # The op is its fast path itself: one Python call per op.

@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from .._batch import elementwise as _elementwise_rule
 from .._fast import bind1, bind2
 from .._record import bind, holds_tensors, pack
 from .._registry import UFUNCS, defprim, through
@@ -380,7 +381,7 @@ def _leaky_vjp(g, ans, x, alpha):
 
 _leaky_relu = defprim(
     "leaky_relu", lambda x, alpha: scalarize(np.where(x > 0, x, x * alpha)), _leaky_vjp,
-    jvps=(_leaky_vjp,),
+    jvps=(_leaky_vjp,), batch=_elementwise_rule,
 )
 
 
@@ -536,7 +537,7 @@ def _where_vjp_y(g, ans, c, x, y):
 
 _where = defprim(
     "where", lambda c, x, y: scalarize(np.where(c, x, y)), None, _where_vjp_x, _where_vjp_y,
-    jvps=(None, _where_vjp_x, _where_vjp_y),
+    jvps=(None, _where_vjp_x, _where_vjp_y), batch=_elementwise_rule,
 )
 _where.elementwise = True  # its output has the arguments' broadcast shape
 
@@ -685,7 +686,8 @@ def _sinc_d_rule(g, ans, x, n):
     return g * _sinc_derivative(x, n + 1)
 
 
-_sinc_d = defprim("sinc_derivative", _sinc_derivative_fwd, _sinc_d_rule, jvps=(_sinc_d_rule,))
+_sinc_d = defprim("sinc_derivative", _sinc_derivative_fwd, _sinc_d_rule, jvps=(_sinc_d_rule,),
+                  batch=_elementwise_rule)
 _sinc_d.elementwise = True
 sinc = elementwise(
     "sinc", np.sinc, lambda g, ans, x: g * _sinc_derivative(x, 1),
@@ -704,7 +706,7 @@ _nan_to_num = defprim(
     lambda x, nan, posinf, neginf: scalarize(
         np.nan_to_num(x, nan=nan, posinf=posinf, neginf=neginf)
     ),
-    _finite_only, jvps=(_finite_only,),
+    _finite_only, jvps=(_finite_only,), batch=_elementwise_rule,
 )
 _nan_to_num.elementwise = True
 
@@ -800,6 +802,31 @@ def _interp_fwd(x, fp, xp, left, right):
     return scalarize(out.astype(dtype) if dtype.kind == "f" else out)
 
 
+def _interp_batch(prim, args, batched, ndims, rank, static, size):
+    """np.interp on a batch: elementwise in ``x``; a batch of values ``fp`` at the knots is
+    read at each x's piece, weighted as :func:`_interp_parts` weighs it."""
+    x, fp = args
+    if not batched[1]:
+        return prim.fwd(x, fp, **static)
+    xp, left, right = static["xp"], static["left"], static["right"]
+    xb = x if batched[0] else np.broadcast_to(x, (size, *np.shape(x)))
+    xb = np.asarray(xb)
+    k, k1, lo, hi, _, _ = _interp_parts(xb, xp, left, right)
+    fp = np.asarray(fp)
+
+    def at(index):
+        return np.take_along_axis(fp, np.reshape(index, (size, -1)), axis=1).reshape(xb.shape)
+
+    with np.errstate(invalid="ignore"):
+        out = at(k) * lo + at(k1) * hi
+    if left is not None:
+        out = np.where(xb < xp[0], left, out)
+    if right is not None:
+        out = np.where(xb > xp[-1], right, out)
+    dtype = np.result_type(x, fp, np.float16)
+    return out.astype(dtype) if dtype.kind == "f" else out
+
+
 _interp = defprim(
     "interp", _interp_fwd,
     lambda g, ans, x, fp, xp, left, right: g * _interp_slope(x, fp, xp, left, right),
@@ -808,6 +835,7 @@ _interp = defprim(
         lambda t, ans, x, fp, xp, left, right: t * _interp_slope(x, fp, xp, left, right),
         _interp_jvp_fp,
     ),
+    batch=_interp_batch,
 )
 
 

@@ -18,6 +18,8 @@ from typing import Any
 import numpy as np
 from numpy.lib.array_utils import normalize_axis_index, normalize_axis_tuple
 
+from .._batch import elementwise as _broadcasting
+from .._batch import lift, reduction, same_call
 from .._fast import bind2
 from .._record import bind
 from .._registry import UFUNCS, defprim
@@ -159,9 +161,35 @@ def _matmul_vjp_b(g, ans, a, b):
     return np.matmul(_mT(a), g)
 
 
+def _matmul_batch(prim, args, batched, ndims, rank, static, size):
+    """``a @ b`` with the batch on axis 0 of either or both (NumPy's rules for vectors:
+    a vector operand becomes a row or a column, and that axis is dropped again)."""
+    a, b = args
+    (ba, bb), (na, nb) = batched, ndims
+    if ba and na == 1 and not bb and nb > 2:  # vectors times a stack of matrices: loop
+        return NotImplemented
+    if bb and nb == 1:  # a batch of vectors on the right: columns
+        if na == 1:  # dot products
+            if ba:
+                return np.matmul(a[:, None, :], b[:, :, None])[:, 0, 0]
+            return np.matmul(b, a)
+        column = b.reshape((size,) + (1,) * (na - 2) + (b.shape[-1], 1))
+        return np.matmul(a, column)[..., 0]
+    if ba and na == 1:  # a batch of vectors on the left: rows
+        if not bb:
+            return np.matmul(a, b)  # (batch, m) @ (m, k) or (m,): rows of the results
+        row = a.reshape((size,) + (1,) * (nb - 2) + (1, a.shape[-1]))
+        return np.matmul(row, b)[..., 0, :]
+    if ba and bb:  # batches of matrices: lift the one of fewer stacked axes
+        top = max(na, nb)
+        return np.matmul(lift(a, na, top), lift(b, nb, top))
+    return np.matmul(a, b)
+
+
 _matmul = defprim(
     "matmul", np.matmul, _matmul_vjp_a, _matmul_vjp_b,
     jvps=(lambda t, ans, a, b: np.matmul(t, b), lambda t, ans, a, b: np.matmul(a, t)),
+    batch=_matmul_batch,
 )
 
 
@@ -354,10 +382,24 @@ def _einsum_jvp(i: int, t: Any, ans: Any, *ops: Any, equation: str) -> Any:
 
 
 _MAX_OPERANDS = 64
+def _einsum_batch(prim, args, batched, ndims, rank, static, size):
+    """A new index letter for the batch, on the batched operands and the output (an
+    equation with an ellipsis or without an explicit output loops)."""
+    equation = static["equation"].replace(" ", "")
+    if "->" not in equation or "..." in equation:
+        return NotImplemented
+    inputs, output = equation.split("->")
+    free = next(c for c in "zyxwvutsrqponmlkjihgfedcbaZYXWVUTSRQPONMLKJIHGFEDCBA"
+                if c not in inputs + output)
+    specs = [free + spec if b else spec for spec, b in zip(inputs.split(","), batched)]
+    return prim.fwd(*args, equation=f"{','.join(specs)}->{free}{output}")
+
+
 _einsum = defprim(
     "einsum", _einsum_fwd,
     *(functools.partial(_einsum_vjp, i) for i in range(_MAX_OPERANDS)),
     jvps=tuple(functools.partial(_einsum_jvp, i) for i in range(_MAX_OPERANDS)),
+    batch=_einsum_batch,
 )
 
 
@@ -473,11 +515,13 @@ _diag_part = defprim(
     "diag_part", _diag_part_fwd,
     lambda g, ans, x, k: _call(_diag_embed, g, k=k, shape=tuple(_shape(x)[-2:])),
     linear=True,
+    batch=same_call,
 )
 _diag_embed = defprim(
     "diag_embed", _diag_embed_fwd,
     lambda g, ans, v, k, shape: _call(_diag_part, g, k=k),
     linear=True,
+    batch=same_call,
 )
 
 
@@ -575,12 +619,14 @@ _inv = defprim(
     "inv", np.linalg.inv,
     lambda g, ans, a: -np.matmul(_mT(ans), np.matmul(g, _mT(ans))),
     jvps=(lambda t, ans, a: -np.matmul(ans, np.matmul(t, ans)),),
+    batch=same_call,
 )
 _det = defprim(
     "det", lambda a: scalarize(np.linalg.det(a)),
     lambda g, ans, a: np.expand_dims(np.expand_dims(g * ans, -1), -1)
     * _mT(_inv_for_grad(a, "det")),
     jvps=(lambda t, ans, a: ans * _trace_of_inv_times(a, t, "det"),),
+    batch=same_call,
 )
 
 
@@ -599,6 +645,7 @@ _slogdet = defprim(
             _trace_of_inv_times(a, t, "slogdet"),
         ),
     ),
+    batch=same_call,
 )
 
 
@@ -670,6 +717,7 @@ _solve = defprim(
         lambda t, ans, a, b: -np.linalg.solve(a, np.matmul(t, ans)),
         lambda t, ans, a, b: np.linalg.solve(a, t),
     ),
+    batch=_broadcasting,
 )
 
 
@@ -730,7 +778,9 @@ def _cholesky_jvp(t, ans, a):
     return np.matmul(ans, c * _phi_mask(n, _float_dtype(ans)))
 
 
-_cholesky = defprim("cholesky", _cholesky_fwd, _cholesky_vjp, jvps=(_cholesky_jvp,))
+_cholesky = defprim(
+    "cholesky", _cholesky_fwd, _cholesky_vjp, jvps=(_cholesky_jvp,), batch=same_call
+)
 
 
 def cholesky(input: Any, name: str | None = None) -> Any:
@@ -832,7 +882,7 @@ def _qr_jvp(t, ans, a, full):
     return dq, _join_columns(du, dv, n)
 
 
-_qr = defprim("qr", _qr_fwd, _qr_vjp, jvps=(_qr_jvp,))
+_qr = defprim("qr", _qr_fwd, _qr_vjp, jvps=(_qr_jvp,), batch=same_call)
 
 
 def qr(input: Any, full_matrices: bool = False, name: str | None = None) -> tuple[Any, Any]:
@@ -878,7 +928,7 @@ def _eigh_jvp(t, ans, a, uplo):
     return de, np.matmul(v, _offdiag_ratio(np.matmul(_mT(v), tv), _eig_gaps(e)))
 
 
-_eigh = defprim("eigh", _eigh_fwd, _eigh_vjp, jvps=(_eigh_jvp,))
+_eigh = defprim("eigh", _eigh_fwd, _eigh_vjp, jvps=(_eigh_jvp,), batch=same_call)
 
 
 def _eigvalsh_vjp(g, ans, a, uplo):
@@ -894,6 +944,7 @@ def _eigvalsh_jvp(t, ans, a, uplo):
 _eigvalsh = defprim(
     "eigvalsh", lambda a, uplo: np.linalg.eigvalsh(a, UPLO=uplo), _eigvalsh_vjp,
     jvps=(_eigvalsh_jvp,),
+    batch=same_call,
 )
 
 
@@ -980,7 +1031,7 @@ def _svd_jvp(t, ans, a, full):
     return ds, du, dv
 
 
-_svd = defprim("svd", _svd_fwd, _svd_vjp, jvps=(_svd_jvp,))
+_svd = defprim("svd", _svd_fwd, _svd_vjp, jvps=(_svd_jvp,), batch=same_call)
 
 
 def _svd_uv(a: Any) -> tuple[Any, Any]:
@@ -1004,6 +1055,7 @@ def _svdvals_jvp(t, ans, a):
 _svdvals = defprim(
     "svdvals", lambda a: np.linalg.svd(a, compute_uv=False), _svdvals_vjp,
     jvps=(_svdvals_jvp,),
+    batch=same_call,
 )
 
 
@@ -1333,6 +1385,7 @@ _count_nonzero = defprim(
     "count_nonzero_norm", _count_fwd,
     lambda g, ans, x, axes, keepdims: _reductions._spread(g, x, axes) * 0,
     jvps=(lambda t, ans, x, axes, keepdims: _reductions._reduced_sum(t, axes, keepdims) * 0,),
+    batch=reduction,
 )
 
 
@@ -1522,7 +1575,16 @@ def _matrix_rank_fwd(a, tol, hermitian, rtol):
     return scalarize(np.asarray(np.linalg.matrix_rank(a, tol, hermitian, rtol=rtol)))
 
 
-_matrix_rank = defprim("matrix_rank", _matrix_rank_fwd, differentiable=False)
+def _matrix_rank_batch(prim, args, batched, ndims, rank, static, size):
+    """Ranks of a stack of matrices; of a vector (or a number), NumPy's 1 unless it is 0."""
+    a = np.asarray(args[0])
+    if ndims[0] < 2:
+        return (a != 0).reshape(size, -1).any(axis=1).astype(np.int64)
+    return prim.fwd(a, **static)
+
+
+_matrix_rank = defprim("matrix_rank", _matrix_rank_fwd, differentiable=False,
+                       batch=_matrix_rank_batch)
 
 
 @numpy_function(np.linalg.matrix_rank)
@@ -1584,7 +1646,7 @@ def _pinv_jvp(t, ans, a, rcond):
 
 
 
-_pinv = defprim("pinv", _pinv_fwd, _pinv_vjp, jvps=(_pinv_jvp,))
+_pinv = defprim("pinv", _pinv_fwd, _pinv_vjp, jvps=(_pinv_jvp,), batch=same_call)
 
 
 def _pinv_call(a: Any, rcond: Any, hermitian: bool) -> Any:

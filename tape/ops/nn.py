@@ -13,6 +13,8 @@ from typing import Any
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
+from .._batch import elementwise as _elementwise_rule
+from .._batch import fold, folded, lifted_along, reduction, unfold
 from .._record import bind
 from .._registry import defprim
 from .._tensor import Tensor, scalarize, wrap
@@ -78,11 +80,14 @@ def _softmax_rule(g, ans, x, axis):  # d softmax = s * (dx - <s, dx>): its own t
     return ans * (g - _reduced_sum(g * ans, axis, True))
 
 
-_softmax = defprim("softmax", _softmax_fwd, _softmax_rule, jvps=(_softmax_rule,))
+_softmax = defprim(
+    "softmax", _softmax_fwd, _softmax_rule, jvps=(_softmax_rule,), batch=reduction
+)
 _log_softmax = defprim(
     "log_softmax", _log_softmax_fwd,
     lambda g, ans, x, axis: g - np.exp(ans) * _reduced_sum(g, axis, True),
     jvps=(lambda t, ans, x, axis: t - np.sum(np.exp(ans) * t, axis=axis, keepdims=True),),
+    batch=reduction,
 )
 
 
@@ -139,6 +144,7 @@ _xent = defprim(
             axis=axis,
         ),
     ),
+    batch=lifted_along,
 )
 
 
@@ -229,6 +235,7 @@ _sigmoid_xent = defprim(
     "sigmoid_cross_entropy_with_logits", _sigmoid_xent_fwd,
     _sigmoid_xent_labels, _sigmoid_xent_logits,
     jvps=(_sigmoid_xent_labels, _sigmoid_xent_logits),
+    batch=_elementwise_rule,
 )
 
 
@@ -442,6 +449,52 @@ def _conv_filter_fwd(x, g, filter_shape, strides, pads, dilations):
     return np.tensordot(cols, g, axes=([0, 1, 2], [0, 1, 2]))
 
 
+# Batching rules. A batch of images (B, N, H, W, C) is one stack of B * N images (folded);
+# a batch of filters (B, KH, KW, C, O) is one filter of B * O output channels against one
+# stack of images, and otherwise a product of each example's windows with its own filter.
+
+
+def _conv_batch(prim, args, batched, ndims, rank, static, size):
+    x, w = args
+    if not batched[1]:
+        return unfold(_conv_fwd(fold(x), w, **static), size)
+    kh, kw, c, o = w.shape[1:]
+    if not batched[0]:
+        out = _conv_fwd(x, np.moveaxis(w, 0, -2).reshape(kh, kw, c, size * o), **static)
+        return np.moveaxis(out.reshape(*out.shape[:3], size, o), 3, 0)
+    strides, pads, dilations = static["strides"], static["pads"], static["dilations"]
+    out = _geometry_out(x.shape[1:], (kh, kw), strides, dilations, pads)
+    cols = _windows(_pad(fold(x), pads), (kh, kw), strides, dilations, out)
+    y = np.matmul(cols.reshape(size, -1, kh * kw * c), w.reshape(size, kh * kw * c, o))
+    return y.reshape(size, x.shape[1], *out, o)
+
+
+def _conv_input_batch(prim, args, batched, ndims, rank, static, size):
+    w, g = args
+    if not batched[0]:
+        return folded(prim, args, batched, ndims, rank, static, size)
+    st = dict(static)
+    n, h, wd, c = st.pop("input_shape")
+    kh, kw, _, o = w.shape[1:]
+    wt = np.swapaxes(w.reshape(size, kh * kw * c, o), 1, 2)  # (B, O, KH KW C)
+    cols = np.matmul(np.reshape(g, (size if batched[1] else 1, -1, o)), wt)
+    cols = cols.reshape(size * n, *np.shape(g)[-3:-1], kh, kw, c)
+    return unfold(_fold(cols, (size * n, h, wd, c), st["strides"], st["dilations"], st["pads"]),
+                  size)
+
+
+def _conv_filter_batch(prim, args, batched, ndims, rank, static, size):
+    x, g = args
+    kh, kw, c, o = static["filter_shape"]
+    strides, pads, dilations = static["strides"], static["pads"], static["dilations"]
+    out = np.shape(g)[-3:-1]
+    xs = fold(x) if batched[0] else x
+    cols = _windows(_pad(xs, pads), (kh, kw), strides, dilations, out)
+    cols = cols.reshape(size if batched[0] else 1, -1, kh * kw * c)
+    gs = np.reshape(g, (size if batched[1] else 1, -1, o))
+    return np.matmul(np.swapaxes(cols, 1, 2), gs).reshape(size, kh, kw, c, o)
+
+
 # conv2d(x, w) is bilinear; its transposes are conv2d_backprop_input (in x) and
 # conv2d_backprop_filter (in w). Each of the three is the transpose of the others.
 _conv = defprim(
@@ -452,6 +505,7 @@ _conv = defprim(
         lambda t, ans, x, w, **st: apply(_conv, t, w, **st),
         lambda t, ans, x, w, **st: apply(_conv, x, t, **st),
     ),
+    batch=_conv_batch,
 )
 _conv_input = defprim(
     "conv2d_backprop_input", _conv_input_fwd,
@@ -463,6 +517,7 @@ _conv_input = defprim(
         lambda t, ans, w, dy, **st: apply(_conv_input, t, dy, **st),
         lambda t, ans, w, dy, **st: apply(_conv_input, w, t, **st),
     ),
+    batch=_conv_input_batch,
 )
 _conv_filter = defprim(
     "conv2d_backprop_filter", _conv_filter_fwd,
@@ -474,6 +529,7 @@ _conv_filter = defprim(
         lambda t, ans, x, dy, **st: apply(_conv_filter, t, dy, **st),
         lambda t, ans, x, dy, **st: apply(_conv_filter, x, t, **st),
     ),
+    batch=_conv_filter_batch,
 )
 
 
@@ -729,14 +785,28 @@ def _gather_fwd(x, index):
     return np.reshape(x, -1)[index]
 
 
+def _scatter_batch(prim, args, batched, ndims, rank, static, size):
+    """Each example's values added into its own block of ``size`` blocks."""
+    index, shape = static["index"], tuple(static["shape"])
+    block = int(np.prod(shape))
+    at = np.arange(size).reshape((size,) + (1,) * np.ndim(index)) * block + index
+    return _scatter_fwd(np.broadcast_to(args[0], at.shape), at, (size, *shape))
+
+
+def _gather_batch(prim, args, batched, ndims, rank, static, size):
+    return np.reshape(args[0], (size, -1))[:, static["index"]]
+
+
 # Scatter (add g at flat indices) and gather (read at flat indices) are each other's transpose.
 _scatter = defprim(
     "pool_scatter", _scatter_fwd,
     lambda g, ans, u, index, shape: apply(_gather, g, index=index), linear=True,
+    batch=_scatter_batch,
 )
 _gather = defprim(
     "pool_gather", _gather_fwd,
     lambda g, ans, x, index: apply(_scatter, g, index=index, shape=np.shape(x)), linear=True,
+    batch=_gather_batch,
 )
 
 
@@ -747,6 +817,7 @@ def _max_pool_rule(g, ans, x, **geo):  # all of g to the first maximum of each w
 _max_pool = defprim(
     "max_pool2d", _max_pool_fwd, _max_pool_rule,
     jvps=(lambda t, ans, x, **geo: apply(_gather, t, index=_max_index(_value(x), **geo)),),
+    batch=folded,
 )
 
 
@@ -773,12 +844,12 @@ def _avg_pool_grad_fwd(g, input_shape, ksize, strides, pads):
 _avg_pool = defprim(
     "avg_pool2d", _avg_pool_fwd,
     lambda g, ans, x, **geo: apply(_avg_pool_grad, g, input_shape=np.shape(x), **geo),
-    linear=True,
+    linear=True, batch=folded,
 )
 _avg_pool_grad = defprim(
     "avg_pool2d_grad", _avg_pool_grad_fwd,
     lambda g, ans, dy, input_shape, **geo: apply(_avg_pool, g, **geo),
-    linear=True,
+    linear=True, batch=folded,
 )
 
 

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 from numpy.lib.array_utils import normalize_axis_index, normalize_axis_tuple
 
+from .._batch import lifted_along, reduction
 from .._record import bind, holds_tensors, pack
 from .._registry import defprim
 from .._tensor import Tensor, Variable, as_tensor, scalarize, to_value
@@ -123,6 +124,7 @@ _sum = defprim(
     lambda x, axes, keepdims, shape: np.sum(x, axis=axes, keepdims=keepdims, dtype=_int_dtype(x)),
     lambda g, ans, x, axes, keepdims, shape: _spread_to(g, shape, axes),
     linear=True,
+    batch=reduction,
 )
 def _mean_fwd(x, axes, keepdims, shape):
     # (the array's own method skips np.mean's Python-level wrapper)
@@ -140,7 +142,7 @@ def _mean_vjp(g, ans, x, axes, keepdims, shape):
     return _spread_to(g / n, shape, axes)
 
 
-_mean = defprim("mean", _mean_fwd, _mean_vjp, linear=True)
+_mean = defprim("mean", _mean_fwd, _mean_vjp, linear=True, batch=reduction)
 
 
 def reduce_sum(
@@ -186,6 +188,7 @@ _shift = defprim(
     "shift", _shift_fwd,
     lambda g, ans, x, axis, reverse: apply(_shift, g, axis=axis, reverse=not reverse),
     linear=True,
+    batch=reduction,
 )
 
 
@@ -239,6 +242,7 @@ _linrec = defprim(
         ),
         lambda t, ans, a, b, axis, reverse: apply(_linrec, a, t, axis=axis, reverse=reverse),
     ),
+    batch=lifted_along,
 )
 
 
@@ -265,6 +269,7 @@ _cumsum = defprim(
         _cumsum, g, axis=axis, exclusive=exclusive, reverse=not reverse
     ),
     linear=True,
+    batch=reduction,
 )
 
 
@@ -294,6 +299,7 @@ _cumprod = defprim(
     "cumprod",
     lambda x, axis, exclusive, reverse: _scan(np.cumprod, x, axis, exclusive, reverse, 1),
     _cumprod_vjp, jvps=(_cumprod_jvp,),
+    batch=reduction,
 )
 
 
@@ -355,6 +361,7 @@ _prod = defprim(
     lambda x, axes, keepdims: np.prod(x, axis=axes, keepdims=keepdims, dtype=_int_dtype(x)),
     lambda g, ans, x, axes, keepdims: _spread(g, x, axes) * _others(x, axes),
     jvps=(lambda t, ans, x, axes, keepdims: _reduced_sum(t * _others(x, axes), axes, keepdims),),
+    batch=reduction,
 )
 
 
@@ -412,6 +419,7 @@ def _extreme(name: str, fn: Any) -> Any:
                 t * _tie_weights(ans, x, axes), axes, keepdims
             ),
         ),
+        batch=reduction,
     )
 
 
@@ -472,6 +480,7 @@ _logsumexp = defprim(
             t * _softmax_weights(ans, x, axes), axes, keepdims
         ),
     ),
+    batch=reduction,
 )
 
 
@@ -528,7 +537,7 @@ def _moment_fwd(fn):
     return fwd
 
 
-_var = defprim("variance", _moment_fwd(np.var), _var_vjp, jvps=(_var_jvp,))
+_var = defprim("variance", _moment_fwd(np.var), _var_vjp, jvps=(_var_jvp,), batch=reduction)
 _std = defprim(
     "std", _moment_fwd(np.std),
     lambda g, ans, x, axes, keepdims, ddof: _spread(g, x, axes) * _std_weights(ans, x, axes, ddof),
@@ -537,6 +546,7 @@ _std = defprim(
             t * _std_weights(ans, x, axes, ddof), axes, keepdims
         ),
     ),
+    batch=reduction,
 )
 
 
@@ -602,6 +612,7 @@ _l2 = defprim(
             t * _l2_weights(ans, x, axes), axes, keepdims
         ),
     ),
+    batch=reduction,
 )
 
 
@@ -626,6 +637,7 @@ _pnorm = defprim(
             t * _pnorm_weights(ans, x, axes, p), axes, keepdims
         ),
     ),
+    batch=reduction,
 )
 
 
@@ -647,8 +659,8 @@ def _arg_fwd(fn):
     return fwd
 
 
-_argmax = defprim("argmax", _arg_fwd(np.argmax), differentiable=False)
-_argmin = defprim("argmin", _arg_fwd(np.argmin), differentiable=False)
+_argmax = defprim("argmax", _arg_fwd(np.argmax), differentiable=False, batch=reduction)
+_argmin = defprim("argmin", _arg_fwd(np.argmin), differentiable=False, batch=reduction)
 
 
 def _arg(prim: Any, x: Any, axis: Any, output_type: Any, op: str) -> Tensor:
@@ -684,10 +696,12 @@ def argmin(
 
 
 _all = defprim(
-    "all", lambda x, axes, keepdims: np.all(x, axis=axes, keepdims=keepdims), differentiable=False
+    "all", lambda x, axes, keepdims: np.all(x, axis=axes, keepdims=keepdims), differentiable=False,
+    batch=reduction,
 )
 _any = defprim(
-    "any", lambda x, axes, keepdims: np.any(x, axis=axes, keepdims=keepdims), differentiable=False
+    "any", lambda x, axes, keepdims: np.any(x, axis=axes, keepdims=keepdims), differentiable=False,
+    batch=reduction,
 )
 
 
@@ -775,10 +789,39 @@ def _as_numpy_does(func: Any, a: Any, **kwargs: Any) -> Tensor:
     return bind(_NUMPY_DOES, a, func=func, kwargs=kwargs)
 
 
+# NumPy's functions that reduce over ``axis`` (None: every axis; a tuple allowed)
+_REDUCING = frozenset({np.sum, np.mean, np.prod, np.ptp, np.nansum, np.nanprod, np.nanmean,
+                       np.nanmax, np.nanmin, np.max, np.min})
+
+
+def _numpy_does_batch(prim, args, batched, ndims, rank, static, size):
+    """NumPy's function on a batch: its ``axis`` moves one place on; ``axis=None`` means
+    every axis of an example for the reductions, the one axis of a vector for the others
+    (which flatten otherwise)."""
+    func, kwargs, n = static["func"], dict(static["kwargs"]), ndims[0]
+    if "axis" not in kwargs:
+        return NotImplemented
+    axis = kwargs["axis"]
+    if axis is None:
+        if func in _REDUCING:
+            axis = tuple(range(1, n + 1))
+        elif n == 1:
+            axis = 1
+        else:
+            return NotImplemented
+    elif isinstance(axis, (tuple, list)):
+        axis = tuple(a % n + 1 for a in axis)
+    else:
+        axis = axis % n + 1
+    kwargs["axis"] = axis
+    return prim.fwd(args[0], func=func, kwargs=kwargs)
+
+
 # NumPy's function on integer or boolean values: no gradient, so no tape records it (only a
 # compiled function's tracer does)
 _NUMPY_DOES = defprim(
-    "numpy_reduction", lambda a, func, kwargs: to_value(func(a, **kwargs)), differentiable=False
+    "numpy_reduction", lambda a, func, kwargs: to_value(func(a, **kwargs)), differentiable=False,
+    batch=_numpy_does_batch,
 )
 
 
@@ -963,6 +1006,7 @@ def _nan_extreme(name: str, fn: Any) -> Any:
                 t * _nan_tie_weights(ans, x, axes), axes, keepdims
             ),
         ),
+        batch=reduction,
     )
 
 
@@ -1061,7 +1105,19 @@ def _quantile_jvp(t, ans, x, q, axis, method, keepdims, kind):
     return np.reshape(np.sum(weights * grouped, axis=-1), np.shape(ans))
 
 
-_quantile = defprim("quantile", _quantile_fwd, _quantile_vjp, jvps=(_quantile_jvp,))
+def _quantile_batch(prim, args, batched, ndims, rank, static, size):
+    """Quantiles of each example: over its axes (all of them for None); the axes of ``q``
+    come first in NumPy's result, the batch's is moved in front of them."""
+    n = ndims[0]
+    axis = static["axis"]
+    axis = tuple(range(1, n + 1)) if axis is None else tuple(a % n + 1 for a in axis)
+    out = prim.fwd(args[0], **{**static, "axis": axis})
+    m = 0 if static["kind"] == "median" else np.ndim(static["q"])
+    return np.moveaxis(out, m, 0) if m else out
+
+
+_quantile = defprim("quantile", _quantile_fwd, _quantile_vjp, jvps=(_quantile_jvp,),
+                    batch=_quantile_batch)
 
 
 def _np_order_statistic(kind, a, q, axis, out, method, keepdims, weights=None) -> Tensor:

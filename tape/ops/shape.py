@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 from numpy.lib.array_utils import normalize_axis_index, normalize_axis_tuple
 
+from .._batch import as_tuple, lift, reduction, same_call
 from .._fast import unary_caller
 from .._record import bind, pack
 from .._registry import defprim, through
@@ -136,6 +137,87 @@ def _scatter(g: Any, key: Any, shape: tuple[int, ...]) -> Any:
     return scalarize(z)
 
 
+# --------------------------------------------------------------------------- batching rules
+# (see tape._batch: the arguments come with the batch on axis 0 where ``batched``; a rule
+# gives the output with the batch on axis 0, or NotImplemented for a case it leaves to a loop)
+
+
+def _transpose_batch(prim, args, batched, ndims, rank, static, size):
+    perm, n = static.get("perm"), ndims[0]
+    perm = tuple(reversed(range(n))) if perm is None else tuple(p % n for p in perm)
+    return prim.fwd(args[0], perm=(0, *(p + 1 for p in perm)))
+
+
+def _reshape_batch(prim, args, batched, ndims, rank, static, size):
+    return prim.fwd(args[0], shape=(size, *as_tuple(static["shape"])))
+
+
+def _broadcast_to_batch(prim, args, batched, ndims, rank, static, size):
+    shape = as_tuple(static["shape"])
+    return prim.fwd(lift(args[0], ndims[0], len(shape)), shape=(size, *shape))
+
+
+def _basic(k: Any) -> bool:
+    return k is None or k is Ellipsis or type(k) in (int, slice) or isinstance(k, np.integer)
+
+
+def _batch_key(key: Any) -> tuple[tuple, int]:
+    """An example's index key for the batch (a full slice in front), and where the batch's
+    axis lands in the result: 0, or, where the key's index arrays (with its integers,
+    which count as index arrays beside them) are apart, after their broadcast axes, which
+    NumPy then puts first."""
+    items = key if isinstance(key, tuple) else (key,)
+    advanced = [not _basic(k) for k in items]
+    if any(advanced):
+        advanced = [a or type(k) is int or isinstance(k, np.integer)
+                    for a, k in zip(advanced, items)]
+    at = [i for i, a in enumerate(advanced) if a]
+    axis = 0
+    if at and at[-1] - at[0] + 1 != len(at):
+        axis = max(1 if np.asarray(k).dtype == bool else np.ndim(k)
+                   for k, a in zip(items, advanced) if a)
+    return (slice(None), *items), axis
+
+
+def _getitem_batch(prim, args, batched, ndims, rank, static, size):
+    key, axis = _batch_key(static["key"])
+    out = prim.fwd(args[0], key=key)
+    return np.moveaxis(out, axis, 0) if axis else out
+
+
+def _scatter_batch(prim, args, batched, ndims, rank, static, size):
+    (key, axis), shape = _batch_key(static["key"]), tuple(static["shape"])
+    # the values broadcast to the selection (of an example): lift them to its rank, and put
+    # the batch where the selection of the batch has it
+    picked = np.broadcast_to(np.zeros((), np.int8), shape)[static["key"]]
+    g = lift(args[0], ndims[0], np.ndim(picked))
+    return prim.fwd(np.moveaxis(g, 0, axis) if axis else g, key=key, shape=(size, *shape))
+
+
+def _gather_batch(prim, args, batched, ndims, rank, static, size):
+    return prim.fwd(args[0], indices=(slice(None), static["indices"]),
+                    shape=(size, *static["shape"]))
+
+
+def _pad_batch(prim, args, batched, ndims, rank, static, size):
+    paddings = [tuple(p) for p in np.asarray(static["paddings"]).reshape(-1, 2).tolist()]
+    return prim.fwd(args[0], paddings=[(0, 0), *paddings], value=static["value"])
+
+
+def _tile_batch(prim, args, batched, ndims, rank, static, size):
+    multiples = tuple(int(m) for m in np.atleast_1d(static["multiples"]))
+    if len(multiples) > ndims[0]:  # the tile would add axes in front, where the batch is
+        return NotImplemented
+    return prim.fwd(args[0], multiples=(1,) * (ndims[0] + 1 - len(multiples)) + multiples)
+
+
+def _concat_batch(prim, args, batched, ndims, rank, static, size):
+    """concat and stack: unbatched operands are repeated for every example."""
+    full = [a if b else np.broadcast_to(a, (size, *np.shape(a))) for a, b in zip(args, batched)]
+    axis = static["axis"]
+    return prim.fwd(*full, axis=axis + 1 if axis >= 0 else axis)
+
+
 # --------------------------------------------------------------------------- primitives
 
 
@@ -178,32 +260,32 @@ def _cast_fwd(x: Any, dtype: np.dtype) -> Any:
 _reshape = defprim(
     "reshape", lambda x, shape: scalarize(np.reshape(x, shape)),
     lambda g, ans, x, shape: np.reshape(g, np.shape(x)),
-    linear=True,
+    linear=True, batch=_reshape_batch,
 )
 _broadcast_to = defprim(
     "broadcast_to", lambda x, shape: scalarize(np.broadcast_to(x, shape).copy()),
     through,  # the engine sums the broadcast axes away
-    linear=True,
+    linear=True, batch=_broadcast_to_batch,
 )
 _transpose = defprim(
     "transpose", lambda x, perm: scalarize(np.transpose(x, perm)),
     lambda g, ans, x, perm: np.transpose(g, _inverse(perm)),
-    linear=True,
+    linear=True, batch=_transpose_batch,
 )
 _reverse = defprim(
     "reverse", lambda x, axes: scalarize(np.flip(x, axes)),
     lambda g, ans, x, axes: np.flip(g, axes),
-    linear=True,
+    linear=True, batch=reduction,
 )
 _getitem = defprim(
     "getitem", lambda x, key: scalarize(x[key]),
     lambda g, ans, x, key: _scatter_add(g, key, np.shape(x)),
-    linear=True,
+    linear=True, batch=_getitem_batch,
 )
 _scatter_prim = defprim(
     "scatter_add", _scatter,
     lambda g, ans, u, key, shape: g[key],
-    linear=True,
+    linear=True, batch=_scatter_batch,
 )
 def _rows_cotangent(g: Any, ans: Any, x: Any, indices: np.ndarray, shape: tuple) -> Any:
     """The cotangent of ``x[indices]``: sparse (IndexedSlices) in a plain sweep, a dense
@@ -215,30 +297,33 @@ def _rows_cotangent(g: Any, ans: Any, x: Any, indices: np.ndarray, shape: tuple)
 
 
 _gather_rows = defprim(  # gather along axis 0: its gradient is IndexedSlices, as in TensorFlow
-    "gather", lambda x, indices, shape: scalarize(x[indices]), _rows_cotangent, linear=True
+    "gather", lambda x, indices, shape: scalarize(x[indices]), _rows_cotangent, linear=True,
+    batch=_gather_batch,
 )
 _tile = defprim(
-    "tile", lambda x, multiples: scalarize(np.tile(x, multiples)), _tile_vjp, linear=True
+    "tile", lambda x, multiples: scalarize(np.tile(x, multiples)), _tile_vjp, linear=True,
+    batch=_tile_batch,
 )
 _pad = defprim(  # constant padding; the padding value is a constant (no gradient, as in TF)
     "pad", lambda x, paddings, value: np.pad(x, paddings, constant_values=value),
     lambda g, ans, x, paddings, value: g[_unpadded(paddings, np.shape(x))],
     jvps=(lambda t, ans, x, paddings, value: bind(_pad, t, paddings=paddings, value=0),),
+    batch=_pad_batch,
 )
 _unstack = defprim(
     "unstack", lambda x, axis: tuple(np.moveaxis(x, axis, 0)),
     lambda g, ans, x, axis: np.stack(g, axis),
-    linear=True,
+    linear=True, batch=reduction,
 )
 _split = defprim(
     "split", _split_fwd,
     lambda g, ans, x, sizes, axis: np.concatenate(g, axis),
-    linear=True,
+    linear=True, batch=reduction,
 )
-_cast = defprim("cast", _cast_fwd, through, linear=True)  # fit restores dtype
-_cast_to_int = defprim("cast_to_int", _cast_fwd, differentiable=False)
-_one_hot = defprim("one_hot", _one_hot_fwd, differentiable=False)
-_identity = defprim("identity", lambda x: x, through, linear=True)
+_cast = defprim("cast", _cast_fwd, through, linear=True, batch=same_call)  # fit restores dtype
+_cast_to_int = defprim("cast_to_int", _cast_fwd, differentiable=False, batch=same_call)
+_one_hot = defprim("one_hot", _one_hot_fwd, differentiable=False, batch=reduction)
+_identity = defprim("identity", lambda x: x, through, linear=True, batch=same_call)
 
 
 def _part(xs: tuple, i: int, axis: int) -> tuple:
@@ -257,11 +342,13 @@ _concat = defprim(
     "concat", lambda *xs, axis: np.concatenate(xs, axis),
     vjp_at=lambda i: lambda g, ans, *xs, axis: g[_part(xs, i, axis)],
     jvp_at=lambda i: lambda t, ans, *xs, axis: _scatter_add(t, _part(xs, i, axis), np.shape(ans)),
+    batch=_concat_batch,
 )
 _stack = defprim(
     "stack", lambda *xs, axis: np.stack(xs, axis),
     vjp_at=lambda i: lambda g, ans, *xs, axis: g[_slot(i, axis)],
     jvp_at=lambda i: lambda t, ans, *xs, axis: _scatter_add(t, _slot(i, axis), np.shape(ans)),
+    batch=_concat_batch,
 )
 
 
@@ -760,7 +847,7 @@ def stop_gradient(input: Any, name: str | None = None) -> Tensor:
 
 
 # A copy that no tape records: only tape.function traces it (as the op it is).
-_stop = unary_caller(defprim("stop_gradient", to_value, differentiable=False))
+_stop = unary_caller(defprim("stop_gradient", to_value, differentiable=False, batch=same_call))
 
 
 def shape(input: Any, out_type: Any = int32, name: str | None = None) -> Tensor:
