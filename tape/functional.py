@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from ._batch import RULES, Basis, Unbatchable, run_batched
+from ._batch import Basis, Unbatchable, run_batched
 from ._record import bind
 from ._registry import PerPosition, Primitive
 from ._sparse import densify
@@ -648,7 +648,7 @@ def _mapped(tr: Any, flags: list[bool], size: int, first: list,
 
     run.__name__ = f"vmap_of_{tr.name}"
     run.mapped = _Info(tr, flags, size)  # type: ignore[attr-defined]
-    return Primitive("vmap", run, joint=joint, jvps=PerPosition(jvp_at))
+    return Primitive("vmap", run, joint=joint, jvps=PerPosition(jvp_at), batch=_mapped_rule)
 
 
 def _mapped_rule(prim: Primitive, args: list, batched: list[bool], ndims: list[int],
@@ -677,8 +677,6 @@ def _mapped_rule(prim: Primitive, args: list, batched: list[bool], ndims: list[i
     outs = [v.reshape((size, n, *v.shape[1:])) for v in outs]
     return tuple(outs) if len(outs) != 1 else outs[0]
 
-
-RULES["vmap"] = _mapped_rule
 
 
 def _looped(fn: Callable[..., Any], moved: list, axes: tuple, size: int) -> Any:
