@@ -187,10 +187,14 @@ def run_batched(
         if type(head) is not Primitive:
             if head == "guard":
                 _, key, kind, observed = step
-                if is_batched[key]:
-                    raise Unbatchable("a value that steered Python differs between examples")
-                if not _same(_CONVERT[kind](env[key]), observed):
-                    raise Unbatchable("a value that steered Python differs from the traced one")
+                value = env[key]
+                if type(value) is Basis:
+                    value = value.dense()
+                # the trace holds for every example that steers Python as the traced one did
+                if not all(_same(_CONVERT[kind](v), observed)
+                           for v in (value if is_batched[key] else (value,))):
+                    raise Unbatchable("a value that steered Python differs from the traced "
+                                      "one in some example")
                 continue
             what = "an assignment" if head == "assign" else "a call made on every run"
             raise Unbatchable(f"the function makes {what}")
@@ -245,9 +249,10 @@ class Basis:
     ops that keep them diagonal -- scaling by an unbatched value, sums of two, reshapes, a
     product with an unbatched matrix (which makes rows of that matrix) -- so that the rows of
     ``M @ f(x)``'s Jacobian cost what one row of ``M`` does, not a matrix product with the
-    identity. Any other op gets the dense rows (:meth:`dense`). The results are the same as
-    the dense rows' to the last bit; the form is only taken where zeros stay zeros (the
-    unbatched operand is finite)."""
+    identity. Any other op gets the dense rows (:meth:`dense`). The results are the dense
+    rows' to the last bit, except that a zero may differ in sign (-0.0 where dense rows went
+    through a negation); the form is only taken where zeros stay zeros (the unbatched
+    operand is finite)."""
 
     __slots__ = ("scale", "start", "shape")
 
@@ -311,7 +316,8 @@ def _basis_matmul(args: list, flags: list[bool]) -> Any:
     if len(a.shape) != 1 or not isinstance(m, np.ndarray) or m.ndim > 2 or not _finite(m):
         return NotImplemented
     lo, hi = a.start, a.start + len(a.scale)
-    part = m[lo:hi] if flags[0] or m.ndim == 1 else m[:, lo:hi].T
+    # in C order, as a product's result is, so that later reductions add in the same order
+    part = np.ascontiguousarray(m[lo:hi] if flags[0] or m.ndim == 1 else m[:, lo:hi].T)
     if bool((a.scale == 1).all()):  # unscaled rows: the matrix's own (read-only) view
         out = part.astype(np.result_type(a.scale, m), copy=False)
         if out is part:

@@ -11,14 +11,17 @@ from typing import Any
 
 import numpy as np
 
-from ._batch import Unbatchable, run_batched
+from ._batch import Basis, Unbatchable, run_batched
+from ._record import bind
+from ._registry import PerPosition, Primitive
 from ._sparse import densify
 from ._structure import flatten, pack_as
 from ._tape import GradientTape
-from ._tensor import STATE, Tensor, Variable, as_tensor, wrap
-from ._trace import signature, trace
+from ._tensor import STATE, Tensor, Variable, as_tensor, scalarize, wrap
+from ._trace import _Slot, _slots, _substitute, signature, trace
 from .forward import ForwardAccumulator
-from .ops.creation import convert_to_tensor
+from .ops.creation import convert_to_tensor, zeros_like
+from .ops.reductions import reduce_sum
 from .ops.shape import identity, reshape, stack, transpose
 
 
@@ -200,8 +203,15 @@ jacobian = jacrev
 
 
 def jacfwd(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable[..., Any]:
-    """The Jacobian by forward mode (one pass per input element): shape
-    ``out.shape + arg.shape``. Cheaper than :func:`jacrev` for tall Jacobians.
+    """The Jacobian by forward mode: shape ``out.shape + arg.shape``. Cheaper than
+    :func:`jacrev` for tall Jacobians.
+
+    The columns come from one batched forward pass: the tangent of ``f`` for one column of
+    the identity is traced, then run on all of them at once, the identity's columns kept
+    sparse through the ops that keep them so (as ``GradientTape.jacobian`` keeps its rows).
+    Under an outer tape or accumulator, or inside ``tape.function``, it is a :func:`vmap` of
+    that tangent, which those record as one op; where the tangent cannot run on a batch
+    (Python branching on it), one forward pass per column.
 
     >>> import tape
     >>> tape.jacfwd(lambda x: x * x)(tape.constant([1.0, 2.0])).numpy()
@@ -218,24 +228,38 @@ def jacfwd(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable[
         out: Any = None
         for i in nums:
             x = args[i]
-            columns: list[list] = []
-            for k in range(x.size):
-                e = np.zeros(x.size, dtype=x.dtype)
-                e[k] = 1
-                with ForwardAccumulator(x, e.reshape(x.shape)) as acc:
-                    out = f(*args)
-                flat = flatten(out)
-                columns = columns or [[] for _ in flat]
-                for col, o in zip(columns, flat):
-                    col.append(acc.jvp(o, unconnected_gradients="zero"))
-            if out is None:  # an argument with no elements: run f once for the shapes
+            if x.size == 0:  # no columns: f once, for the shapes
                 out = f(*args)
+                per_arg.append([as_tensor(np.zeros(o.shape + x.shape, dtype=o.dtype))
+                                for o in flatten(out)])
+                continue
+            seen: list[Any] = []
+
+            def column(*xs_and_tangent: Any, i: int = i, seen: list = seen) -> list:
+                xs = list(xs_and_tangent[:-1])
+                xs[i] = identity(xs[i])  # its own primal, even if passed twice
+                with ForwardAccumulator(xs[i], xs_and_tangent[-1]) as acc:
+                    result = f(*xs)
+                seen[:] = [result]
+                return [acc.jvp(o, unconnected_gradients="zero") for o in flatten(result)]
+
+            columns = None
+            if not (STATE.recording or STATE.accumulators):  # the identity's rows kept sparse
+                first = np.zeros(x.shape, dtype=x.dtype)
+                first.flat[0] = 1
+                seed = Basis(np.ones(x.size, dtype=x.dtype), 0, x.shape)
+                try:
+                    columns = _run_batched(
+                        column, [*args, wrap(first)], (None,) * len(args) + (0,),
+                        [*args, wrap(first)], x.size, {}, [], seed)
+                except Unbatchable:
+                    pass
+            if columns is None:  # (vmap runs it on the whole batch where it can)
+                eye = wrap(np.eye(x.size, dtype=x.dtype).reshape((x.size, *x.shape)))
+                columns = vmap(column, in_axes=(None,) * len(args) + (0,))(*args, eye)
+            out = seen[0]
             jacs = []
-            for j, o in enumerate(flatten(out)):
-                if x.size == 0:
-                    jacs.append(as_tensor(np.zeros(o.shape + x.shape, dtype=o.dtype)))
-                    continue
-                cols = stack(columns[j])  # (x.size,) + o.shape: move the column axis last
+            for o, cols in zip(flatten(out), columns):  # (x.size,) + o.shape: columns last
                 cols = transpose(cols, tuple(range(1, cols.ndim)) + (0,))
                 jacs.append(reshape(cols, o.shape + x.shape))
             per_arg.append(jacs)
@@ -290,9 +314,15 @@ def vmap(
     ``fn`` is traced on one example, and its ops then run on the batch by their batching
     rules (an op without one loops over the examples, with a warning). A function whose
     Python control flow depends on values that differ between examples, or that assigns
-    variables, runs once per example instead (results stacked); so does a call under a
-    recording tape, so that the tape records it. It composes with ``grad``: ``vmap(grad(f))``
-    gives per-example gradients.
+    variables, runs once per example instead (results stacked).
+
+    It composes with ``grad``, ``jacfwd``, tapes, accumulators and ``tape.function``:
+    ``vmap(grad(f))`` gives per-example gradients; under a recording ``GradientTape`` or a
+    ``ForwardAccumulator``, and inside a function being compiled, the batched call is one op,
+    whose gradient and tangent are batched calls too (of ``f``'s VJP and JVP, traced on one
+    example), to every order; tensors the function closes over and the variables it reads are
+    differentiated too. A function with effects (assignments, random draws, ``tape.print``)
+    runs once per example there instead.
 
     >>> import numpy as np, tape
     >>> f = lambda x, w: tape.reduce_sum(tape.sin(x) * w)
@@ -314,20 +344,23 @@ def vmap(
                 "per argument (None for an argument that is not batched)."
             )
         moved, size = _batch_first(args, axes)
-        examples = [_example(a, ax) for a, ax in zip(moved, axes)]
         result = None
-        if not (STATE.recording or STATE.accumulators):
-            looped: list[str] = []
-            try:
+        looped: list[str] = []
+        composed = bool(STATE.recording or STATE.accumulators)  # (tracers record too)
+        try:
+            if composed:
+                result = _bound(fn, moved, axes, size, looped)
+            else:
+                examples = [_example(a, ax) for a, ax in zip(moved, axes)]
                 result = _run_batched(fn, moved, axes, examples, size, cache, looped)
-            except Unbatchable:
-                if not fallback_to_while_loop:
-                    raise
-            if not fallback_to_while_loop and looped:
-                raise Unbatchable(
-                    f"ops without a batching rule: {sorted(set(looped))}; pass "
-                    "fallback_to_while_loop=True to run them once per example."
-                )
+        except Unbatchable:
+            if not fallback_to_while_loop and not composed:
+                raise
+        if not fallback_to_while_loop and looped:
+            raise Unbatchable(
+                f"ops without a batching rule: {sorted(set(looped))}; pass "
+                "fallback_to_while_loop=True to run them once per example."
+            )
         if result is None:
             result = _looped(fn, moved, axes, size)
         return _out_axis(result, out_axes)
@@ -384,8 +417,9 @@ def _example(a: Any, ax: Any, k: int = 0) -> Any:
 
 
 def _run_batched(fn: Callable[..., Any], moved: list, axes: tuple, examples: list, size: int,
-                 cache: dict, looped: list[str]) -> Any:
-    """``fn`` on the batch by its trace on one example (see :mod:`tape._batch`)."""
+                 cache: dict, looped: list[str], seed: Any = None) -> Any:
+    """``fn`` on the batch by its trace on one example (see :mod:`tape._batch`); ``seed``:
+    the value of the last input instead of its own (rows of the identity kept sparse)."""
     key, leaves, named = signature(tuple(examples), {})
     tr = cache.get(key)
     if tr is None:
@@ -397,10 +431,11 @@ def _run_batched(fn: Callable[..., Any], moved: list, axes: tuple, examples: lis
         raise Unbatchable(tr.unsupported)
     values, flags = [], []
     for a, ax in zip(moved, axes):
-        for leaf in flatten(a) if type(a) in (list, tuple) else [a]:
-            if isinstance(leaf, (Tensor, np.ndarray, np.generic)):
-                values.append(leaf._value if isinstance(leaf, Tensor) else np.asarray(leaf))
-                flags.append(ax is not None)
+        for leaf in signature((a,), {})[1]:  # (the leaves as the trace's inputs are found)
+            values.append(leaf._value if isinstance(leaf, Tensor) else np.asarray(leaf))
+            flags.append(ax is not None)
+    if seed is not None:
+        values[-1] = seed
     outs = run_batched(tr, values, flags, size, looped)
     full = [wrap(v if b else np.broadcast_to(v, (size, *np.shape(v))).copy())
             for v, b in outs]
@@ -411,6 +446,237 @@ def _run_batched(fn: Callable[..., Any], moved: list, axes: tuple, examples: lis
         else wrap(np.broadcast_to(t._value, (size, *t.shape)).copy())
         for t in flatten(tr.fill(full))
     ])
+
+
+def _bound(fn: Callable[..., Any], moved: list, axes: tuple, size: int,
+           looped: list[str]) -> Any:
+    """``fn`` on the batch as ONE op (see :func:`_mapped`), for tapes, accumulators and
+    tracers outside the call: they record it as one entry, not one per example. The function
+    is traced anew on each call (on fresh tensors holding one example), so that what it closes
+    over is looked at now: tensors it closes over that an outer tape, accumulator or tracer
+    tracks become inputs of the op (:func:`_lift_captured`), and so do the variables it
+    reads. Raises :class:`Unbatchable` where that op would not be the function's: effects
+    (assignments, draws, prints), a guard inside a function being compiled (the generated
+    code could not check it), or the batch itself."""
+    examples, inputs, flags = [], [], []
+    for a, ax in zip(moved, axes):
+        _, leaves, _ = signature((a,), {})
+        fresh = []
+        for leaf in leaves:
+            value = leaf._value if isinstance(leaf, Tensor) else np.asarray(leaf)
+            fresh.append(wrap(scalarize(np.array(value[0] if ax is not None else value))))
+            inputs.append(leaf if isinstance(leaf, Tensor) else wrap(scalarize(np.array(value))))
+            flags.append(ax is not None)
+        examples.append(_substitute(a, fresh))
+    key, leaves, named = signature(tuple(examples), {})
+    tr, _ = trace(fn, tuple(examples), {}, leaves, locate=False, keep=named)
+    if tr.unsupported:
+        raise Unbatchable(tr.unsupported)
+    if any(type(step[0]) is not Primitive and (step[0] != "guard" or STATE.tracers)
+           for step in tr.steps):
+        raise Unbatchable("the function has effects, or branches inside a compiled function")
+    for k, value in _lift_captured(tr).items():  # closed over, tracked outside: inputs too
+        inputs.append(wrap(value, k))
+        flags.append(False)
+    if tr.variables:  # read (never assigned): inputs of the op, read when it runs
+        inputs.extend(tr.variables.values())
+        flags.extend(False for _ in tr.variables)
+        tr.inputs = [*tr.inputs, *tr.variables]
+        tr._input_dtypes = [*tr._input_dtypes, *(v.dtype for v in tr.variables.values())]
+        tr.variables = {}
+    values = [t._value for t in inputs]
+    first = _finish(tr, run_batched(tr, values, flags, size, looped), size)
+    prim = _mapped(tr, flags, size, first, [t.dtype.kind in "fc" for t in inputs])
+    out = bind(prim, *inputs)
+    outs = list(out) if type(out) is tuple else [out]
+    return _unorder(tr, _order(tr), outs)
+
+
+def _lift_captured(tr: Any) -> dict[int, Any]:
+    """Make the values that ``tr``'s function closed over and that an outer tape, accumulator
+    or tracer tracks (by id) inputs of the trace, so that the op of the batched call is
+    recorded from them. Returns their values by id, in the order they became inputs."""
+    tracked = [t._watched for t in STATE.recording] + [a._tangents for a in STATE.accumulators]
+    lifted: dict[int, Any] = {}
+    steps = []
+    for step in tr.steps:
+        if type(step[0]) is Primitive:
+            ids, vals, connected = step[1], step[2], step[6]
+            extra = [i for i, k in enumerate(ids)
+                     if k and i not in connected and any(k in w for w in tracked)]
+            if extra:
+                for i in extra:
+                    lifted.setdefault(ids[i], vals[i])
+                step = (*step[:6], tuple(sorted({*connected, *extra})))
+        steps.append(step)
+    if lifted:
+        tr.steps = steps
+        tr.inputs = [*tr.inputs, *lifted]
+        tr._input_dtypes = [*tr._input_dtypes, *(np.asarray(v).dtype for v in lifted.values())]
+    return lifted
+
+
+def _finish(tr: Any, outs: list, size: int) -> list:
+    """The values of the result's tensors (as :func:`_order` orders them) from
+    :func:`run_batched`'s, each with the batch (broadcast where it is the same for all)."""
+    got = dict(zip(_slots(tr.out), outs))
+    full = []
+    for leaf in _tensor_leaves(tr.out):
+        v, b = got[leaf.id] if type(leaf) is _Slot else (leaf._value, False)
+        full.append(v if b else np.broadcast_to(v, (size, *np.shape(v))).copy())
+    order = _order(tr)
+    return [full[j] for j in order]
+
+
+def _tensor_leaves(out: Any) -> list:
+    return [v for v in flatten(out) if type(v) is _Slot or isinstance(v, Tensor)]
+
+
+def _order(tr: Any) -> list[int]:
+    """The result's tensors in the order the op gives them: floating ones first (forward
+    mode looks at the first output's dtype)."""
+    leaves = _tensor_leaves(tr.out)
+    kinds = [tr._dtype(v.id).kind if type(v) is _Slot else v.dtype.kind for v in leaves]
+    return sorted(range(len(leaves)), key=lambda j: kinds[j] not in "fc")
+
+
+def _unorder(tr: Any, order: list[int], outs: list) -> Any:
+    """The function's result, with ``outs`` (in :func:`_order`'s order) for its tensors."""
+    placed: list[Any] = [None] * len(order)
+    for j, o in zip(order, outs):
+        placed[j] = o
+    it = iter(placed)
+    return pack_as(tr.out, [next(it) if type(v) is _Slot or isinstance(v, Tensor) else v
+                            for v in flatten(tr.out)])
+
+
+class _Info:
+    """What a batched call's op knows, for its batching rule: its trace, which inputs are
+    batched, and the batch size."""
+
+    __slots__ = ("tr", "flags", "size")
+
+    def __init__(self, tr: Any, flags: list[bool], size: int) -> None:
+        self.tr, self.flags, self.size = tr, flags, size
+
+
+def _mapped(tr: Any, flags: list[bool], size: int, first: list,
+            floats: list[bool]) -> Primitive:
+    """The op of one batched call of a function traced as ``tr`` on one example: its forward
+    runs the trace on the batch (``first``: the values of the call at hand); its gradient
+    rule is the batched VJP of the trace (an input without the batch gets the sum over the
+    examples), its forward rules the batched JVPs, each a ``vmap`` of the trace replayed on
+    one example under a tape or an accumulator, so that an outer tape records them in turn
+    (higher orders). Inside ``tape.function`` its forward is one call of the generated code;
+    inside another ``vmap``, its batching rule is :func:`_mapped_rule`."""
+    order = _order(tr)
+    outs_float = sum(1 for o in first if o.dtype.kind in "fc")
+    several = len(first) != 1
+    m = len(flags)
+    where = [j for j in range(m) if floats[j]]
+    pending = [first]
+
+    def run(*values: Any) -> Any:
+        full = pending.pop() if pending else _finish(
+            tr, run_batched(tr, list(values), flags, size), size)
+        return tuple(full) if several else full[0]
+
+    def float_outputs(xs: list) -> list:
+        """The trace replayed on one example (each input its own tensor): its floating
+        results, in the op's order."""
+        result = _tensor_leaves(tr.replay(xs))
+        return [result[j] for j in order[:outs_float]]
+
+    vjp_map: list[Any] = []
+
+    def vjp() -> Any:
+        if not vjp_map:
+            def vjp_of(*xs: Any) -> list:
+                leaves = [identity(x) for x in xs[:m]]
+                sources = [leaves[j] for j in where]
+                with GradientTape() as t:
+                    t.watch(sources)
+                    out = float_outputs(leaves)
+                grads = t.gradient(out, sources, output_gradients=list(xs[m:]),
+                                   unconnected_gradients="zero")
+                return [densify(g) for g in grads]
+
+            vjp_of.__name__ = f"vjp_of_{tr.name}"
+            axes = tuple(0 if b else None for b in flags) + (0,) * outs_float
+            vjp_map.append(vmap(vjp_of, in_axes=axes))
+        return vjp_map[0]
+
+    def jvp(i: int) -> Any:
+        def jvp_of(*xs: Any) -> list:
+            leaves = [identity(x) for x in xs[:m]]
+            with ForwardAccumulator(leaves[i], xs[m]) as acc:
+                out = float_outputs(leaves)
+            return [acc.jvp(o, unconnected_gradients="zero") for o in out]
+
+        jvp_of.__name__ = f"jvp_of_{tr.name}"
+        return vmap(jvp_of, in_axes=tuple(0 if b else None for b in flags)
+                    + (0 if flags[i] else None,))
+
+    def joint(g: Any, ans: Any, *xs: Any) -> list:
+        gs = list(g) if several else [g]
+        raw = type(gs[0]) is not Tensor
+        args = [x if isinstance(x, Tensor) else wrap(x) for x in xs]
+        cts = [c if isinstance(c, Tensor) else wrap(c) for c in gs[:outs_float]]
+        grads = iter(vjp()(*args, *cts) if outs_float and where else ())
+        result = []
+        for j, x in enumerate(args):
+            if floats[j]:
+                gj = next(grads)
+                gj = gj if flags[j] else reduce_sum(gj, axis=0)
+            else:
+                gj = wrap(np.zeros(x.shape, dtype=x.dtype))
+            result.append(gj._value if raw else gj)
+        return result
+
+    def jvp_at(i: int) -> Any:
+        if not floats[i]:
+            return None
+
+        def rule(t: Any, out: Any, *xs: Any) -> Any:
+            args = [x if isinstance(x, Tensor) else wrap(x) for x in xs]
+            tangents = list(jvp(i)(*args, t)) if outs_float else []
+            outs = list(out) if type(out) is tuple else [out]
+            tangents += [zeros_like(o) for o in outs[len(tangents):]]
+            return tuple(tangents) if several else tangents[0]
+
+        return rule
+
+    run.__name__ = f"vmap_of_{tr.name}"
+    run.mapped = _Info(tr, flags, size)  # type: ignore[attr-defined]
+    return Primitive("vmap", run, joint=joint, jvps=PerPosition(jvp_at), batch=_mapped_rule)
+
+
+def _mapped_rule(prim: Primitive, args: list, batched: list[bool], ndims: list[int],
+                 rank: int, static: dict, size: int) -> Any:
+    """The batching rule of a batched call's op (a ``vmap`` inside a ``vmap``): the two
+    batches as one, of ``size * n`` examples (an input with one of them repeated)."""
+    info = getattr(prim.fwd, "mapped", None)
+    if info is None:
+        return NotImplemented
+    n = info.size
+    values, flags = [], []
+    for a, outer, inner in zip(args, batched, info.flags):
+        a = np.asarray(a)
+        if outer and inner:
+            a = a.reshape((size * n, *a.shape[2:]))
+        elif outer:
+            a = np.repeat(a, n, axis=0)
+        elif inner:
+            a = np.tile(a, (size,) + (1,) * (a.ndim - 1))
+        values.append(a)
+        flags.append(outer or inner)
+    try:
+        outs = _finish(info.tr, run_batched(info.tr, values, flags, size * n), size * n)
+    except Unbatchable:
+        return NotImplemented
+    outs = [v.reshape((size, n, *v.shape[1:])) for v in outs]
+    return tuple(outs) if len(outs) != 1 else outs[0]
+
 
 
 def _looped(fn: Callable[..., Any], moved: list, axes: tuple, size: int) -> Any:

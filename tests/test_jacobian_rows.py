@@ -166,3 +166,11 @@ def test_the_memory_of_a_jacobian_grows_with_parallel_iterations_not_the_rows() 
     row = 8 * n
     assert beyond[None] >= 0.9 * n * row  # all rows' intermediates at once
     assert beyond[10] <= 0.25 * n * row  # a few arrays of ten rows
+
+
+def test_rows_of_a_matrix_are_laid_out_as_a_product_s_so_later_sums_round_the_same() -> None:
+    rng = np.random.default_rng(0)
+    W = rng.standard_normal((200, 50)).astype(np.float32)
+    x = rng.standard_normal(200).astype(np.float32)
+    f = lambda v: tape.nn.softmax(v) @ tape.constant(W)  # noqa: E731
+    assert np.array_equal(_jacobian(f, x), _jacobian(f, x, experimental_use_pfor=False))
