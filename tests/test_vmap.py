@@ -278,3 +278,19 @@ def test_a_batching_rule_agrees_with_a_loop(op, args, batched, static):
     assert got is not NotImplemented
     assert got.shape == want.shape and got.dtype == want.dtype
     np.testing.assert_allclose(got, want, rtol=1e-13, atol=1e-14)
+
+
+def test_matmul_on_a_batch_beside_stacks_and_as_outer_products_agrees_with_a_loop() -> None:
+    rng = np.random.default_rng(5)
+    stack, ms = rng.standard_normal((4, 2, 3)), rng.standard_normal((5, 3, 6))
+    got = tape.vmap(lambda m: tape.constant(stack) @ m)(ms).numpy()
+    np.testing.assert_array_equal(got, np.stack([stack @ m for m in ms]))
+    cols, rows = rng.standard_normal((5, 7, 1)), rng.standard_normal((5, 3, 1))
+    fixed = rng.standard_normal((4, 7, 1))  # a stack of columns beside a batch of rows
+    for f, want in [
+        (lambda c, r: c @ tape.transpose(r), [c @ r.T for c, r in zip(cols, rows)]),
+        (lambda c, r: tape.constant(fixed) @ tape.transpose(r) + c @ tape.transpose(r),
+         [fixed @ r.T + c @ r.T for c, r in zip(cols, rows)]),
+    ]:
+        got = tape.vmap(f)(cols, rows).numpy()
+        np.testing.assert_allclose(got, np.stack(want), rtol=1e-15, atol=0)
