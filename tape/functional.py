@@ -22,7 +22,7 @@ from ._trace import _Slot, _slots, _substitute, signature, trace
 from .forward import ForwardAccumulator
 from .ops.creation import convert_to_tensor, zeros_like
 from .ops.reductions import reduce_sum
-from .ops.shape import identity, reshape, stack, transpose
+from .ops.shape import broadcast_to, identity, reshape, stack, transpose
 
 
 def _tensor(x: Any) -> Any:
@@ -244,19 +244,21 @@ def jacfwd(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable[
                 return [acc.jvp(o, unconnected_gradients="zero") for o in flatten(result)]
 
             columns = None
+            in_axes = (None,) * len(args) + (0,)
+            eye = wrap(np.eye(x.size, dtype=x.dtype).reshape((x.size, *x.shape)))
             if not (STATE.recording or STATE.accumulators):  # the identity's rows kept sparse
                 first = np.zeros(x.shape, dtype=x.dtype)
                 first.flat[0] = 1
                 seed = Basis(np.ones(x.size, dtype=x.dtype), 0, x.shape)
                 try:
-                    columns = _run_batched(
-                        column, [*args, wrap(first)], (None,) * len(args) + (0,),
-                        [*args, wrap(first)], x.size, {}, [], seed)
+                    columns = _run_batched(column, [*args, wrap(first)], in_axes,
+                                           [*args, wrap(first)], x.size, {}, [], seed)
+                except _Ran as e:  # f has run on the first column: the others, one by one
+                    columns = _looped(column, [*args, eye], in_axes, x.size, e.first)
                 except Unbatchable:
                     pass
             if columns is None:  # (vmap runs it on the whole batch where it can)
-                eye = wrap(np.eye(x.size, dtype=x.dtype).reshape((x.size, *x.shape)))
-                columns = vmap(column, in_axes=(None,) * len(args) + (0,))(*args, eye)
+                columns = vmap(column, in_axes=in_axes)(*args, eye)
             out = seen[0]
             jacs = []
             for o, cols in zip(flatten(out), columns):  # (x.size,) + o.shape: columns last
@@ -347,25 +349,38 @@ def vmap(
         result = None
         looped: list[str] = []
         composed = bool(STATE.recording or STATE.accumulators)  # (tracers record too)
+        ran: list = []  # the result of a run on the first example, if the trace made one
         try:
             if composed:
                 result = _bound(fn, moved, axes, size, looped)
             else:
                 examples = [_example(a, ax) for a, ax in zip(moved, axes)]
                 result = _run_batched(fn, moved, axes, examples, size, cache, looped)
-        except Unbatchable:
+        except Unbatchable as e:
             if not fallback_to_while_loop and not composed:
                 raise
+            if isinstance(e, _Ran):
+                ran.append(e.first)
         if not fallback_to_while_loop and looped:
             raise Unbatchable(
                 f"ops without a batching rule: {sorted(set(looped))}; pass "
                 "fallback_to_while_loop=True to run them once per example."
             )
         if result is None:
-            result = _looped(fn, moved, axes, size)
+            result = _looped(fn, moved, axes, size, *ran)
         return _out_axis(result, out_axes)
 
     return batched
+
+
+class _Ran(Unbatchable):
+    """The function cannot run on the batch as a whole, and it has run once already, on the
+    first example (to be traced), with ``first`` as its result: the loop starts from there,
+    so that its effects happen once per example."""
+
+    def __init__(self, why: str, first: Any) -> None:
+        super().__init__(why)
+        self.first = first
 
 
 def vectorized_map(
@@ -422,11 +437,24 @@ def _run_batched(fn: Callable[..., Any], moved: list, axes: tuple, examples: lis
     the value of the last input instead of its own (rows of the identity kept sparse)."""
     key, leaves, named = signature(tuple(examples), {})
     tr = cache.get(key)
+    ran: list = []
     if tr is None:
-        tr, _ = trace(fn, tuple(examples), {}, leaves, keep=named)
+        tr, first = trace(fn, tuple(examples), {}, leaves, keep=named)
+        ran.append(first)
         if len(cache) > 64:
             cache.clear()
         cache[key] = tr
+    try:
+        return _batched_values(tr, moved, axes, size, looped, seed)
+    except Unbatchable as e:
+        if ran:
+            raise _Ran(str(e), ran[0]) from None
+        raise
+
+
+def _batched_values(tr: Any, moved: list, axes: tuple, size: int, looped: list[str],
+                    seed: Any) -> Any:
+    """The traced function's results on the batch (see :func:`_run_batched`)."""
     if tr.unsupported:
         raise Unbatchable(tr.unsupported)
     values, flags = [], []
@@ -463,18 +491,20 @@ def _bound(fn: Callable[..., Any], moved: list, axes: tuple, size: int,
         _, leaves, _ = signature((a,), {})
         fresh = []
         for leaf in leaves:
-            value = leaf._value if isinstance(leaf, Tensor) else np.asarray(leaf)
-            fresh.append(wrap(scalarize(np.array(value[0] if ax is not None else value))))
-            inputs.append(leaf if isinstance(leaf, Tensor) else wrap(scalarize(np.array(value))))
+            t = leaf if isinstance(leaf, Tensor) else wrap(scalarize(np.array(np.asarray(leaf))))
+            # the first example, recorded from the batch by the tapes outside: the run that
+            # traces the function is also the first example's, should it have to loop
+            fresh.append(t[0] if ax is not None else identity(t))
+            inputs.append(t)
             flags.append(ax is not None)
         examples.append(_substitute(a, fresh))
     key, leaves, named = signature(tuple(examples), {})
-    tr, _ = trace(fn, tuple(examples), {}, leaves, locate=False, keep=named)
+    tr, first = trace(fn, tuple(examples), {}, leaves, locate=False, keep=named)
     if tr.unsupported:
-        raise Unbatchable(tr.unsupported)
+        raise _Ran(tr.unsupported, first)
     if any(type(step[0]) is not Primitive and (step[0] != "guard" or STATE.tracers)
            for step in tr.steps):
-        raise Unbatchable("the function has effects, or branches inside a compiled function")
+        raise _Ran("the function has effects, or branches inside a compiled function", first)
     for k, value in _lift_captured(tr).items():  # closed over, tracked outside: inputs too
         inputs.append(wrap(value, k))
         flags.append(False)
@@ -485,11 +515,16 @@ def _bound(fn: Callable[..., Any], moved: list, axes: tuple, size: int,
         tr._input_dtypes = [*tr._input_dtypes, *(v.dtype for v in tr.variables.values())]
         tr.variables = {}
     values = [t._value for t in inputs]
-    first = _finish(tr, run_batched(tr, values, flags, size, looped), size)
-    prim = _mapped(tr, flags, size, first, [t.dtype.kind in "fc" for t in inputs])
+    try:
+        batch = _finish(tr, run_batched(tr, values, flags, size, looped), size)
+    except Unbatchable as e:
+        raise _Ran(str(e), first) from None
+    if not batch:  # no result computed from the inputs: nothing for an op to give
+        return _unorder(tr, [], [], size)
+    prim = _mapped(tr, flags, size, batch, [t.dtype.kind in "fc" for t in inputs])
     out = bind(prim, *inputs)
     outs = list(out) if type(out) is tuple else [out]
-    return _unorder(tr, _order(tr), outs)
+    return _unorder(tr, _order(tr), outs, size)
 
 
 def _lift_captured(tr: Any) -> dict[int, Any]:
@@ -517,37 +552,51 @@ def _lift_captured(tr: Any) -> dict[int, Any]:
 
 
 def _finish(tr: Any, outs: list, size: int) -> list:
-    """The values of the result's tensors (as :func:`_order` orders them) from
+    """The values of the trace's results (as :func:`_order` orders them) from
     :func:`run_batched`'s, each with the batch (broadcast where it is the same for all)."""
     got = dict(zip(_slots(tr.out), outs))
     full = []
-    for leaf in _tensor_leaves(tr.out):
-        v, b = got[leaf.id] if type(leaf) is _Slot else (leaf._value, False)
+    for leaf in _traced(tr.out):
+        v, b = got[leaf.id]
         full.append(v if b else np.broadcast_to(v, (size, *np.shape(v))).copy())
     order = _order(tr)
     return [full[j] for j in order]
 
 
-def _tensor_leaves(out: Any) -> list:
-    return [v for v in flatten(out) if type(v) is _Slot or isinstance(v, Tensor)]
+def _traced(out: Any) -> list:
+    """The leaves of a result that the trace computed, in order (a trace's result holds
+    slots for them; a replayed one, tensors at the same places)."""
+    return [v for v in flatten(out) if type(v) is _Slot]
+
+
+def _replayed(tr: Any, result: Any) -> list:
+    """The leaves of a replayed result at the places of the trace's own results."""
+    where = [j for j, v in enumerate(flatten(tr.out)) if type(v) is _Slot]
+    leaves = flatten(result)
+    return [leaves[j] for j in where]
 
 
 def _order(tr: Any) -> list[int]:
-    """The result's tensors in the order the op gives them: floating ones first (forward
+    """The trace's results in the order the op gives them: floating ones first (forward
     mode looks at the first output's dtype)."""
-    leaves = _tensor_leaves(tr.out)
-    kinds = [tr._dtype(v.id).kind if type(v) is _Slot else v.dtype.kind for v in leaves]
-    return sorted(range(len(leaves)), key=lambda j: kinds[j] not in "fc")
+    kinds = [tr._dtype(v.id).kind for v in _traced(tr.out)]
+    return sorted(range(len(kinds)), key=lambda j: kinds[j] not in "fc")
 
 
-def _unorder(tr: Any, order: list[int], outs: list) -> Any:
-    """The function's result, with ``outs`` (in :func:`_order`'s order) for its tensors."""
+def _unorder(tr: Any, order: list[int], outs: list, size: int) -> Any:
+    """The function's result, with ``outs`` (in :func:`_order`'s order) for the trace's
+    results. A tensor of the result that the trace did not compute from the inputs (what
+    the function closes over, or computed from it) is the same for every example: it is
+    broadcast to the batch by an op of its own, which the tapes outside record."""
     placed: list[Any] = [None] * len(order)
     for j, o in zip(order, outs):
         placed[j] = o
     it = iter(placed)
-    return pack_as(tr.out, [next(it) if type(v) is _Slot or isinstance(v, Tensor) else v
-                            for v in flatten(tr.out)])
+    return pack_as(tr.out, [
+        next(it) if type(v) is _Slot
+        else broadcast_to(v, (size, *v.shape)) if isinstance(v, Tensor) else v
+        for v in flatten(tr.out)
+    ])
 
 
 class _Info:
@@ -584,7 +633,7 @@ def _mapped(tr: Any, flags: list[bool], size: int, first: list,
     def float_outputs(xs: list) -> list:
         """The trace replayed on one example (each input its own tensor): its floating
         results, in the op's order."""
-        result = _tensor_leaves(tr.replay(xs))
+        result = _replayed(tr, tr.replay(xs))
         return [result[j] for j in order[:outs_float]]
 
     vjp_map: list[Any] = []
@@ -679,9 +728,12 @@ def _mapped_rule(prim: Primitive, args: list, batched: list[bool], ndims: list[i
 
 
 
-def _looped(fn: Callable[..., Any], moved: list, axes: tuple, size: int) -> Any:
-    """``fn`` once per example, the results stacked (recorded by any tape)."""
-    results = [fn(*[_example(a, ax, k) for a, ax in zip(moved, axes)]) for k in range(size)]
+def _looped(fn: Callable[..., Any], moved: list, axes: tuple, size: int,
+            *first: Any) -> Any:
+    """``fn`` once per example, the results stacked (recorded by any tape); ``first``: the
+    first example's result, when the function has run on it already."""
+    results = [*first] + [fn(*[_example(a, ax, k) for a, ax in zip(moved, axes)])
+                          for k in range(len(first), size)]
     first = results[0]
     if isinstance(first, (list, tuple)):
         parts = [flatten(r) for r in results]

@@ -489,3 +489,58 @@ def test_jacfwd_of_a_scalar_and_of_an_op_that_loops_on_a_batch():
         j = tape.jacfwd(lambda v: tape.linalg.solve(tape.constant(a), (v**2)[:, None])[:, 0])(
             tape.constant(x_np))
     np.testing.assert_allclose(j.numpy(), np.linalg.solve(a, np.diag(2 * x_np)), rtol=1e-13)
+
+
+def test_a_result_computed_only_from_what_the_function_closes_over_is_differentiated():
+    """``vmap(lambda r: (r @ W, sum(W**2)))``: the second result does not depend on the
+    batch; under a tape its gradient still reaches ``W`` (closed form), and inside a compiled
+    function it follows ``W`` from call to call."""
+    rng = np.random.default_rng(7)
+    x, W = rng.standard_normal((4, 3)), rng.standard_normal((3, 2))
+    w = tape.constant(W)
+    with tape.GradientTape(persistent=True) as t:
+        t.watch(w)
+        logits, reg = tape.vmap(lambda r: (r @ w, tape.reduce_sum(w ** 2)))(tape.constant(x))
+        total = tape.reduce_sum(logits) + tape.reduce_sum(reg)
+    want = x.sum(0)[:, None] * np.ones((1, 2)) + 4 * 2 * W  # 4 examples of sum(W**2)
+    np.testing.assert_allclose(t.gradient(total, w).numpy(), want, rtol=1e-13)
+    with tape.autodiff.ForwardAccumulator(w, tape.constant(np.ones_like(W))) as acc:
+        _, reg = tape.vmap(lambda r: (r @ w, tape.reduce_sum(w ** 2)))(tape.constant(x))
+    np.testing.assert_allclose(acc.jvp(reg).numpy(), np.full(4, 2 * W.sum()), rtol=1e-13)
+
+    @tape.function
+    def f(x, w):
+        return tape.vmap(lambda r: (r * w, w * 2.0))(x)
+
+    for scale in (1.0, 10.0):
+        _, doubled = f(tape.constant(x), tape.constant(scale * W[:, 0]))
+        np.testing.assert_array_equal(doubled.numpy(), np.tile(2 * scale * W[:, 0], (4, 1)))
+
+
+def test_a_function_with_effects_runs_once_per_example_wherever_it_is_mapped():
+    x = tape.constant(np.ones((4, 3)))
+    v = tape.Variable(0.0, dtype=tape.float64)
+
+    def f(r):
+        v.assign_add(1.0)
+        return r * v
+
+    def check(y, before):
+        assert float(v.numpy()) == before + 4
+        np.testing.assert_array_equal(y.numpy()[:, 0], before + np.arange(1.0, 5.0))
+
+    check(tape.vmap(f)(x), 0.0)  # no tape (a fresh trace)
+    with tape.GradientTape() as t:
+        t.watch(x)
+        y = tape.vmap(f)(x)
+        total = tape.reduce_sum(y)
+    check(y, 4.0)
+    np.testing.assert_array_equal(t.gradient(total, x).numpy(),
+                                  np.repeat([[5.0], [6.0], [7.0], [8.0]], 3, axis=1))
+    compiled = tape.function(lambda x: tape.vmap(f)(x))
+    for before in (8.0, 12.0):
+        check(compiled(x), before)
+    v.assign(0.0)
+    jac = tape.jacfwd(lambda r: r * v.assign_add(1.0))(tape.constant([1.0, 1.0, 1.0]))
+    assert float(v.numpy()) == 3.0
+    np.testing.assert_array_equal(np.diag(jac.numpy()), [1.0, 2.0, 3.0])
