@@ -35,9 +35,9 @@ from .._tensor import Tensor, Variable, scalarize, tracked
 from ._define import apply
 
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
-_SQRT_PI_OVER_2 = math.sqrt(math.pi) / 2.0
+SQRT_PI_OVER_2 = math.sqrt(math.pi) / 2.0
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
-_SQRT_2PI = math.sqrt(2.0 * math.pi)
+SQRT_2PI = math.sqrt(2.0 * math.pi)
 
 #: The tape op of each SciPy function, by SciPy's public name (``digamma`` and ``psi`` are the
 #: same ufunc).
@@ -141,7 +141,8 @@ polygamma.prim = _polygamma  # type: ignore[attr-defined]
 OPS["polygamma"] = polygamma
 
 
-def _rgamma_rule(g: Any, ans: Any, x: Any) -> Any:
+def rgamma_rule(g: Any, ans: Any, x: Any) -> Any:
+    """-rgamma(x) psi(x), and (-1)^k k! at the poles x = -k of gamma."""
     # -rgamma(x) psi(x), whose limit at the poles of gamma (x = -k, k = 0, 1, ...), where
     # rgamma is 0 and psi infinite, is (-1)^k k! = (-1)^k gamma(1 - x)
     pole = np.logical_and(x <= 0, x == np.floor(x))
@@ -158,7 +159,7 @@ digamma = _declare("digamma", sc.psi, lambda g, ans, x: g * polygamma(1, x),
                    doc="The digamma function psi(x) = d/dx log gamma(x); d/dx = "
                    "polygamma(1, x).")
 OPS["psi"] = digamma
-rgamma = _declare("rgamma", sc.rgamma, _rgamma_rule,
+rgamma = _declare("rgamma", sc.rgamma, rgamma_rule,
                   doc="1 / gamma(x); d/dx = -rgamma(x) digamma(x), and its limit (-1)^k k! "
                   "at the poles x = -k of gamma, where rgamma is 0.")
 beta = _declare(
@@ -182,11 +183,11 @@ erfc = _declare("erfc", sc.erfc, lambda g, ans, x: -g * _TWO_OVER_SQRT_PI * np.e
                 doc="1 - erf(x), accurate where erf is near 1; d/dx = -2 / sqrt(pi) "
                 "exp(-x^2).")
 erfinv = _declare("erfinv", sc.erfinv,
-                  lambda g, ans, x: g * _SQRT_PI_OVER_2 * np.exp(ans * ans),
+                  lambda g, ans, x: g * SQRT_PI_OVER_2 * np.exp(ans * ans),
                   doc="The inverse of erf on (-1, 1); d/dx = sqrt(pi) / 2 exp(erfinv(x)^2), "
                   "inf at +-1.")
 erfcinv = _declare("erfcinv", sc.erfcinv,
-                   lambda g, ans, x: -g * _SQRT_PI_OVER_2 * np.exp(ans * ans),
+                   lambda g, ans, x: -g * SQRT_PI_OVER_2 * np.exp(ans * ans),
                    doc="The inverse of erfc on (0, 2); d/dx = -sqrt(pi) / 2 "
                    "exp(erfcinv(x)^2).")
 erfcx = _declare("erfcx", sc.erfcx,
@@ -198,7 +199,7 @@ logit = _declare("logit", sc.logit, lambda g, ans, x: g / (x * (1 - x)),
                  doc="log(x / (1 - x)) on (0, 1); d/dx = 1 / (x (1 - x)).")
 ndtr = _declare("ndtr", sc.ndtr, lambda g, ans, x: g * _INV_SQRT_2PI * np.exp(-0.5 * x * x),
                 doc="The standard normal CDF; d/dx = exp(-x^2 / 2) / sqrt(2 pi).")
-ndtri = _declare("ndtri", sc.ndtri, lambda g, ans, x: g * _SQRT_2PI * np.exp(0.5 * ans * ans),
+ndtri = _declare("ndtri", sc.ndtri, lambda g, ans, x: g * SQRT_2PI * np.exp(0.5 * ans * ans),
                  doc="The inverse of ndtr on (0, 1); d/dx = sqrt(2 pi) exp(ndtri(x)^2 / 2).")
 log_ndtr = _declare(
     "log_ndtr", sc.log_ndtr,
@@ -290,19 +291,19 @@ kv = _declare(
 # ---- incomplete gamma functions
 
 
-def _gammainc_dx(g: Any, ans: Any, a: Any, x: Any) -> Any:
-    # the density of the gamma distribution: x^(a-1) exp(-x) / gamma(a)
+def gamma_density(g: Any, ans: Any, a: Any, x: Any) -> Any:
+    """The density of the gamma distribution, x^(a-1) exp(-x) / gamma(a): d/dx gammainc."""
     return g * np.exp(sc.xlogy(a - 1, x) - x - sc.gammaln(a))
 
 
 gammainc = _declare(
-    "gammainc", sc.gammainc, None, _gammainc_dx,
+    "gammainc", sc.gammainc, None, gamma_density,
     doc="The regularized lower incomplete gamma function P(a, x); d/dx = x^(a-1) exp(-x) / "
     "gamma(a). Not differentiable in a.",
 )
 gammaincc = _declare(
     "gammaincc", sc.gammaincc, None,
-    lambda g, ans, a, x: -_gammainc_dx(g, ans, a, x),
+    lambda g, ans, a, x: -gamma_density(g, ans, a, x),
     doc="The regularized upper incomplete gamma function Q(a, x) = 1 - P(a, x); d/dx = "
     "-x^(a-1) exp(-x) / gamma(a). Not differentiable in a.",
 )
