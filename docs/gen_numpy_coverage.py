@@ -140,6 +140,56 @@ def namespaces() -> list[dict[str, str]]:
     return rows
 
 
+SCIPY_INTRO = """\
+## scipy.special
+
+SciPy is optional (`pip install 'tape[scipy]'`) and tape never imports it itself. SciPy's
+special functions are NumPy ufuncs, so `scipy.special.gamma(x)` on a tensor reaches tape
+through `__array_ufunc__`: on the first such call tape loads its rules for them, and the call
+is recorded like `tape.sin(x)`, with derivatives to every order (each rule is written with
+differentiable functions: gamma's uses digamma, digamma's polygamma). The same functions are
+in `tape.scipy.special` by name (`import tape.scipy.special`).
+
+Orders and shape parameters (`v` of `iv`, `n` of `yn`, `a` of `gammainc`) are not
+differentiated: a tensor that a tape watches there raises a `TypeError` (pass
+`tape.stop_gradient(v)`). A function of `scipy.special` not listed here raises on a watched
+tensor and says what to do. SciPy's functions written in Python on `np.asarray` refuse a
+watched tensor; `tape.scipy.special` has recorded equivalents of `logsumexp` (with `b`,
+`axis`, `keepdims` and `return_sign`), `softmax` and `log_softmax`, and of `polygamma`.
+`scipy.special.sinc` is NumPy's `np.sinc`, differentiable above.
+
+Where SciPy's own ufunc would promote float32 next to a Python number to float64, tape keeps
+float32, as NumPy's ufuncs do (NEP 50).
+"""
+
+
+def scipy_rows() -> list[dict[str, str]] | None:
+    """SciPy's special functions that tape differentiates, with their derivatives (None when
+    SciPy is not installed)."""
+    try:
+        from tape.ops import scipy_special
+    except ImportError:
+        return None
+    import tape.scipy.special as sp
+
+    rows = []
+    for name in sorted(sp.__all__):
+        op = scipy_special.OPS.get(name)
+        fn = getattr(sp, name)
+        if name == "psi":
+            note = "The same function as `scipy.special.digamma`."
+        elif op is not None and name != "polygamma":
+            note = _md(op.__doc__ or "")
+        else:  # written in Python by SciPy: tape's recorded equivalent
+            doc = (fn.__doc__ or "").split("\n\n")[0]
+            doc = " ".join(doc.replace("``", "").split())
+            note = f"Use `tape.scipy.special.{name}`: " + _md(doc)
+        param = scipy_special.PARAMETERS.get(name)
+        status = f"differentiable in x, not in {param}" if param else "differentiable"
+        rows.append({"path": f"scipy.special.{name}", "status": status, "note": note})
+    return rows
+
+
 def markdown() -> str:
     sections = collect()
     out = [INTRO]
@@ -156,6 +206,16 @@ def markdown() -> str:
         for r in rows:
             mark = "" if r["dispatched"] else " †"
             out.append(f"| `{r['path']}`{mark} | {r['status']} | {r['note']} |")
+        out.append("")
+    out.append(SCIPY_INTRO)
+    rows = scipy_rows()
+    if rows is None:
+        out.append("*SciPy is not installed where this page was built.*\n")
+    else:
+        out.append("| function | status | note |")
+        out.append("| --- | --- | --- |")
+        for r in rows:
+            out.append(f"| `{r['path']}` | {r['status']} | {r['note']} |")
         out.append("")
     out.append("## Other namespaces\n")
     out.append("| namespace | status | note |")

@@ -45,6 +45,7 @@ LAYERS: dict[str, int] = {
     "tape.ops.nn": 2,
     "tape.ops.reductions": 2,
     "tape.ops.shape": 2,
+    "tape.ops.scipy_special": 2,
     # layer 3: public faces
     "tape._show": 3,
     "tape._tape": 3,
@@ -72,6 +73,8 @@ LAYERS: dict[str, int] = {
     "tape.keras.models": 3,
     "tape": 3,
     "tape.__main__": 3,
+    "tape.scipy": 3,
+    "tape.scipy.special": 3,
 }
 
 

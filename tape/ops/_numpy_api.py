@@ -644,6 +644,15 @@ def _method_fix(ufunc: Any, method: str, path: str) -> str:
     return GENERIC_FIX
 
 
+# SciPy's special functions are ufuncs: those without a rule in tape.ops.scipy_special
+_SCIPY_SPECIAL = (
+    "tape differentiates a list of SciPy's special functions (those of tape.scipy.special), "
+    "and this is not one of them",
+    "Write it with functions that have rules (tape.scipy.special lists them), give it a "
+    "gradient with tape.custom_gradient, or compute it outside the tape on t.numpy().",
+)
+
+
 def unsupported_error(func: Any, method: str | None = None) -> TypeError:
     """The error for ``func`` (a ufunc's ``method``) called on a watched tensor: its public
     path, why tape cannot differentiate it, and what to do instead."""
@@ -655,6 +664,8 @@ def unsupported_error(func: Any, method: str | None = None) -> TypeError:
         reason = "of a ufunc only the call itself has a gradient rule, not its methods " \
             "(reduce, accumulate, reduceat, outer, at)"
         fix = _method_fix(func, method, path)
+    elif path.startswith("scipy.special."):
+        reason, fix = _SCIPY_SPECIAL
     else:
         space = namespace_of(path)
         if space is not None and space[1][0] == UNSUPPORTED_STATUS:

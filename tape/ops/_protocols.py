@@ -9,6 +9,8 @@ NumPy's functions is ``tape.ops._numpy_api``).
 
 from __future__ import annotations
 
+import importlib
+import sys
 from typing import Any
 
 import numpy as np
@@ -102,7 +104,25 @@ def _array_ufunc(self: Any, ufunc: Any, method: str, *inputs: Any, **kwargs: Any
         op = UFUNCS.get(ufunc)
         if op is not None:
             return op(*inputs)
+    if _SCIPY[0] and ufunc not in UFUNCS and _load_scipy_rules(ufunc):
+        return _array_ufunc(self, ufunc, method, *inputs, **kwargs)
     return _untracked(ufunc, inputs, kwargs, method)
+
+
+# Whether the rules of SciPy's special functions may still have to be loaded.
+_SCIPY = [True]
+
+
+def _load_scipy_rules(ufunc: Any) -> bool:
+    """On the first ufunc of ``scipy.special`` that meets a tensor, import tape's rules for
+    SciPy's special functions (``tape.ops.scipy_special``, which registers them in
+    ``UFUNCS``), once: tape never imports SciPy itself. Whether the rules were loaded now."""
+    special = sys.modules.get("scipy.special")
+    if special is None or getattr(special, ufunc.__name__, None) is not ufunc:
+        return False
+    _SCIPY[0] = False
+    importlib.import_module(f"{__package__}.scipy_special")
+    return True
 
 
 # The arguments, by position, that NumPy functions take as sequences of arrays: their elements

@@ -130,3 +130,13 @@ def resolve(name: str) -> Any:
     for part in parts:
         obj = getattr(obj, part)
     return obj
+
+
+# SciPy's special functions (tests/samples/scipy_special.py), when SciPy is installed: it is
+# optional, and without it their samples are left out rather than failing.
+try:
+    import scipy.special  # noqa: F401
+except ImportError:
+    pass
+else:
+    GROUPS = (*GROUPS, "scipy_special")

@@ -1,0 +1,27 @@
+"""SciPy, differentiated: :mod:`tape.scipy.special`.
+
+SciPy is optional (``pip install 'tape[scipy]'``); importing ``tape`` never imports it. SciPy's
+special functions are NumPy ufuncs, so ``scipy.special.gamma(x)`` on a tensor is recorded
+directly; ``tape.scipy.special`` has them by name, with ``polygamma`` and recorded equivalents
+of ``logsumexp``, ``softmax`` and ``log_softmax``, which SciPy writes on ``np.asarray``.
+
+>>> import tape
+>>> import tape.scipy.special
+>>> x = tape.constant(3.0, dtype=tape.float64)
+>>> print(f"{float(tape.scipy.special.gamma(x)):.1f}")
+2.0
+"""
+
+from __future__ import annotations
+
+try:
+    import scipy.special  # noqa: F401
+except ImportError as error:  # pragma: no cover - SciPy is in the test extra
+    raise ImportError(
+        "tape.scipy needs SciPy, which is optional: install it with "
+        "pip install 'tape[scipy]' (or pip install scipy)."
+    ) from error
+
+from . import special
+
+__all__ = ["special"]
