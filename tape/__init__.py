@@ -9,6 +9,8 @@
 tape.Tensor(5.0, shape=(), dtype=float32)
 """
 
+import importlib
+
 from . import autodiff, keras, linalg, math, nn, optimizers, random
 from ._checks import detect_anomaly
 from ._custom import custom_gradient, recompute_grad
@@ -110,6 +112,8 @@ __all__ = [
 
 
 def __getattr__(name: str) -> object:
+    if name == "scipy":  # imported on first use: SciPy is optional
+        return importlib.import_module("tape.scipy")
     # A TensorFlow name tape lacks: say so plainly (Python's "did you mean" would suggest an
     # unrelated tape name).
     raise _missing("tape", "tf", name)

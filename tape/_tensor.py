@@ -8,6 +8,7 @@ methods and ``Variable.read_value`` are installed from the op table by
 from __future__ import annotations
 
 import itertools
+import sys
 import threading
 import warnings
 from collections.abc import Callable, Iterator
@@ -376,13 +377,42 @@ class _ArrayLike:
                 "np.array([a, b]), tape.concat for np.r_), call NumPy functions on tensors "
                 "rather than on lists (np.mean(tape.stack([a, b]))); for an intended "
                 "constant, convert explicitly with x.numpy() or use tape.stop_gradient(x); "
-                "or compute outside the tape with t.stop_recording()."
+                "or compute outside the tape with t.stop_recording()." + _scipy_hint()
             )
         if copy is False:
             raise ValueError(
                 f"A tape.{type(self).__name__} cannot be viewed without a copy; use copy=None."
             )
         return np.array(self._value, dtype=dtype, copy=True)
+
+
+#: SciPy functions written in Python on np.asarray that tape records under tape.scipy.
+SCIPY_EQUIVALENTS = {
+    "scipy.special": ("logsumexp", "softmax", "log_softmax", "polygamma"),
+}
+
+
+def _scipy_hint() -> str:
+    """When SciPy's Python code made the conversion: which of its functions, and tape's
+    recorded equivalent if there is one."""
+    frame = sys._getframe(2)
+    called = None
+    while frame is not None:  # the outermost SciPy frame: the function the user called
+        module = frame.f_globals.get("__name__", "")
+        if module.startswith("scipy."):
+            called = (module, frame.f_code.co_name)
+        elif called:
+            break
+        frame = frame.f_back
+    if called is None:
+        return ""
+    module, name = called
+    public = ".".join(module.split(".")[:2])  # scipy.special, scipy.stats...
+    if name in SCIPY_EQUIVALENTS.get(public, ()):
+        return (f" Here it was {public}.{name}, which converts its arguments itself: "
+                f"tape.scipy.{public[6:]}.{name} is its recorded equivalent.")
+    return (f" Here it was SciPy's {name} (in {public}), which converts its arguments "
+            "itself; tape has no recorded equivalent of it.")
 
 
 def _pytorch_name(name: str, hint: str) -> property:

@@ -281,3 +281,16 @@ def test_without_scipy_tape_scipy_names_the_extra() -> None:
     """)
     assert proc.returncode == 0, proc.stderr
     assert "pip install 'tape[scipy]'" in proc.stdout
+
+
+def test_scipy_python_functions_on_a_watched_tensor_name_tape_s_equivalent():
+    special = pytest.importorskip("scipy.special")
+    stats = pytest.importorskip("scipy.stats")
+    x = tape.constant([1.0, 2.0], dtype=tape.float64)
+    with tape.GradientTape() as t:
+        t.watch(x)
+        with pytest.raises(TypeError, match=r"tape\.scipy\.special\.logsumexp is its recorded"):
+            special.logsumexp(x)
+        with pytest.raises(TypeError, match=r"SciPy's logpdf \(in scipy\.stats\)"):
+            stats.norm.logpdf(x)
+    assert tape.scipy.special.logsumexp is not None  # tape.scipy loads on first use
