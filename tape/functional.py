@@ -252,7 +252,7 @@ def jacfwd(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable[
                 seed = Basis(np.ones(x.size, dtype=x.dtype), 0, x.shape)
                 try:
                     columns = _run_batched(column, [*args, wrap(first)], in_axes,
-                                           [*args, wrap(first)], x.size, {}, [], seed)
+                                           [*args, wrap(first)], x.size, [], seed)
                 except _Ran as e:  # f has run on the first column: the others, one by one
                     columns = _looped(column, [*args, eye], in_axes, x.size, e.first)
                 except Unbatchable:
@@ -335,8 +335,6 @@ def vmap(
     array([[ 3., 12.],
            [27., 48.]], dtype=float32)
     """
-    cache: dict[Any, Any] = {}
-
     @functools.wraps(fn)
     def batched(*args: Any) -> Any:
         axes = tuple(in_axes) if isinstance(in_axes, (tuple, list)) else (in_axes,) * len(args)
@@ -355,7 +353,7 @@ def vmap(
                 result = _bound(fn, moved, axes, size, looped)
             else:
                 examples = [_example(a, ax) for a, ax in zip(moved, axes)]
-                result = _run_batched(fn, moved, axes, examples, size, cache, looped)
+                result = _run_batched(fn, moved, axes, examples, size, looped)
         except Unbatchable as e:
             if not fallback_to_while_loop and not composed:
                 raise
@@ -432,24 +430,16 @@ def _example(a: Any, ax: Any, k: int = 0) -> Any:
 
 
 def _run_batched(fn: Callable[..., Any], moved: list, axes: tuple, examples: list, size: int,
-                 cache: dict, looped: list[str], seed: Any = None) -> Any:
+                 looped: list[str], seed: Any = None) -> Any:
     """``fn`` on the batch by its trace on one example (see :mod:`tape._batch`); ``seed``:
     the value of the last input instead of its own (rows of the identity kept sparse)."""
-    key, leaves, named = signature(tuple(examples), {})
-    tr = cache.get(key)
-    ran: list = []
-    if tr is None:
-        tr, first = trace(fn, tuple(examples), {}, leaves, keep=named)
-        ran.append(first)
-        if len(cache) > 64:
-            cache.clear()
-        cache[key] = tr
+    _, leaves, named = signature(tuple(examples), {})
+    # traced on every call (as JAX's vmap): what the function closes over is read now
+    tr, first = trace(fn, tuple(examples), {}, leaves, keep=named)
     try:
         return _batched_values(tr, moved, axes, size, looped, seed)
     except Unbatchable as e:
-        if ran:
-            raise _Ran(str(e), ran[0]) from None
-        raise
+        raise _Ran(str(e), first) from None
 
 
 def _batched_values(tr: Any, moved: list, axes: tuple, size: int, looped: list[str],

@@ -544,3 +544,19 @@ def test_a_function_with_effects_runs_once_per_example_wherever_it_is_mapped():
     jac = tape.jacfwd(lambda r: r * v.assign_add(1.0))(tape.constant([1.0, 1.0, 1.0]))
     assert float(v.numpy()) == 3.0
     np.testing.assert_array_equal(np.diag(jac.numpy()), [1.0, 2.0, 3.0])
+
+
+def test_what_the_mapped_function_closes_over_is_read_on_every_call():
+    """Rebinding a closed-over tensor, changing a closed-over array in place, or flipping a
+    Python flag between calls changes the result, as a loop's would."""
+    x = np.arange(6.0).reshape(3, 2)
+    state = {"w": tape.constant(2.0, dtype=tape.float64), "flip": False}
+    arr = np.array([1.0, 1.0])
+    f = tape.vmap(lambda r: (-r if state["flip"] else r) * state["w"] * arr)
+    np.testing.assert_array_equal(f(x).numpy(), 2 * x)
+    state["w"] = tape.constant(5.0, dtype=tape.float64)
+    np.testing.assert_array_equal(f(x).numpy(), 5 * x)
+    arr[:] = [1.0, 3.0]
+    np.testing.assert_array_equal(f(x).numpy(), 5 * x * [1.0, 3.0])
+    state["flip"] = True
+    np.testing.assert_array_equal(f(x).numpy(), -5 * x * [1.0, 3.0])
