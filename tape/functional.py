@@ -411,8 +411,11 @@ def _batch_first(args: tuple, axes: tuple) -> tuple[list, int]:
         for v in front:
             if v.ndim == 0:
                 raise ValueError("vmap: a batched argument must have the batch axis.")
+            if not v.shape[0]:
+                raise ValueError("vmap: the batch is empty (a batched argument has size 0 on "
+                                 "its batch axis); there is no example to run.")
             sizes.add(v.shape[0])
-        moved.append(pack_as(a, front) if type(a) in (list, tuple) else front[0])
+        moved.append(pack_as(a, front) if isinstance(a, (list, tuple, dict)) else front[0])
     if len(sizes) != 1:
         raise ValueError(
             f"vmap: the batched arguments must have one batch size on their axes, got sizes "
@@ -424,8 +427,8 @@ def _batch_first(args: tuple, axes: tuple) -> tuple[list, int]:
 def _example(a: Any, ax: Any, k: int = 0) -> Any:
     if ax is None:
         return a
-    if type(a) in (list, tuple):
-        return type(a)(_example(v, 0, k) for v in a)
+    if isinstance(a, (list, tuple, dict)):
+        return pack_as(a, [v[k] for v in flatten(a)])
     return a[k]
 
 
@@ -725,7 +728,7 @@ def _looped(fn: Callable[..., Any], moved: list, axes: tuple, size: int,
     results = [*first] + [fn(*[_example(a, ax, k) for a, ax in zip(moved, axes)])
                           for k in range(len(first), size)]
     first = results[0]
-    if isinstance(first, (list, tuple)):
+    if isinstance(first, (list, tuple, dict)):
         parts = [flatten(r) for r in results]
         return pack_as(first, [stack(list(p)) for p in zip(*parts)])
     return stack(results)

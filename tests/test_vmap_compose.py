@@ -560,3 +560,15 @@ def test_what_the_mapped_function_closes_over_is_read_on_every_call():
     np.testing.assert_array_equal(f(x).numpy(), 5 * x * [1.0, 3.0])
     state["flip"] = True
     np.testing.assert_array_equal(f(x).numpy(), -5 * x * [1.0, 3.0])
+
+
+def test_dicts_of_batched_arguments_and_results_and_an_empty_batch():
+    x = np.arange(6.0).reshape(3, 2)
+    got = tape.vmap(lambda d: d["a"] * d["b"])({"a": tape.constant(x), "b": x + 1})
+    np.testing.assert_array_equal(got.numpy(), x * (x + 1))
+    got = tape.vectorized_map(lambda d: d["a"] + 1, {"a": tape.constant(x)})
+    np.testing.assert_array_equal(got.numpy(), x + 1)
+    branchy = tape.vmap(lambda r: {"y": r * 2 if float(r[0]) > 1 else r, "z": r})(x)
+    np.testing.assert_array_equal(branchy["y"].numpy(), [[0, 1], [4, 6], [8, 10]])
+    with pytest.raises(ValueError, match="the batch is empty"):
+        tape.vmap(lambda r: r)(np.zeros((0, 2)))
