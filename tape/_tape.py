@@ -21,7 +21,7 @@ from . import _show
 from ._batch import Basis, Unbatchable, run_batched
 from ._checks import _no_complex, end_warnings_at_caller, warnings_at_caller
 from ._record import Entry, ensure_id
-from ._sparse import IndexedSlices
+from ._sparse import IndexedSlices, densify
 from ._structure import flatten, pack_as
 from ._sweep import _zeros, backward
 from ._tensor import (
@@ -37,7 +37,7 @@ from ._tensor import (
     wrap,
 )
 from ._trace import trace
-from .ops.shape import reshape, stack, transpose
+from .ops.shape import concat, reshape, stack, transpose
 
 # --------------------------------------------------------------------------- GradientTape
 
@@ -518,10 +518,14 @@ class GradientTape:
         target's shape after the batch axis). None when it cannot be (an outer tape or
         accumulator records the sweep, the sweep is not linear code of its cotangent, an op
         cannot run batched): the caller sweeps row by row."""
-        if STATE.anomaly or _taping(self._entries or [], {target._id: None}):
+        if STATE.anomaly:
             return None
         for s in sources:
             _no_complex(s)
+        if _taping(self._entries or [], {target._id: None}):
+            if not VMAP:
+                return None
+            return self._recorded_rows(target, sources, unconnected, chunk, seeds, n)
         want = {s._id for s in sources if _is_float(s.dtype)}
         entries, where = self._entries, self._where
 
@@ -574,6 +578,50 @@ class GradientTape:
             self._entries = None
             self._watched, self._where = set(), {}
         return [None if r is None else reshape(r, (n, *s.shape)) for r, s in zip(out, sources)]
+
+    def _recorded_rows(
+        self, target: Tensor, sources: list[Tensor | Variable], unconnected: Any,
+        chunk: int | None, seeds: Callable[[int, int], Any] | None, n: int | None,
+    ) -> list[Tensor | None]:
+        """The rows of a Jacobian whose sweep a tape, accumulator or ``tape.function``'s
+        tracer records: the sweep of one cotangent, mapped over all of them by ``vmap``,
+        which they record as one op (whose own gradient is a batched sweep in turn), or
+        sweeps row by row where the sweep cannot run on a batch."""
+        want = {s._id for s in sources if _is_float(s.dtype)}
+        entries, where = self._entries, self._where
+        if self._recording and not self._persistent:
+            self._pop()
+        reached: list[set[int]] = []
+
+        def row(u: Tensor) -> list:
+            with np.errstate(all="ignore"):
+                found = backward(entries, {target._id: u}, want, False, False, where)
+            reached.append({k for k in want if found.get(k) is not None})
+            return [densify(found[s._id]) if s._id in found else _zeros(s, raw=False)
+                    for s in sources]
+
+        if seeds is None:
+            n = target.size
+            eye = np.eye(n, dtype=target.dtype)
+
+            def seeds(start: int, count: int) -> np.ndarray:
+                return eye[start:start + count].reshape((count, *target.shape))
+
+        step = n if not chunk or chunk <= 0 else min(int(chunk), n)
+        parts = [VMAP[0](row)(wrap(seeds(start, min(step, n - start))))
+                 for start in range(0, n, step)]
+        if not self._persistent:
+            self._entries = None
+            self._watched, self._where = set(), {}
+        zero = _unconnected(unconnected) is UnconnectedGradients.ZERO
+        out: list[Tensor | None] = []
+        for k, s in enumerate(sources):
+            if not _is_float(s.dtype) or (s._id not in reached[0] and not zero):
+                out.append(None)
+                continue
+            rows = [p[k] for p in parts]
+            out.append(rows[0] if len(rows) == 1 else concat(rows, axis=0))
+        return out
 
     def _rows(
         self,
@@ -714,6 +762,11 @@ def _taping(entries: list[tuple[Any, ...]], seeds: dict[int, Grad | None]) -> bo
                 if key in w:
                     return True
     return False
+
+
+#: ``tape.vmap``, put here by :mod:`tape.functional` (which builds on this module): a Jacobian
+#: whose sweep is recorded maps the sweep of one row over all of them with it.
+VMAP: list[Callable[..., Any]] = []
 
 
 def _identity_rows(target: Tensor, start: int, count: int) -> Basis:

@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from . import _tape
 from ._batch import Basis, Unbatchable, run_batched
 from ._record import bind
 from ._registry import PerPosition, Primitive
@@ -371,6 +372,9 @@ def vmap(
     return batched
 
 
+_tape.VMAP.append(vmap)  # a recorded Jacobian maps its sweep with it
+
+
 class _Ran(Unbatchable):
     """The function cannot run on the batch as a whole, and it has run once already, on the
     first example (to be traced), with ``first`` as its result: the loop starts from there,
@@ -462,11 +466,21 @@ def _batched_values(tr: Any, moved: list, axes: tuple, size: int, looped: list[s
             for v, b in outs]
     made = {id(t) for t in full}
     # results that do not depend on the inputs are the same for every example
-    return pack_as(tr.out, [
-        t if id(t) in made or not isinstance(t, Tensor)
-        else wrap(np.broadcast_to(t._value, (size, *t.shape)).copy())
-        for t in flatten(tr.fill(full))
-    ])
+    return pack_as(tr.out, [t if id(t) in made else _repeated(t, size)
+                            for t in flatten(tr.fill(full))])
+
+
+def _repeated(leaf: Any, size: int) -> Any:
+    """A leaf of the result that is the same for every example (a tensor, variable, array or
+    number the function did not compute from its inputs), with the batch in front, as the
+    loop's stack makes it (by a recorded op, for the tapes outside); other leaves as they
+    are."""
+    if isinstance(leaf, (Tensor, Variable)):
+        return broadcast_to(leaf, (size, *leaf.shape))
+    if isinstance(leaf, (np.ndarray, np.generic, int, float, bool)):
+        value = convert_to_tensor(leaf)
+        return broadcast_to(value, (size, *value.shape))
+    return leaf
 
 
 def _bound(fn: Callable[..., Any], moved: list, axes: tuple, size: int,
@@ -585,11 +599,8 @@ def _unorder(tr: Any, order: list[int], outs: list, size: int) -> Any:
     for j, o in zip(order, outs):
         placed[j] = o
     it = iter(placed)
-    return pack_as(tr.out, [
-        next(it) if type(v) is _Slot
-        else broadcast_to(v, (size, *v.shape)) if isinstance(v, Tensor) else v
-        for v in flatten(tr.out)
-    ])
+    return pack_as(tr.out, [next(it) if type(v) is _Slot else _repeated(v, size)
+                            for v in flatten(tr.out)])
 
 
 class _Info:

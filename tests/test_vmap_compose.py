@@ -572,3 +572,17 @@ def test_dicts_of_batched_arguments_and_results_and_an_empty_batch():
     np.testing.assert_array_equal(branchy["y"].numpy(), [[0, 1], [4, 6], [8, 10]])
     with pytest.raises(ValueError, match="the batch is empty"):
         tape.vmap(lambda r: r)(np.zeros((0, 2)))
+
+
+def test_results_the_same_for_every_example_have_the_batch_as_the_loop_s():
+    """A closed-over variable returned as it is, a NumPy array and a number: stacked by the
+    loop, broadcast by the batched call, and the variable's gradient counts every example."""
+    v = tape.Variable([1.0, 2.0, 3.0], dtype=tape.float64)
+    const = np.array([1.0, 2.0, 3.0])
+    x = tape.constant(np.ones((4, 3)))
+    f = tape.vmap(lambda r: (r * 2.0, v, const, 1.5))
+    assert [tuple(o.shape) for o in f(x)] == [(4, 3), (4, 3), (4, 3), (4,)]
+    with tape.GradientTape() as t:
+        out = f(x)
+        total = tape.reduce_sum(out[1])
+    np.testing.assert_array_equal(t.gradient(total, v).numpy(), [4.0, 4.0, 4.0])
