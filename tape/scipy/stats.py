@@ -347,7 +347,8 @@ class _Gamma(_Distribution):
     def logpdf(self, x: ArrayLike, a: ArrayLike, loc: ArrayLike = 0,
                scale: ArrayLike = 1) -> Tensor:
         """xlogy(a - 1, y) - y - gammaln(a) - log(scale), y = (x - loc) / scale >= 0
-        (``-inf`` below); differentiable in x, a, loc and scale.
+        (``-inf`` below); differentiable in x, a, loc and scale. At the edge y = 0 only
+        ``scale`` is differentiated (the value there is infinite unless a = 1).
 
         >>> from tape.scipy import stats
         >>> print(f"{float(stats.gamma.logpdf(1.0, 2.0)):.6f}")
@@ -355,10 +356,13 @@ class _Gamma(_Distribution):
         """
         x, a, loc, scale = _tensor(x), _tensor(a), _tensor(loc), _tensor(scale)
         y = (x - loc) / scale
-        inside = _value(y) >= 0
+        yv, av = _value(y), _value(a)
+        inside = yv > 0
         ys = np.where(inside, y, 1.0)
-        out = sp.xlogy(a - 1, ys) - ys - sp.gammaln(a) - np.log(scale)
-        out = _where(inside, out, -np.inf)
+        out = sp.xlogy(a - 1, ys) - ys - sp.gammaln(a)
+        # at y = 0, SciPy's value (infinite unless a = 1), a constant but for log(scale)
+        edge = _sc.xlogy(av - 1, 0.0) - _sc.gammaln(av)
+        out = _where(inside, out, np.where(yv == 0, edge, -np.inf)) - np.log(scale)
         return _where(np.logical_and(_positive(scale), _value(a) > 0), out, np.nan)
 
     def pdf(self, x: ArrayLike, a: ArrayLike, loc: ArrayLike = 0,
@@ -427,7 +431,9 @@ class _Beta(_Distribution):
     def logpdf(self, x: ArrayLike, a: ArrayLike, b: ArrayLike, loc: ArrayLike = 0,
                scale: ArrayLike = 1) -> Tensor:
         """xlogy(a - 1, y) + xlog1py(b - 1, -y) - betaln(a, b) - log(scale) for
-        0 <= y = (x - loc) / scale <= 1 (``-inf`` outside); differentiable in every argument.
+        0 <= y = (x - loc) / scale <= 1 (``-inf`` outside); differentiable in every argument
+        (at the edges y = 0 and y = 1, where the value is infinite unless a = 1 or b = 1, in
+        ``scale`` only).
 
         >>> from tape.scipy import stats
         >>> print(f"{float(stats.beta.logpdf(0.5, 2.0, 2.0)):.6f}")
@@ -436,10 +442,14 @@ class _Beta(_Distribution):
         x, a, b = _tensor(x), _tensor(a), _tensor(b)
         loc, scale = _tensor(loc), _tensor(scale)
         y = (x - loc) / scale
-        yv = _value(y)
-        inside = np.logical_and(yv >= 0, yv <= 1)
+        yv, av, bv = _value(y), _value(a), _value(b)
+        inside = np.logical_and(yv > 0, yv < 1)
         ys = np.where(inside, y, 0.5)
-        out = _where(inside, _beta_logpdf_std(ys, a, b) - np.log(scale), -np.inf)
+        # at y = 0 and y = 1, SciPy's value (infinite unless a = 1, or b = 1), a constant
+        # but for log(scale)
+        edge = _sc.xlogy(av - 1, yv) + _sc.xlog1py(bv - 1, -yv) - _sc.betaln(av, bv)
+        edge = np.where(np.logical_or(yv == 0, yv == 1), edge, -np.inf)
+        out = _where(inside, _beta_logpdf_std(ys, a, b), edge) - np.log(scale)
         valid = np.logical_and(_positive(scale), np.logical_and(_value(a) > 0, _value(b) > 0))
         return _where(valid, out, np.nan)
 
