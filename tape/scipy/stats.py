@@ -624,4 +624,12 @@ METHODS: dict[str, tuple[str, ...]] = {
     "multivariate_normal": ("logpdf", "pdf"),
 }
 
+#: The arguments that a method is not differentiable in (a watched tensor there raises).
+NOT_DIFFERENTIABLE: dict[str, tuple[str, ...]] = {
+    "t.cdf": ("df",), "t.logcdf": ("df",), "t.sf": ("df",),
+    "gamma.cdf": ("a",), "gamma.logcdf": ("a",), "gamma.sf": ("a",),
+    "beta.cdf": ("a", "b"), "beta.logcdf": ("a", "b"),
+    **{f"poisson.{m}": ("k", "loc") for m in METHODS["poisson"]},
+}
+
 __all__ = ["beta", "dirichlet", "gamma", "multivariate_normal", "norm", "poisson", "t"]
