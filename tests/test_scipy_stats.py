@@ -313,3 +313,21 @@ def test_the_conversion_error_for_a_method_without_an_equivalent():
         g.watch(x)
         with pytest.raises(TypeError, match="tape has no recorded equivalent"):
             scipy_stats.norm.entropy(x)
+
+
+@pytest.mark.parametrize("name, method, args", [
+    ("norm", "logpdf", (1.0, 0.0, -1.0)),
+    ("norm", "cdf", (1.0, 0.0, 0.0)),
+    ("t", "logpdf", (1.0, -1.0)),
+    ("t", "cdf", (1.0, 3.0, 0.0, -2.0)),
+    ("gamma", "logpdf", (1.0, -2.0)),
+    ("gamma", "cdf", (1.0, 2.0, 0.0, -1.0)),
+    ("beta", "logpdf", (0.5, 2.0, 2.0, 0.0, 0.0)),
+    ("beta", "cdf", (0.5, 2.0, -2.0)),
+    ("poisson", "logpmf", (1.0, -2.0)),
+])
+def test_invalid_parameters_give_nan_as_scipy(name, method, args):
+    with np.errstate(all="ignore"):
+        expected = getattr(getattr(scipy_stats, name), method)(*args)
+    assert np.isnan(expected)
+    assert np.isnan(getattr(getattr(stats, name), method)(*args).numpy())

@@ -73,8 +73,11 @@ def _where(cond: Any, value: Any, other: float) -> Any:
     return np.where(cond, value, other)
 
 
-def _positive(scale: Any) -> Any:
-    return _value(scale) > 0
+def _safe(scale: Any) -> tuple[Any, np.ndarray]:
+    """``scale`` with 1 where it is not positive (there the result is NaN, as SciPy's, and
+    computing it raises no warning), and where it is positive."""
+    ok = _value(scale) > 0
+    return np.where(ok, scale, 1.0), ok
 
 
 class _Frozen:
@@ -123,9 +126,10 @@ class _Norm(_Distribution):
         -1.737086
         """
         x, loc, scale = _tensor(x), _tensor(loc), _tensor(scale)
+        scale, ok = _safe(scale)
         z = (x - loc) / scale
         out = -0.5 * z * z - np.log(scale) - 0.5 * _LOG_2PI
-        return _where(_positive(scale), out, np.nan)
+        return _where(ok, out, np.nan)
 
     def pdf(self, x: ArrayLike, loc: ArrayLike = 0, scale: ArrayLike = 1) -> Tensor:
         """The density, exp(logpdf).
@@ -144,7 +148,8 @@ class _Norm(_Distribution):
         0.841345
         """
         x, loc, scale = _tensor(x), _tensor(loc), _tensor(scale)
-        return _where(_positive(scale), sp.ndtr((x - loc) / scale), np.nan)
+        scale, ok = _safe(scale)
+        return _where(ok, sp.ndtr((x - loc) / scale), np.nan)
 
     def logcdf(self, x: ArrayLike, loc: ArrayLike = 0, scale: ArrayLike = 1) -> Tensor:
         """log_ndtr((x - loc) / scale), accurate far in the left tail.
@@ -154,7 +159,8 @@ class _Norm(_Distribution):
         -804.608
         """
         x, loc, scale = _tensor(x), _tensor(loc), _tensor(scale)
-        return _where(_positive(scale), sp.log_ndtr((x - loc) / scale), np.nan)
+        scale, ok = _safe(scale)
+        return _where(ok, sp.log_ndtr((x - loc) / scale), np.nan)
 
     def sf(self, x: ArrayLike, loc: ArrayLike = 0, scale: ArrayLike = 1) -> Tensor:
         """1 - cdf, as ndtr(-(x - loc) / scale).
@@ -184,7 +190,8 @@ class _Norm(_Distribution):
         1.959964
         """
         q, loc, scale = _tensor(q), _tensor(loc), _tensor(scale)
-        return _where(_positive(scale), loc + scale * sp.ndtri(q), np.nan)
+        scale, ok = _safe(scale)
+        return _where(ok, loc + scale * sp.ndtri(q), np.nan)
 
 
 def _t_logpdf_std(z: Any, df: Any) -> Any:
@@ -222,8 +229,10 @@ class _T(_Distribution):
         -1.576253
         """
         x, df, loc, scale = _tensor(x), _tensor(df), _tensor(loc), _tensor(scale)
-        out = _t_logpdf_std((x - loc) / scale, df) - np.log(scale)
-        return _where(np.logical_and(_positive(scale), _value(df) > 0), out, np.nan)
+        scale, ok = _safe(scale)
+        out = _t_logpdf_std((x - loc) / scale, np.where(_value(df) > 0, df, 1.0))
+        out = out - np.log(scale)
+        return _where(np.logical_and(ok, _value(df) > 0), out, np.nan)
 
     def pdf(self, x: ArrayLike, df: ArrayLike, loc: ArrayLike = 0,
             scale: ArrayLike = 1) -> Tensor:
@@ -246,9 +255,10 @@ class _T(_Distribution):
         """
         _refuse(df, "t.cdf", "df", _INCOMPLETE.format("beta"))
         x, loc, scale = _tensor(x), _tensor(loc), _tensor(scale)
+        scale, ok = _safe(scale)
         df = stop_gradient(_tensor(df))
         out = _t_cdf_std((x - loc) / scale, df)
-        return _where(np.logical_and(_positive(scale), _value(df) > 0), out, np.nan)
+        return _where(np.logical_and(ok, _value(df) > 0), out, np.nan)
 
     def logcdf(self, x: ArrayLike, df: ArrayLike, loc: ArrayLike = 0,
                scale: ArrayLike = 1) -> Tensor:
@@ -355,6 +365,7 @@ class _Gamma(_Distribution):
         -1.000000
         """
         x, a, loc, scale = _tensor(x), _tensor(a), _tensor(loc), _tensor(scale)
+        scale, ok = _safe(scale)
         y = (x - loc) / scale
         yv, av = _value(y), _value(a)
         inside = yv > 0
@@ -363,7 +374,7 @@ class _Gamma(_Distribution):
         # at y = 0, SciPy's value (infinite unless a = 1), a constant but for log(scale)
         edge = _sc.xlogy(av - 1, 0.0) - _sc.gammaln(av)
         out = _where(inside, out, np.where(yv == 0, edge, -np.inf)) - np.log(scale)
-        return _where(np.logical_and(_positive(scale), _value(a) > 0), out, np.nan)
+        return _where(np.logical_and(ok, _value(a) > 0), out, np.nan)
 
     def pdf(self, x: ArrayLike, a: ArrayLike, loc: ArrayLike = 0,
             scale: ArrayLike = 1) -> Tensor:
@@ -385,11 +396,12 @@ class _Gamma(_Distribution):
         """
         _refuse(a, "gamma.cdf", "a", _INCOMPLETE.format("gamma"))
         x, loc, scale = _tensor(x), _tensor(loc), _tensor(scale)
+        scale, ok = _safe(scale)
         a = stop_gradient(_tensor(a))
         y = (x - loc) / scale
         inside = _value(y) > 0
         out = _where(inside, sp.gammainc(a, np.where(inside, y, 1.0)), 0.0)
-        return _where(np.logical_and(_positive(scale), _value(a) > 0), out, np.nan)
+        return _where(np.logical_and(ok, _value(a) > 0), out, np.nan)
 
     def logcdf(self, x: ArrayLike, a: ArrayLike, loc: ArrayLike = 0,
                scale: ArrayLike = 1) -> Tensor:
@@ -412,11 +424,12 @@ class _Gamma(_Distribution):
         """
         _refuse(a, "gamma.sf", "a", _INCOMPLETE.format("gamma"))
         x, loc, scale = _tensor(x), _tensor(loc), _tensor(scale)
+        scale, ok = _safe(scale)
         a = stop_gradient(_tensor(a))
         y = (x - loc) / scale
         inside = _value(y) > 0
         out = _where(inside, sp.gammaincc(a, np.where(inside, y, 1.0)), 1.0)
-        return _where(np.logical_and(_positive(scale), _value(a) > 0), out, np.nan)
+        return _where(np.logical_and(ok, _value(a) > 0), out, np.nan)
 
 
 def _beta_logpdf_std(y: Any, a: Any, b: Any) -> Any:
@@ -441,6 +454,7 @@ class _Beta(_Distribution):
         """
         x, a, b = _tensor(x), _tensor(a), _tensor(b)
         loc, scale = _tensor(loc), _tensor(scale)
+        scale, ok = _safe(scale)
         y = (x - loc) / scale
         yv, av, bv = _value(y), _value(a), _value(b)
         inside = np.logical_and(yv > 0, yv < 1)
@@ -450,7 +464,7 @@ class _Beta(_Distribution):
         edge = _sc.xlogy(av - 1, yv) + _sc.xlog1py(bv - 1, -yv) - _sc.betaln(av, bv)
         edge = np.where(np.logical_or(yv == 0, yv == 1), edge, -np.inf)
         out = _where(inside, _beta_logpdf_std(ys, a, b), edge) - np.log(scale)
-        valid = np.logical_and(_positive(scale), np.logical_and(_value(a) > 0, _value(b) > 0))
+        valid = np.logical_and(ok, np.logical_and(_value(a) > 0, _value(b) > 0))
         return _where(valid, out, np.nan)
 
     def pdf(self, x: ArrayLike, a: ArrayLike, b: ArrayLike, loc: ArrayLike = 0,
@@ -475,6 +489,7 @@ class _Beta(_Distribution):
         _refuse(a, "beta.cdf", "a", _INCOMPLETE.format("beta"))
         _refuse(b, "beta.cdf", "b", _INCOMPLETE.format("beta"))
         x, loc, scale = _tensor(x), _tensor(loc), _tensor(scale)
+        scale, ok = _safe(scale)
         av, bv = _value(a), _value(b)
         y = (x - loc) / scale
         yv = _value(y)
@@ -490,7 +505,7 @@ class _Beta(_Distribution):
 
         out = _where(inside, betainc(np.where(inside, y, 0.5)), 0.0)
         out = np.where(yv >= 1, 1.0, out)
-        valid = np.logical_and(_positive(scale), np.logical_and(av > 0, bv > 0))
+        valid = np.logical_and(ok, np.logical_and(av > 0, bv > 0))
         return _where(valid, out, np.nan)
 
     def logcdf(self, x: ArrayLike, a: ArrayLike, b: ArrayLike, loc: ArrayLike = 0,
