@@ -372,7 +372,8 @@ class _Gamma(_Distribution):
         ys = np.where(inside, y, 1.0)
         out = sp.xlogy(a - 1, ys) - ys - sp.gammaln(a)
         # at y = 0, SciPy's value (infinite unless a = 1), a constant but for log(scale)
-        edge = _sc.xlogy(av - 1, 0.0) - _sc.gammaln(av)
+        with np.errstate(invalid="ignore"):
+            edge = _sc.xlogy(av - 1, 0.0) - _sc.gammaln(av)
         out = _where(inside, out, np.where(yv == 0, edge, -np.inf)) - np.log(scale)
         return _where(np.logical_and(ok, _value(a) > 0), out, np.nan)
 
@@ -461,7 +462,8 @@ class _Beta(_Distribution):
         ys = np.where(inside, y, 0.5)
         # at y = 0 and y = 1, SciPy's value (infinite unless a = 1, or b = 1), a constant
         # but for log(scale)
-        edge = _sc.xlogy(av - 1, yv) + _sc.xlog1py(bv - 1, -yv) - _sc.betaln(av, bv)
+        with np.errstate(invalid="ignore"):
+            edge = _sc.xlogy(av - 1, yv) + _sc.xlog1py(bv - 1, -yv) - _sc.betaln(av, bv)
         edge = np.where(np.logical_or(yv == 0, yv == 1), edge, -np.inf)
         out = _where(inside, _beta_logpdf_std(ys, a, b), edge) - np.log(scale)
         valid = np.logical_and(ok, np.logical_and(_value(a) > 0, _value(b) > 0))
