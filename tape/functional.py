@@ -252,7 +252,7 @@ def jacfwd(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable[
                 seed = Basis(np.ones(x.size, dtype=x.dtype), 0, x.shape)
                 try:
                     columns = _run_batched(column, [*args, wrap(first)], in_axes,
-                                           [*args, wrap(first)], x.size, {}, [], seed)
+                                           [*args, wrap(first)], x.size, [], seed)
                 except _Ran as e:  # f has run on the first column: the others, one by one
                     columns = _looped(column, [*args, eye], in_axes, x.size, e.first)
                 except Unbatchable:
@@ -335,8 +335,6 @@ def vmap(
     array([[ 3., 12.],
            [27., 48.]], dtype=float32)
     """
-    cache: dict[Any, Any] = {}
-
     @functools.wraps(fn)
     def batched(*args: Any) -> Any:
         axes = tuple(in_axes) if isinstance(in_axes, (tuple, list)) else (in_axes,) * len(args)
@@ -355,7 +353,7 @@ def vmap(
                 result = _bound(fn, moved, axes, size, looped)
             else:
                 examples = [_example(a, ax) for a, ax in zip(moved, axes)]
-                result = _run_batched(fn, moved, axes, examples, size, cache, looped)
+                result = _run_batched(fn, moved, axes, examples, size, looped)
         except Unbatchable as e:
             if not fallback_to_while_loop and not composed:
                 raise
@@ -413,8 +411,11 @@ def _batch_first(args: tuple, axes: tuple) -> tuple[list, int]:
         for v in front:
             if v.ndim == 0:
                 raise ValueError("vmap: a batched argument must have the batch axis.")
+            if not v.shape[0]:
+                raise ValueError("vmap: the batch is empty (a batched argument has size 0 on "
+                                 "its batch axis); there is no example to run.")
             sizes.add(v.shape[0])
-        moved.append(pack_as(a, front) if type(a) in (list, tuple) else front[0])
+        moved.append(pack_as(a, front) if isinstance(a, (list, tuple, dict)) else front[0])
     if len(sizes) != 1:
         raise ValueError(
             f"vmap: the batched arguments must have one batch size on their axes, got sizes "
@@ -426,30 +427,22 @@ def _batch_first(args: tuple, axes: tuple) -> tuple[list, int]:
 def _example(a: Any, ax: Any, k: int = 0) -> Any:
     if ax is None:
         return a
-    if type(a) in (list, tuple):
-        return type(a)(_example(v, 0, k) for v in a)
+    if isinstance(a, (list, tuple, dict)):
+        return pack_as(a, [v[k] for v in flatten(a)])
     return a[k]
 
 
 def _run_batched(fn: Callable[..., Any], moved: list, axes: tuple, examples: list, size: int,
-                 cache: dict, looped: list[str], seed: Any = None) -> Any:
+                 looped: list[str], seed: Any = None) -> Any:
     """``fn`` on the batch by its trace on one example (see :mod:`tape._batch`); ``seed``:
     the value of the last input instead of its own (rows of the identity kept sparse)."""
-    key, leaves, named = signature(tuple(examples), {})
-    tr = cache.get(key)
-    ran: list = []
-    if tr is None:
-        tr, first = trace(fn, tuple(examples), {}, leaves, keep=named)
-        ran.append(first)
-        if len(cache) > 64:
-            cache.clear()
-        cache[key] = tr
+    _, leaves, named = signature(tuple(examples), {})
+    # traced on every call (as JAX's vmap): what the function closes over is read now
+    tr, first = trace(fn, tuple(examples), {}, leaves, keep=named)
     try:
         return _batched_values(tr, moved, axes, size, looped, seed)
     except Unbatchable as e:
-        if ran:
-            raise _Ran(str(e), ran[0]) from None
-        raise
+        raise _Ran(str(e), first) from None
 
 
 def _batched_values(tr: Any, moved: list, axes: tuple, size: int, looped: list[str],
@@ -735,7 +728,7 @@ def _looped(fn: Callable[..., Any], moved: list, axes: tuple, size: int,
     results = [*first] + [fn(*[_example(a, ax, k) for a, ax in zip(moved, axes)])
                           for k in range(len(first), size)]
     first = results[0]
-    if isinstance(first, (list, tuple)):
+    if isinstance(first, (list, tuple, dict)):
         parts = [flatten(r) for r in results]
         return pack_as(first, [stack(list(p)) for p in zip(*parts)])
     return stack(results)

@@ -544,3 +544,31 @@ def test_a_function_with_effects_runs_once_per_example_wherever_it_is_mapped():
     jac = tape.jacfwd(lambda r: r * v.assign_add(1.0))(tape.constant([1.0, 1.0, 1.0]))
     assert float(v.numpy()) == 3.0
     np.testing.assert_array_equal(np.diag(jac.numpy()), [1.0, 2.0, 3.0])
+
+
+def test_what_the_mapped_function_closes_over_is_read_on_every_call():
+    """Rebinding a closed-over tensor, changing a closed-over array in place, or flipping a
+    Python flag between calls changes the result, as a loop's would."""
+    x = np.arange(6.0).reshape(3, 2)
+    state = {"w": tape.constant(2.0, dtype=tape.float64), "flip": False}
+    arr = np.array([1.0, 1.0])
+    f = tape.vmap(lambda r: (-r if state["flip"] else r) * state["w"] * arr)
+    np.testing.assert_array_equal(f(x).numpy(), 2 * x)
+    state["w"] = tape.constant(5.0, dtype=tape.float64)
+    np.testing.assert_array_equal(f(x).numpy(), 5 * x)
+    arr[:] = [1.0, 3.0]
+    np.testing.assert_array_equal(f(x).numpy(), 5 * x * [1.0, 3.0])
+    state["flip"] = True
+    np.testing.assert_array_equal(f(x).numpy(), -5 * x * [1.0, 3.0])
+
+
+def test_dicts_of_batched_arguments_and_results_and_an_empty_batch():
+    x = np.arange(6.0).reshape(3, 2)
+    got = tape.vmap(lambda d: d["a"] * d["b"])({"a": tape.constant(x), "b": x + 1})
+    np.testing.assert_array_equal(got.numpy(), x * (x + 1))
+    got = tape.vectorized_map(lambda d: d["a"] + 1, {"a": tape.constant(x)})
+    np.testing.assert_array_equal(got.numpy(), x + 1)
+    branchy = tape.vmap(lambda r: {"y": r * 2 if float(r[0]) > 1 else r, "z": r})(x)
+    np.testing.assert_array_equal(branchy["y"].numpy(), [[0, 1], [4, 6], [8, 10]])
+    with pytest.raises(ValueError, match="the batch is empty"):
+        tape.vmap(lambda r: r)(np.zeros((0, 2)))
