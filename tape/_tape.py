@@ -518,10 +518,7 @@ class GradientTape:
         target's shape after the batch axis). None when it cannot be (an outer tape or
         accumulator records the sweep, the sweep is not linear code of its cotangent, an op
         cannot run batched): the caller sweeps row by row."""
-        if (
-            STATE.recording or STATE.accumulators or STATE.anomaly
-            or _taping(self._entries or [], {target._id: None})
-        ):
+        if STATE.anomaly or _taping(self._entries or [], {target._id: None}):
             return None
         for s in sources:
             _no_complex(s)

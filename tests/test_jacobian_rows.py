@@ -174,3 +174,19 @@ def test_rows_of_a_matrix_are_laid_out_as_a_product_s_so_later_sums_round_the_sa
     x = rng.standard_normal(200).astype(np.float32)
     f = lambda v: tape.nn.softmax(v) @ tape.constant(W)  # noqa: E731
     assert np.array_equal(_jacobian(f, x), _jacobian(f, x, experimental_use_pfor=False))
+
+
+def test_a_jacobian_under_a_tape_that_does_not_watch_its_sweep_runs_batched(monkeypatch):
+    rng = np.random.default_rng(4)
+    M, x = rng.standard_normal((5, 4)), tape.constant(rng.standard_normal(4))
+    other = tape.constant(3.0)
+    monkeypatch.setattr(tape.GradientTape, "_rows", None)  # never row by row
+    with tape.GradientTape() as outer:
+        outer.watch(other)
+        with tape.GradientTape() as t:
+            t.watch(x)
+            y = tape.constant(M) @ tape.tanh(x)
+        jac = t.jacobian(y, x)
+        z = other * other
+    np.testing.assert_array_equal(jac.numpy(), M * (1 - np.tanh(x.numpy()) ** 2))
+    assert float(outer.gradient(z, other)) == 6.0
