@@ -190,6 +190,42 @@ def scipy_rows() -> list[dict[str, str]] | None:
     return rows
 
 
+STATS_INTRO = """\
+## scipy.stats
+
+`tape.scipy.stats` (`from tape.scipy import stats`) has SciPy's distributions below with
+SciPy's method names, signatures and argument order (`stats.norm.logpdf(x, loc, scale)`,
+`stats.poisson.logpmf(k, mu)`, ...), their values SciPy's, written with tape's ops and
+`tape.scipy.special`: they are differentiable in the data and in the parameters (`loc`,
+`scale`, shape parameters), to every order. Calling a distribution freezes its parameters, as
+in SciPy (`stats.norm(0.0, sigma).logpdf(x)`). Out of the support the log-density is `-inf`
+and the density 0, as SciPy's, with gradients that are not NaN. The derivatives without a
+closed form (a CDF's in a shape parameter of a regularized incomplete beta or gamma function)
+and those in the integer `k` and `loc` of `poisson` raise a `TypeError` on a watched tensor
+there (pass `tape.stop_gradient(df)`). SciPy's own `scipy.stats` functions convert their
+arguments with `np.asarray` and refuse a watched tensor: the error names the method of
+`tape.scipy.stats` to use instead.
+"""
+
+
+def stats_rows() -> list[dict[str, str]] | None:
+    """The methods of tape.scipy.stats's distributions (None when SciPy is not installed)."""
+    try:
+        from tape.scipy import stats
+    except ImportError:
+        return None
+    rows = []
+    for dist, methods in stats.METHODS.items():
+        for method in methods:
+            fn = getattr(getattr(stats, dist), method)
+            doc = " ".join((fn.__doc__ or "").split("\n\n")[0].replace("``", "").split())
+            skip = stats.NOT_DIFFERENTIABLE.get(f"{dist}.{method}")
+            status = ("differentiable, not in " + " or ".join(skip)) if skip else "differentiable"
+            rows.append({"path": f"tape.scipy.stats.{dist}.{method}", "status": status,
+                         "note": _md(doc)})
+    return rows
+
+
 def markdown() -> str:
     sections = collect()
     out = [INTRO]
@@ -213,6 +249,16 @@ def markdown() -> str:
         out.append("*SciPy is not installed where this page was built.*\n")
     else:
         out.append("| function | status | note |")
+        out.append("| --- | --- | --- |")
+        for r in rows:
+            out.append(f"| `{r['path']}` | {r['status']} | {r['note']} |")
+        out.append("")
+    out.append(STATS_INTRO)
+    rows = stats_rows()
+    if rows is None:
+        out.append("*SciPy is not installed where this page was built.*\n")
+    else:
+        out.append("| method | status | note |")
         out.append("| --- | --- | --- |")
         for r in rows:
             out.append(f"| `{r['path']}` | {r['status']} | {r['note']} |")

@@ -389,7 +389,33 @@ class _ArrayLike:
 #: SciPy functions written in Python on np.asarray that tape records under tape.scipy.
 SCIPY_EQUIVALENTS = {
     "scipy.special": ("logsumexp", "softmax", "log_softmax", "polygamma"),
+    # the methods of scipy.stats's distributions, as "distribution.method"
+    "scipy.stats": tuple(
+        f"{dist}.{method}" for dist, methods in (
+            ("norm", ("logpdf", "pdf", "cdf", "logcdf", "sf", "logsf", "ppf")),
+            ("t", ("logpdf", "pdf", "cdf", "logcdf", "sf")),
+            ("poisson", ("logpmf", "pmf", "cdf", "logcdf")),
+            ("gamma", ("logpdf", "pdf", "cdf", "logcdf", "sf")),
+            ("beta", ("logpdf", "pdf", "cdf", "logcdf")),
+            ("dirichlet", ("logpdf", "pdf")),
+            ("multivariate_normal", ("logpdf", "pdf")),
+        ) for method in methods
+    ),
 }
+
+
+def _scipy_name(frame: Any, public: str) -> str:
+    """The SciPy function that ``frame`` runs; for a method of a distribution of
+    scipy.stats (frozen or not), "distribution.method", as "norm.logpdf"."""
+    name = frame.f_code.co_name
+    owner = frame.f_locals.get("self") if public == "scipy.stats" else None
+    if owner is None:
+        return name
+    owner = getattr(owner, "dist", owner)  # a frozen distribution
+    dist = getattr(owner, "name", None)
+    if not isinstance(dist, str):
+        dist = type(owner).__name__.removesuffix("_gen").removesuffix("_frozen")
+    return f"{dist}.{name}"
 
 
 def _scipy_hint() -> str:
@@ -400,14 +426,15 @@ def _scipy_hint() -> str:
     while frame is not None:  # the outermost SciPy frame: the function the user called
         module = frame.f_globals.get("__name__", "")
         if module.startswith("scipy."):
-            called = (module, frame.f_code.co_name)
+            called = (module, frame)
         elif called:
             break
         frame = frame.f_back
     if called is None:
         return ""
-    module, name = called
+    module, frame = called
     public = ".".join(module.split(".")[:2])  # scipy.special, scipy.stats...
+    name = _scipy_name(frame, public)
     if name in SCIPY_EQUIVALENTS.get(public, ()):
         return (f" Here it was {public}.{name}, which converts its arguments itself: "
                 f"tape.scipy.{public[6:]}.{name} is its recorded equivalent.")

@@ -30,6 +30,8 @@ CASES = {
     # uses tape.keras.losses ("sparse_categorical_crossentropy") and metrics ("accuracy")
     "keras_style": ((), (), "the copy predicts the same"),
     "per_example_gradients": ((), (), "clipped per-example gradients"),
+    # the picture is drawn only when matplotlib is installed
+    "fit_distribution": (("scipy",), (), "SciPy's fit:"),
 }
 
 

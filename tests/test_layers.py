@@ -75,6 +75,7 @@ LAYERS: dict[str, int] = {
     "tape.__main__": 3,
     "tape.scipy": 3,
     "tape.scipy.special": 3,
+    "tape.scipy.stats": 3,
 }
 
 

@@ -1,9 +1,11 @@
-"""SciPy, differentiated: :mod:`tape.scipy.special`.
+"""SciPy, differentiated: :mod:`tape.scipy.special` and :mod:`tape.scipy.stats`.
 
 SciPy is optional (``pip install 'tape[scipy]'``); importing ``tape`` never imports it. SciPy's
 special functions are NumPy ufuncs, so ``scipy.special.gamma(x)`` on a tensor is recorded
 directly; ``tape.scipy.special`` has them by name, with ``polygamma`` and recorded equivalents
 of ``logsumexp``, ``softmax`` and ``log_softmax``, which SciPy writes on ``np.asarray``.
+``tape.scipy.stats`` has distributions with SciPy's methods (``norm.logpdf``, ...), written
+with tape's ops, differentiable in the data and the parameters.
 
 >>> import tape
 >>> import tape.scipy.special
@@ -22,6 +24,6 @@ except ImportError as error:  # pragma: no cover - SciPy is in the test extra
         "pip install 'tape[scipy]' (or pip install scipy)."
     ) from error
 
-from . import special
+from . import special, stats
 
-__all__ = ["special"]
+__all__ = ["special", "stats"]
