@@ -37,7 +37,7 @@ from ._tensor import (
     wrap,
 )
 from ._trace import trace
-from .ops.shape import concat, reshape, stack, transpose
+from .ops.shape import concat, one_hot, reshape, stack, transpose
 
 # --------------------------------------------------------------------------- GradientTape
 
@@ -594,6 +594,8 @@ class GradientTape:
         reached: list[set[int]] = []
 
         def row(u: Tensor) -> list:
+            if seeds is None:  # the number of an identity's row: the row (kept sparse)
+                u = reshape(one_hot(u, n, dtype=target.dtype), target.shape)
             with np.errstate(all="ignore"):
                 found = backward(entries, {target._id: u}, want, False, False, where)
             reached.append({k for k in want if found.get(k) is not None})
@@ -602,13 +604,10 @@ class GradientTape:
 
         if seeds is None:
             n = target.size
-            eye = np.eye(n, dtype=target.dtype)
-
-            def seeds(start: int, count: int) -> np.ndarray:
-                return eye[start:start + count].reshape((count, *target.shape))
-
+            numbers = np.arange(n)
         step = n if not chunk or chunk <= 0 else min(int(chunk), n)
-        parts = [VMAP[0](row)(wrap(seeds(start, min(step, n - start))))
+        parts = [VMAP[0](row)(wrap(numbers[start:start + step] if seeds is None
+                                   else seeds(start, min(step, n - start))))
                  for start in range(0, n, step)]
         if not self._persistent:
             self._entries = None

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 from numpy.lib.array_utils import normalize_axis_index, normalize_axis_tuple
 
-from .._batch import as_tuple, lift, reduction, same_call
+from .._batch import Basis, as_tuple, lift, reduction, same_call
 from .._fast import unary_caller
 from .._record import bind, pack
 from .._registry import defprim, through
@@ -322,7 +322,19 @@ _split = defprim(
 )
 _cast = defprim("cast", _cast_fwd, through, linear=True, batch=same_call)  # fit restores dtype
 _cast_to_int = defprim("cast_to_int", _cast_fwd, differentiable=False, batch=same_call)
-_one_hot = defprim("one_hot", _one_hot_fwd, differentiable=False, batch=reduction)
+def _one_hot_batch(prim, args, batched, ndims, rank, static, size):
+    """A batch of consecutive indices, each on its own (a Jacobian's rows, numbered): rows
+    of the identity, kept sparse (:class:`tape._batch.Basis`); otherwise the axis moves."""
+    k = args[0]
+    if ndims[0] == 0 and static["on"] == 1 and static["off"] == 0 and k.dtype.kind in "iu":
+        start = int(k[0])
+        numbered = np.array_equal(k, np.arange(start, start + size))
+        if 0 <= start <= static["depth"] - size and numbered:
+            return Basis(np.ones(size, dtype=static["dtype"]), start, (static["depth"],))
+    return reduction(prim, args, batched, ndims, rank, static, size)
+
+
+_one_hot = defprim("one_hot", _one_hot_fwd, differentiable=False, batch=_one_hot_batch)
 _identity = defprim("identity", lambda x: x, through, linear=True, batch=same_call)
 
 
@@ -785,7 +797,10 @@ def one_hot(
            [0., 0., 1.],
            [0., 0., 0.]], dtype=float32)
     """
-    idx = _int_array(indices, "one_hot indices")
+    if isinstance(indices, Tensor) and indices.dtype.kind in "iu":
+        idx = indices  # recorded as it is, its values unread (compiled code need not check them)
+    else:
+        idx = _int_array(indices, "one_hot indices")
     depth = _int(depth, "depth")
     if depth < 0:
         raise ValueError(f"depth must be non-negative, got {depth}.")
