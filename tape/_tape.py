@@ -515,9 +515,10 @@ class GradientTape:
         rules (``tape._batch``), ``chunk`` rows at a time (``parallel_iterations``: memory
         grows with it, not with the number of rows). The cotangents are the identity's
         ``target.size`` rows, or ``n`` rows given by ``seeds(start, count)`` (with the
-        target's shape after the batch axis). None when it cannot be (an outer tape or
-        accumulator records the sweep, the sweep is not linear code of its cotangent, an op
-        cannot run batched): the caller sweeps row by row."""
+        target's shape after the batch axis). A sweep that a tape, accumulator or tracer
+        records runs as one recorded op (:meth:`_recorded_rows`). None when it cannot run
+        batched (anomaly detection, IndexedSlices, a program that is not linear code of its
+        cotangent): the caller sweeps row by row."""
         if STATE.anomaly:
             return None
         for s in sources:
