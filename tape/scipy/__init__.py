@@ -1,11 +1,14 @@
-"""SciPy, differentiated: :mod:`tape.scipy.special` and :mod:`tape.scipy.stats`.
+"""SciPy, differentiated: :mod:`tape.scipy.special`, :mod:`tape.scipy.stats`,
+:mod:`tape.scipy.linalg` and :mod:`tape.scipy.signal`.
 
 SciPy is optional (``pip install 'tape[scipy]'``); importing ``tape`` never imports it. SciPy's
 special functions are NumPy ufuncs, so ``scipy.special.gamma(x)`` on a tensor is recorded
 directly; ``tape.scipy.special`` has them by name, with ``polygamma`` and recorded equivalents
 of ``logsumexp``, ``softmax`` and ``log_softmax``, which SciPy writes on ``np.asarray``.
 ``tape.scipy.stats`` has distributions with SciPy's methods (``norm.logpdf``, ...), written
-with tape's ops, differentiable in the data and the parameters.
+with tape's ops, differentiable in the data and the parameters. ``tape.scipy.linalg`` has
+``solve_triangular``, ``cho_factor``, ``cho_solve``, ``expm``, ``sqrtm`` and
+``solve_sylvester``, and ``tape.scipy.signal`` ``convolve`` and ``correlate``, for real arrays.
 
 >>> import tape
 >>> import tape.scipy.special
@@ -24,6 +27,6 @@ except ImportError as error:  # pragma: no cover - SciPy is in the test extra
         "pip install 'tape[scipy]' (or pip install scipy)."
     ) from error
 
-from . import special, stats
+from . import linalg, signal, special, stats
 
-__all__ = ["special", "stats"]
+__all__ = ["linalg", "signal", "special", "stats"]

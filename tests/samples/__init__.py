@@ -140,3 +140,12 @@ except ImportError:
     pass
 else:
     GROUPS = (*GROUPS, "scipy_special")
+
+# SciPy's linear algebra and convolution (tests/samples/scipy_linalg.py), likewise.
+try:
+    import scipy.linalg  # noqa: F401
+    import scipy.signal  # noqa: F401
+except ImportError:
+    pass
+else:
+    GROUPS = (*GROUPS, "scipy_linalg")
