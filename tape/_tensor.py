@@ -401,6 +401,9 @@ SCIPY_EQUIVALENTS = {
             ("multivariate_normal", ("logpdf", "pdf")),
         ) for method in methods
     ),
+    "scipy.linalg": ("solve_triangular", "cho_factor", "cho_solve", "expm", "sqrtm",
+                     "solve_sylvester"),
+    "scipy.signal": ("convolve", "correlate"),
 }
 
 

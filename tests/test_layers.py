@@ -46,6 +46,7 @@ LAYERS: dict[str, int] = {
     "tape.ops.reductions": 2,
     "tape.ops.shape": 2,
     "tape.ops.scipy_special": 2,
+    "tape.ops.scipy_linalg": 2,
     # layer 3: public faces
     "tape._show": 3,
     "tape._tape": 3,
@@ -76,6 +77,8 @@ LAYERS: dict[str, int] = {
     "tape.scipy": 3,
     "tape.scipy.special": 3,
     "tape.scipy.stats": 3,
+    "tape.scipy.linalg": 3,
+    "tape.scipy.signal": 3,
 }
 
 

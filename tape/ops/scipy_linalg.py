@@ -202,6 +202,31 @@ def _convolve_vjp(g: Any, other: Any, mine: tuple[int, ...], method: str) -> Any
     return _cut(convolve_full(g, _flip(other), method=method), start, mine)
 
 
+def _convolve_batch(prim: Any, args: list, batched: list[bool], ndims: list[int], rank: int,
+                    static: dict, size: int) -> np.ndarray:
+    """A batch (axis 0) of full convolutions: with one input batched, SciPy's convolution
+    with a length-1 axis in front of the other (which maps each example to its own
+    convolution); with both batched, a sum of shifted products, over the elements of the
+    second input's examples."""
+    a, b = (np.asarray(x) for x in args)
+    method = static["method"]
+    if not batched[0]:
+        a = a[None]
+    if not batched[1]:
+        b = b[None]
+    shape = (size,) + tuple(n + m - 1 for n, m in zip(a.shape[1:], b.shape[1:]))
+    if a.size == 0 or b.size == 0 or not all(batched):
+        if a.size == 0 or b.size == 0:
+            return _float_result(np.zeros(tuple(max(s, 0) for s in shape)), a, b)
+        return _float_result(np.asarray(ss.convolve(a, b, mode="full", method=method)), a, b)
+    out = np.zeros(shape, dtype=np.result_type(a, b, np.float16))
+    ext = a.shape[1:]
+    for j in np.ndindex(*b.shape[1:]):
+        where = (slice(None),) + tuple(slice(k, k + n) for k, n in zip(j, ext))
+        out[where] += a * b[(slice(None), *j)].reshape((size,) + (1,) * len(ext))
+    return _float_result(out, a, b)
+
+
 _convolve = defprim(
     "scipy.signal.convolve", _convolve_fwd,
     lambda g, ans, a, b, method: _convolve_vjp(g, b, tuple(np.shape(a)), method),
@@ -210,4 +235,5 @@ _convolve = defprim(
         lambda t, ans, a, b, method: convolve_full(t, b, method=method),
         lambda t, ans, a, b, method: convolve_full(a, t, method=method),
     ),
+    batch=_convolve_batch,
 )
