@@ -226,6 +226,42 @@ def stats_rows() -> list[dict[str, str]] | None:
     return rows
 
 
+LINALG_INTRO = """\
+## scipy.linalg and scipy.signal
+
+`tape.scipy.linalg` (`import tape.scipy.linalg`) and `tape.scipy.signal` have recorded
+equivalents of the SciPy functions below, with SciPy's signatures and values, differentiable
+in every array argument to every order, for real arrays (complex ones raise a `TypeError`).
+SciPy's own functions convert their arguments with `np.asarray` and refuse a watched tensor;
+for `expm`, `sqrtm`, `cho_solve`, `convolve` and `correlate` the error names the function of
+`tape.scipy` to use instead. `expm` is differentiated through
+its Fréchet derivative (`expm` of a block matrix), `sqrtm` through a Sylvester equation;
+`sqrtm` takes real matrices with no eigenvalue on the closed negative real axis only (where
+the principal square root is real, unique and differentiable) and raises a `ValueError` on
+others, whose square roots SciPy gives as complex. `convolve` and `correlate` are
+N-dimensional, in the modes `'full'`, `'same'` and `'valid'`; the gradient of a convolution in
+either input is a correlation with the other.
+"""
+
+
+def linalg_rows() -> list[dict[str, str]] | None:
+    """The functions of tape.scipy.linalg and tape.scipy.signal (None when SciPy is not
+    installed)."""
+    try:
+        import tape.scipy.linalg as la
+        import tape.scipy.signal as sg
+    except ImportError:
+        return None
+    rows = []
+    for module, public in ((la, "scipy.linalg"), (sg, "scipy.signal")):
+        for name in module.__all__:
+            doc = (getattr(module, name).__doc__ or "").split("\n\n")[0]
+            doc = " ".join(doc.replace("``", "").replace(":func:", "").split())
+            rows.append({"path": f"tape.{public}.{name}", "status": "differentiable",
+                         "note": _md(doc.removeprefix(f"{public}.{name}: "))})
+    return rows
+
+
 def markdown() -> str:
     sections = collect()
     out = [INTRO]
@@ -259,6 +295,16 @@ def markdown() -> str:
         out.append("*SciPy is not installed where this page was built.*\n")
     else:
         out.append("| method | status | note |")
+        out.append("| --- | --- | --- |")
+        for r in rows:
+            out.append(f"| `{r['path']}` | {r['status']} | {r['note']} |")
+        out.append("")
+    out.append(LINALG_INTRO)
+    rows = linalg_rows()
+    if rows is None:
+        out.append("*SciPy is not installed where this page was built.*\n")
+    else:
+        out.append("| function | status | note |")
         out.append("| --- | --- | --- |")
         for r in rows:
             out.append(f"| `{r['path']}` | {r['status']} | {r['note']} |")

@@ -204,6 +204,7 @@ def test_complex_matrices_are_refused():
 @pytest.mark.parametrize("call, name", [
     (lambda x: sl.expm(x), "scipy.linalg.expm"),
     (lambda x: sl.sqrtm(x), "scipy.linalg.sqrtm"),
+    (lambda x: sl.cho_solve((x, True), np.ones(2)), "scipy.linalg.cho_solve"),
     (lambda x: ss.convolve(x, x), "scipy.signal.convolve"),
     (lambda x: ss.correlate(x, x), "scipy.signal.correlate"),
 ])
