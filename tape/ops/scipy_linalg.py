@@ -114,15 +114,16 @@ def sylvester(a: Any, b: Any, q: Any) -> Any:
     return _call(_sylvester, a, b, q)
 
 
-def _sylvester_adjoint(g: Any, a: Any, b: Any) -> Any:
+def sylvester_adjoint(g: Any, a: Any, b: Any) -> Any:
+    """The adjoint Sylvester solve: ``W`` with ``a^T W + W b^T = g``."""
     return sylvester(_mT(a), _mT(b), g)
 
 
 _sylvester = defprim(
     "scipy.linalg.solve_sylvester", _sylvester_fwd,
-    lambda g, ans, a, b, q: -np.matmul(_sylvester_adjoint(g, a, b), _mT(ans)),
-    lambda g, ans, a, b, q: -np.matmul(_mT(ans), _sylvester_adjoint(g, a, b)),
-    lambda g, ans, a, b, q: _sylvester_adjoint(g, a, b),
+    lambda g, ans, a, b, q: -np.matmul(sylvester_adjoint(g, a, b), _mT(ans)),
+    lambda g, ans, a, b, q: -np.matmul(_mT(ans), sylvester_adjoint(g, a, b)),
+    lambda g, ans, a, b, q: sylvester_adjoint(g, a, b),
     jvps=(
         lambda t, ans, a, b, q: sylvester(a, b, -np.matmul(t, ans)),
         lambda t, ans, a, b, q: sylvester(a, b, -np.matmul(ans, t)),
@@ -195,7 +196,7 @@ def _cut(x: Any, start: tuple[int, ...], shape: tuple[int, ...]) -> Any:
     return x[tuple(slice(s, s + n) for s, n in zip(start, shape))]
 
 
-def _convolve_vjp(g: Any, other: Any, mine: tuple[int, ...], method: str) -> Any:
+def correlate_cut(g: Any, other: Any, mine: tuple[int, ...], method: str) -> Any:
     """The gradient for the input of shape ``mine``: the cotangent correlated with
     ``other``, i.e. convolved with it flipped and cut to ``mine``."""
     start = tuple(m - 1 for m in np.shape(other))
@@ -229,8 +230,8 @@ def _convolve_batch(prim: Any, args: list, batched: list[bool], ndims: list[int]
 
 _convolve = defprim(
     "scipy.signal.convolve", _convolve_fwd,
-    lambda g, ans, a, b, method: _convolve_vjp(g, b, tuple(np.shape(a)), method),
-    lambda g, ans, a, b, method: _convolve_vjp(g, a, tuple(np.shape(b)), method),
+    lambda g, ans, a, b, method: correlate_cut(g, b, tuple(np.shape(a)), method),
+    lambda g, ans, a, b, method: correlate_cut(g, a, tuple(np.shape(b)), method),
     jvps=(
         lambda t, ans, a, b, method: convolve_full(t, b, method=method),
         lambda t, ans, a, b, method: convolve_full(a, t, method=method),
