@@ -38,8 +38,9 @@ LOOPED: set[str] = set()
 Rule = Callable[[Primitive, list, list, list, int, dict, int], Any]
 
 
-class Unbatchable(Exception):
-    """The traced program cannot run on the batch as a whole (the message says why)."""
+class Unbatchable(ValueError):
+    """The traced program cannot run on the batch as a whole (the message says why); what
+    ``vmap(..., fallback_to_while_loop=False)`` raises, a ``ValueError`` as TensorFlow's."""
 
 
 def shift_axes(axes: Any) -> Any:

@@ -356,8 +356,11 @@ def vmap(
                 examples = [_example(a, ax) for a, ax in zip(moved, axes)]
                 result = _run_batched(fn, moved, axes, examples, size, looped)
         except Unbatchable as e:
-            if not fallback_to_while_loop and not composed:
-                raise
+            if not fallback_to_while_loop:
+                raise Unbatchable(
+                    f"vmap: the function cannot run on the batch as a whole ({e}); pass "
+                    "fallback_to_while_loop=True to run it once per example."
+                ) from None
             if isinstance(e, _Ran):
                 ran.append(e.first)
         if not fallback_to_while_loop and looped:

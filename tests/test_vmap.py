@@ -294,3 +294,12 @@ def test_matmul_on_a_batch_beside_stacks_and_as_outer_products_agrees_with_a_loo
     ]:
         got = tape.vmap(f)(cols, rows).numpy()
         np.testing.assert_allclose(got, np.stack(want), rtol=1e-15, atol=0)
+
+
+def test_one_hot_on_a_batch_of_numbers_with_array_on_values_agrees_with_a_loop():
+    on = np.array([1.0, 2.0, 3.0])
+    for numbers in (np.arange(3), np.array([2, 0, 1])):
+        got = tape.vmap(lambda i: tape.one_hot(i, 3, on_value=on, off_value=0.0))(
+            tape.constant(numbers))
+        want = np.stack([np.where(np.arange(3) == i, on, 0.0) for i in numbers])
+        np.testing.assert_array_equal(got.numpy(), want)

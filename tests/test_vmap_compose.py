@@ -5,6 +5,7 @@ function runs a number of times that does not depend on the batch size."""
 
 from __future__ import annotations
 
+import contextlib
 import warnings
 
 import numpy as np
@@ -586,3 +587,15 @@ def test_results_the_same_for_every_example_have_the_batch_as_the_loop_s():
         out = f(x)
         total = tape.reduce_sum(out[1])
     np.testing.assert_array_equal(t.gradient(total, v).numpy(), [4.0, 4.0, 4.0])
+
+
+def test_fallback_to_while_loop_false_raises_under_a_tape_too():
+    v = tape.Variable(0.0)
+
+    def f(r):
+        return r * v.assign_add(1.0)
+
+    for outer in (False, True):
+        with tape.GradientTape() if outer else contextlib.nullcontext():
+            with pytest.raises(ValueError, match="fallback_to_while_loop=True"):
+                tape.vmap(f, fallback_to_while_loop=False)(np.ones((3, 2)))

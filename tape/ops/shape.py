@@ -326,7 +326,9 @@ def _one_hot_batch(prim, args, batched, ndims, rank, static, size):
     """A batch of consecutive indices, each on its own (a Jacobian's rows, numbered): rows
     of the identity, kept sparse (:class:`tape._batch.Basis`); otherwise the axis moves."""
     k = args[0]
-    if ndims[0] == 0 and static["on"] == 1 and static["off"] == 0 and k.dtype.kind in "iu":
+    on, off = static["on"], static["off"]
+    if (ndims[0] == 0 and np.ndim(on) == 0 and np.ndim(off) == 0 and on == 1 and off == 0
+            and k.dtype.kind in "iu"):
         start = int(k[0])
         numbered = np.array_equal(k, np.arange(start, start + size))
         if 0 <= start <= static["depth"] - size and numbered:
