@@ -7,6 +7,10 @@ the forwards call SciPy; importing tape alone never imports SciPy. Real-valued a
   Fréchet derivative ``L(A, E)``, the top-right block of ``expm([[A, E], [0, A]])``; the
   gradient for a cotangent ``G`` is ``L(A^T, G)``. Both are written with ``expm`` itself, so
   that every order of derivative is recorded.
+- ``scipy.linalg.solve_triangular``: ``x`` with ``T x = b`` or ``T^T x = b``, ``T`` a
+  triangle of ``a``. Its gradients are triangular solves with the other transpose:
+  ``grad b = w`` with ``T^T w = g`` (or ``T w = g``), and ``grad a`` is ``-w x^T`` (or
+  ``-x w^T``) on the triangle read, zero elsewhere.
 - ``scipy.linalg.solve_sylvester``: ``X`` with ``A X + X B = Q``. Its derivative solves
   another Sylvester equation, ``A dX + dX B = dQ - dA X - X dB``, and its gradient the
   transposed one, ``A^T W + W B^T = G`` (then ``grad Q = W``, ``grad A = -W X^T``,
@@ -87,6 +91,66 @@ _expm = defprim(
     lambda g, ans, a: frechet(_mT(a), g),
     jvps=(lambda t, ans, a: frechet(a, t),),
     batch=same_call,
+)
+
+
+# --------------------------------------------------------------------------- triangular solves
+
+
+def _solve_triangular_fwd(a: Any, b: Any, lower: bool, trans: bool, unit: bool) -> np.ndarray:
+    a, b = np.asarray(a), np.asarray(b)
+    batch = np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+    a = np.broadcast_to(a, batch + a.shape[-2:])
+    b = np.broadcast_to(b, batch + b.shape[-2:])
+    out = np.zeros(batch + b.shape[-2:], dtype=np.result_type(a, b, np.float16))
+    if out.size:
+        for i in np.ndindex(*batch):
+            out[i] = sl.solve_triangular(a[i], b[i], trans=int(trans), lower=lower,
+                                         unit_diagonal=unit, check_finite=False)
+    return _float_result(out, a, b)
+
+
+_solve_triangular_fwd.__name__ = _solve_triangular_fwd.__qualname__ = "solve_triangular"
+
+
+def solve_triangular(a: Any, b: Any, lower: bool, trans: bool, unit: bool) -> Any:
+    """``x`` with ``op(T) @ x = b``, ``T`` the lower (``lower``) or upper triangle of ``a``
+    (with ones on its diagonal when ``unit``), ``op`` the transpose when ``trans``
+    (recorded on tensors)."""
+    return _call(_solve_triangular, a, b, lower=lower, trans=trans, unit=unit)
+
+
+def triangle(x: Any, lower: bool, unit: bool) -> Any:
+    """The entries of ``x`` in the triangle that a triangular solve reads."""
+    k = -1 if unit else 0
+    return np.tril(x, k) if lower else np.triu(x, -k)
+
+
+def _solve_triangular_vjp_a(g: Any, ans: Any, a: Any, b: Any, lower: bool, trans: bool,
+                            unit: bool) -> Any:
+    w = solve_triangular(a, g, lower=lower, trans=not trans, unit=unit)
+    outer = np.matmul(ans, _mT(w)) if trans else np.matmul(w, _mT(ans))
+    return -triangle(outer, lower, unit)
+
+
+def _solve_triangular_jvp_a(t: Any, ans: Any, a: Any, b: Any, lower: bool, trans: bool,
+                            unit: bool) -> Any:
+    dt = triangle(t, lower, unit)
+    return solve_triangular(a, -np.matmul(_mT(dt) if trans else dt, ans), lower=lower,
+                            trans=trans, unit=unit)
+
+
+_solve_triangular = defprim(
+    "scipy.linalg.solve_triangular", _solve_triangular_fwd,
+    _solve_triangular_vjp_a,
+    lambda g, ans, a, b, lower, trans, unit: solve_triangular(
+        a, g, lower=lower, trans=not trans, unit=unit),
+    jvps=(
+        _solve_triangular_jvp_a,
+        lambda t, ans, a, b, lower, trans, unit: solve_triangular(
+            a, t, lower=lower, trans=trans, unit=unit),
+    ),
+    batch=_broadcasting,
 )
 
 

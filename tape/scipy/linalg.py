@@ -7,7 +7,7 @@ the last two axes, and leading axes are a batch, as in :mod:`tape.linalg`.
 
 - ``solve_triangular`` and ``cho_solve`` read only the triangle that SciPy reads, so their
   gradients with respect to the matrix are zero on the other one (``unit_diagonal=True``: on
-  the diagonal too). They are written with :func:`tape.linalg.solve`.
+  the diagonal too). Their forward is SciPy's triangular solve.
 - ``cho_factor`` returns ``(c, lower)`` as SciPy does: ``c`` holds the Cholesky factor in the
   triangle given by ``lower`` and the input's entries in the other one (SciPy leaves them
   there). It reads only that triangle of the input, which is taken to be symmetric.
@@ -66,16 +66,6 @@ def _check_real(x: Any, name: str) -> None:
                         f"{x.dtype}.")
 
 
-def _triangle(a: Any, lower: bool, unit_diagonal: bool = False) -> Any:
-    """The triangle of ``a`` that SciPy reads (recorded), with ones on the diagonal when
-    ``unit_diagonal``."""
-    if unit_diagonal:
-        n = a.shape[-1]
-        tri = np.tril(a, -1) if lower else np.triu(a, 1)
-        return tri + np.eye(n, dtype=a.dtype)
-    return np.tril(a) if lower else np.triu(a)
-
-
 def solve_triangular(a: ArrayLike, b: ArrayLike, trans: int | str = 0, lower: bool = False,
                      unit_diagonal: bool = False, overwrite_b: bool = False,
                      check_finite: bool = True) -> Tensor:
@@ -110,7 +100,8 @@ def solve_triangular(a: ArrayLike, b: ArrayLike, trans: int | str = 0, lower: bo
     if b.ndim < 2 or b.shape[-2] != n:
         raise ValueError(f"solve_triangular: shapes of a {tuple(a.shape)} and b "
                          f"{tuple(b.shape)} are incompatible.")
-    x = _linalg.solve(_triangle(a, lower, unit_diagonal), b, adjoint=adjoint)
+    x = bind(_ops._solve_triangular, a, b, lower=bool(lower), trans=adjoint,
+             unit=bool(unit_diagonal))
     return getitem(x, (Ellipsis, 0)) if vector else x
 
 
