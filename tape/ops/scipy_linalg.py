@@ -126,27 +126,27 @@ def triangle(x: Any, lower: bool, unit: bool) -> Any:
     return np.tril(x, k) if lower else np.triu(x, -k)
 
 
-def _solve_triangular_vjp_a(g: Any, ans: Any, a: Any, b: Any, lower: bool, trans: bool,
-                            unit: bool) -> Any:
-    w = solve_triangular(a, g, lower=lower, trans=not trans, unit=unit)
-    outer = np.matmul(ans, _mT(w)) if trans else np.matmul(w, _mT(ans))
-    return -triangle(outer, lower, unit)
+def outer(x: Any, w: Any, trans: bool) -> Any:
+    """``w @ x^T``, or ``x @ w^T`` when ``trans``: the gradient of ``op(T)`` (negated)."""
+    return np.matmul(x, _mT(w)) if trans else np.matmul(w, _mT(x))
 
 
-def _solve_triangular_jvp_a(t: Any, ans: Any, a: Any, b: Any, lower: bool, trans: bool,
-                            unit: bool) -> Any:
-    dt = triangle(t, lower, unit)
-    return solve_triangular(a, -np.matmul(_mT(dt) if trans else dt, ans), lower=lower,
-                            trans=trans, unit=unit)
+def transposed(x: Any, trans: bool) -> Any:
+    """``x^T`` when ``trans``, else ``x``."""
+    return _mT(x) if trans else x
 
 
 _solve_triangular = defprim(
     "scipy.linalg.solve_triangular", _solve_triangular_fwd,
-    _solve_triangular_vjp_a,
+    lambda g, ans, a, b, lower, trans, unit: -triangle(outer(
+        ans, solve_triangular(a, g, lower=lower, trans=not trans, unit=unit), trans),
+        lower, unit),
     lambda g, ans, a, b, lower, trans, unit: solve_triangular(
         a, g, lower=lower, trans=not trans, unit=unit),
     jvps=(
-        _solve_triangular_jvp_a,
+        lambda t, ans, a, b, lower, trans, unit: solve_triangular(
+            a, -np.matmul(transposed(triangle(t, lower, unit), trans), ans), lower=lower,
+            trans=trans, unit=unit),
         lambda t, ans, a, b, lower, trans, unit: solve_triangular(
             a, t, lower=lower, trans=trans, unit=unit),
     ),
