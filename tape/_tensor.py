@@ -408,8 +408,10 @@ SCIPY_EQUIVALENTS = {
 
 
 def _scipy_name(frame: Any, public: str) -> str:
-    """The SciPy function that ``frame`` runs; for a method of a distribution of
+    """The SciPy function that ``frame`` runs (or ``frame`` is); for a method of a distribution of
     scipy.stats (frozen or not), "distribution.method", as "norm.logpdf"."""
+    if not hasattr(frame, "f_code"):  # the function a SciPy wrapper was running
+        return frame.__name__
     name = frame.f_code.co_name
     owner = frame.f_locals.get("self") if public == "scipy.stats" else None
     if owner is None:
@@ -428,7 +430,10 @@ def _scipy_hint() -> str:
     called = None
     while frame is not None:  # the outermost SciPy frame: the function the user called
         module = frame.f_globals.get("__name__", "")
-        if module.startswith("scipy."):
+        wrapped = frame.f_locals.get("f") if module.startswith("scipy._lib") else None
+        if wrapped is not None and getattr(wrapped, "__module__", "").startswith("scipy."):
+            called = (wrapped.__module__, wrapped)  # a SciPy wrapper: the function inside
+        elif module.startswith("scipy.") and not module.startswith("scipy._lib"):
             called = (module, frame)
         elif called:
             break

@@ -207,6 +207,8 @@ def test_complex_matrices_are_refused():
     (lambda x: sl.cho_solve((x, True), np.ones(2)), "scipy.linalg.cho_solve"),
     (lambda x: ss.convolve(x, x), "scipy.signal.convolve"),
     (lambda x: ss.correlate(x, x), "scipy.signal.correlate"),
+    (lambda x: sl.solve_triangular(x, np.ones(2)), "scipy.linalg.solve_triangular"),
+    (lambda x: sl.cho_factor(x), "scipy.linalg.cho_factor"),
 ])
 def test_the_conversion_error_names_the_equivalent(call, name):
     x = tape.constant(np.eye(2) * 2.0, dtype=F64)
