@@ -35,6 +35,7 @@ GROUP_TITLES = {
     "shape": "Shape, indexing and casting",
     "linalg": "Linear algebra",
     "nn": "Neural networks",
+    "scipy": "SciPy (with SciPy installed: tape.scipy)",
     "other": "Other",
 }
 
@@ -505,6 +506,21 @@ def collect() -> list[dict[str, Any]]:
     from tape import _registry, linalg, math, nn
     from tape.ops import GROUPS
 
+    try:  # SciPy's rules are declared when tape.scipy is imported, with SciPy installed
+        from tape.ops import scipy_linalg as scipy_linalg_ops
+        from tape.ops import scipy_special as scipy_special_ops
+        from tape.scipy import linalg as scipy_linalg
+        from tape.scipy import signal as scipy_signal
+        from tape.scipy import special as scipy_special
+    except ImportError:
+        scipy_namespaces: tuple = ()
+        scipy_groups: dict = {}
+    else:
+        scipy_namespaces = (("tape.scipy.special", scipy_special),
+                            ("tape.scipy.linalg", scipy_linalg),
+                            ("tape.scipy.signal", scipy_signal))
+        scipy_groups = {"scipy": scipy_special_ops, "scipy ": scipy_linalg_ops}
+
     Primitive = _registry.Primitive
 
     def prim_of(value: Any) -> Any:
@@ -512,16 +528,16 @@ def collect() -> list[dict[str, Any]]:
         return prim if isinstance(prim, Primitive) else None
 
     group_of: dict[str, str] = {}
-    for group, module in GROUPS.items():
+    for group, module in [*GROUPS.items(), *scipy_groups.items()]:
         for value in vars(module).values():
             prim = prim_of(value)
             if prim is not None:
-                group_of.setdefault(prim.name, group)
+                group_of.setdefault(prim.name, group.strip())
 
     users: dict[str, list[str]] = {name: [] for name in _registry.PRIMITIVES}
     arg_names: dict[str, list[str]] = {}
     namespaces = (("tape", tape), ("tape.math", math), ("tape.nn", nn),
-                  ("tape.linalg", linalg))
+                  ("tape.linalg", linalg), *scipy_namespaces)
     seen: set[int] = set()
     for label, ns in namespaces:
         for name in sorted(getattr(ns, "__all__", ())):
@@ -537,10 +553,13 @@ def collect() -> list[dict[str, Any]]:
             used |= _bound_in(fn, prim_of)
             for p in sorted(used):
                 users[p].append(f"{label}.{name}")
+    special = sys.modules.get("scipy.special")
     for ufunc, op in _registry.UFUNCS.items():
         prim = prim_of(op)
         if prim is not None:
-            users[prim.name].append(f"np.{ufunc.__name__}")
+            scipy_ufunc = getattr(special, ufunc.__name__, None) is ufunc
+            users[prim.name].append(
+                f"{'scipy.special' if scipy_ufunc else 'np'}.{ufunc.__name__}")
 
     sources = _Sources()
     rows = []
