@@ -294,3 +294,31 @@ def test_scipy_python_functions_on_a_watched_tensor_name_tape_s_equivalent():
         with pytest.raises(TypeError, match=r"tape\.scipy\.stats\.norm\.logpdf is its"):
             stats.norm.logpdf(x)
     assert tape.scipy.special.logsumexp is not None  # tape.scipy loads on first use
+
+
+def _derivatives(f, x0: float, order: int) -> float:
+    x = tape.constant(x0, dtype=tape.float64)
+    tapes = [tape.GradientTape() for _ in range(order)]
+    for t in tapes:
+        t.__enter__()
+        t.watch(x)
+    y = f(x)
+    for t in reversed(tapes):
+        t.__exit__(None, None, None)
+        y = t.gradient(y, x)
+    return float(y)
+
+
+def test_derivatives_in_the_tails_and_at_the_poles():
+    # log_ndtr'(x) = pdf / cdf ~ -x for x << 0 (closed form: sqrt(2/pi) / erfcx(-x/sqrt 2))
+    for x in (-1e3, -1e6, -1e9):
+        want = math.sqrt(2 / math.pi) / sc.erfcx(-x / math.sqrt(2))
+        assert _derivatives(sc.log_ndtr, x, 1) == pytest.approx(want, rel=1e-12)
+        assert want == pytest.approx(-x, rel=1e-5)
+    # rgamma''(-k) = -2 (-1)^k k! psi(1 + k): 2 * Euler's gamma at 0
+    for k in range(4):
+        want = -2 * (-1) ** k * math.factorial(k) * sc.psi(1 + k)
+        assert _derivatives(sc.rgamma, -float(k), 2) == pytest.approx(want, rel=1e-12)
+    # expit'(x) = exp(-x) / (1 + exp(-x))^2, not 0, for large x
+    assert _derivatives(sc.expit, 40.0, 1) == pytest.approx(
+        math.exp(-40) / (1 + math.exp(-40)) ** 2, rel=1e-12)

@@ -331,3 +331,25 @@ def test_invalid_parameters_give_nan_as_scipy(name, method, args):
         expected = getattr(getattr(scipy_stats, name), method)(*args)
     assert np.isnan(expected)
     assert np.isnan(getattr(getattr(stats, name), method)(*args).numpy())
+
+
+def test_student_t_at_large_and_infinite_degrees_of_freedom():
+    for df in (1e12, 1e15, np.inf):
+        np.testing.assert_allclose(float(stats.t.logpdf(0.5, df)),
+                                   scipy_stats.t.logpdf(0.5, df), rtol=1e-13)
+        x = tape.constant(0.5, dtype=tape.float64)
+        with tape.GradientTape() as t:
+            t.watch(x)
+            y = stats.t.cdf(x, df)
+        np.testing.assert_allclose(float(t.gradient(y, x)), scipy_stats.t.pdf(0.5, df),
+                                   rtol=1e-13)
+
+
+def test_invalid_covariances_and_dirichlet_points_are_refused_as_scipy_refuses():
+    for cov in ([[-1.0, 0.0], [0.0, -1.0]], [[1.0, 2.0], [2.0, 1.0]]):
+        with pytest.raises(ValueError, match="positive definite"):
+            stats.multivariate_normal.logpdf([0.0, 0.0], [0.0, 0.0], cov)
+    with pytest.raises(ValueError, match="symmetric"):
+        stats.multivariate_normal.logpdf([0.0, 0.0], [0.0, 0.0], [[2.0, 0.9], [0.1, 1.0]])
+    with pytest.raises(ValueError, match="alpha is below 1"):
+        stats.dirichlet.logpdf([0.0, 0.4, 0.6], [0.5, 2.0, 3.0])

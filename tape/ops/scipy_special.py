@@ -38,6 +38,8 @@ _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 SQRT_PI_OVER_2 = math.sqrt(math.pi) / 2.0
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 SQRT_2PI = math.sqrt(2.0 * math.pi)
+SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
+INV_SQRT_2 = 1.0 / math.sqrt(2.0)
 
 #: The tape op of each SciPy function, by SciPy's public name (``digamma`` and ``psi`` are the
 #: same ufunc).
@@ -142,13 +144,15 @@ OPS["polygamma"] = polygamma
 
 
 def rgamma_rule(g: Any, ans: Any, x: Any) -> Any:
-    """-rgamma(x) psi(x), and (-1)^k k! at the poles x = -k of gamma."""
-    # -rgamma(x) psi(x), whose limit at the poles of gamma (x = -k, k = 0, 1, ...), where
-    # rgamma is 0 and psi infinite, is (-1)^k k! = (-1)^k gamma(1 - x)
-    pole = np.logical_and(x <= 0, x == np.floor(x))
-    safe = np.where(pole, 0.5, x)
-    at_pole = np.where(np.remainder(x, 2) == 0, 1.0, -1.0) * sc.gamma(1 - np.where(pole, x, 0))
-    return g * np.where(pole, at_pole, -sc.rgamma(safe) * sc.psi(safe))
+    """-rgamma(x) psi(x); near the poles x = -k of gamma (where rgamma is 0 and psi
+    infinite), the derivative of the reflection formula rgamma(x) = sin(pi x) gamma(1 - x) /
+    pi, cos(pi x) gamma(1 - x) - sin(pi x) gamma(1 - x) psi(1 - x) / pi, which is smooth
+    through them ((-1)^k k! at x = -k), so that its own derivative is right there too."""
+    near = np.logical_and(x <= 0.25, np.abs(x - np.rint(x)) < 0.25)
+    xn, xf = np.where(near, x, -0.5), np.where(near, 0.5, x)
+    g1 = sc.gamma(1 - xn)
+    reflected = np.cos(np.pi * xn) * g1 - np.sin(np.pi * xn) * g1 * sc.psi(1 - xn) / np.pi
+    return g * np.where(near, reflected, -sc.rgamma(xf) * sc.psi(xf))
 
 
 gamma = _declare("gamma", sc.gamma, lambda g, ans, x: g * ans * sc.psi(x),
@@ -193,8 +197,9 @@ erfcinv = _declare("erfcinv", sc.erfcinv,
 erfcx = _declare("erfcx", sc.erfcx,
                  lambda g, ans, x: g * (2 * x * ans - _TWO_OVER_SQRT_PI),
                  doc="exp(x^2) erfc(x), without overflow; d/dx = 2 x erfcx(x) - 2 / sqrt(pi).")
-expit = _declare("expit", sc.expit, lambda g, ans, x: g * ans * (1 - ans),
-                 doc="The logistic sigmoid 1 / (1 + exp(-x)); d/dx = expit(x) (1 - expit(x)).")
+expit = _declare("expit", sc.expit, lambda g, ans, x: g * ans * sc.expit(-x),
+                 doc="The logistic sigmoid 1 / (1 + exp(-x)); d/dx = expit(x) expit(-x) "
+                 "(= expit(x) (1 - expit(x)), without 1 - expit(x) rounding to 0 for large x).")
 logit = _declare("logit", sc.logit, lambda g, ans, x: g / (x * (1 - x)),
                  doc="log(x / (1 - x)) on (0, 1); d/dx = 1 / (x (1 - x)).")
 ndtr = _declare("ndtr", sc.ndtr, lambda g, ans, x: g * _INV_SQRT_2PI * np.exp(-0.5 * x * x),
@@ -203,9 +208,9 @@ ndtri = _declare("ndtri", sc.ndtri, lambda g, ans, x: g * SQRT_2PI * np.exp(0.5 
                  doc="The inverse of ndtr on (0, 1); d/dx = sqrt(2 pi) exp(ndtri(x)^2 / 2).")
 log_ndtr = _declare(
     "log_ndtr", sc.log_ndtr,
-    lambda g, ans, x: g * _INV_SQRT_2PI * np.exp(-0.5 * x * x - ans),
-    doc="log(ndtr(x)), accurate in both tails; d/dx = exp(-x^2 / 2 - log_ndtr(x)) / "
-    "sqrt(2 pi), without overflow for x << 0.",
+    lambda g, ans, x: g * SQRT_2_OVER_PI / sc.erfcx(-x * INV_SQRT_2),
+    doc="log(ndtr(x)), accurate in both tails; d/dx = pdf(x) / ndtr(x) = sqrt(2 / pi) / "
+    "erfcx(-x / sqrt(2)), accurate for every x (no difference of large logarithms).",
 )
 
 

@@ -195,9 +195,12 @@ class _Norm(_Distribution):
 
 
 def _t_logpdf_std(z: Any, df: Any) -> Any:
-    half = 0.5 * (df + 1)
-    return (sp.gammaln(half) - sp.gammaln(0.5 * df) - 0.5 * np.log(df * math.pi)
-            - half * np.log1p(z * z / df))
+    """-log(df) / 2 - betaln(1/2, df/2) - (df + 1) / 2 log1p(z^2 / df): no difference of two
+    large gammaln (accurate for large df); the normal's log-density at df = inf."""
+    finite = np.isfinite(df)
+    d = np.where(finite, df, 1.0)
+    t = -0.5 * np.log(d) - sp.betaln(0.5, 0.5 * d) - 0.5 * (d + 1) * np.log1p(z * z / d)
+    return np.where(finite, t, -0.5 * z * z - 0.5 * _LOG_2PI)
 
 
 def _t_cdf_std(z: Any, df: Any) -> Any:
@@ -550,6 +553,10 @@ class _Dirichlet(_Distribution):
         if np.any(xv < 0) or np.any(xv > 1) or np.any(np.abs(xv.sum(axis=0) - 1) > 1e-9):
             raise ValueError("dirichlet: each x must be on the simplex (components in [0, 1] "
                              "summing to 1), as SciPy requires.")
+        av = _value(alpha).reshape((k,) + (1,) * (xv.ndim - 1))
+        if np.any((xv == 0) & (av < 1)):
+            raise ValueError("dirichlet: a component of x is 0 where alpha is below 1 (the "
+                             "density is infinite there), as SciPy refuses.")
         a = np.reshape(alpha, (k,) + (1,) * (x.ndim - 1))
         norm = np.sum(sp.gammaln(alpha)) - sp.gammaln(np.sum(alpha))
         return np.sum(sp.xlogy(a - 1, x), axis=0) - norm
@@ -601,6 +608,15 @@ class _MultivariateNormal(_Distribution):
         if x.shape[-1] != dim:
             raise ValueError(f"multivariate_normal: x has {x.shape[-1]} coordinates along its "
                              f"last axis; the mean has {dim}.")
+        cv = _value(cov)
+        if not np.allclose(cv, cv.T, rtol=1e-12, atol=0):
+            raise ValueError("multivariate_normal: cov must be symmetric (SciPy reads only one "
+                             "triangle of it; tape refuses rather than guess which).")
+        try:
+            np.linalg.cholesky(cv)
+        except np.linalg.LinAlgError:
+            raise ValueError("multivariate_normal: cov must be positive definite, as SciPy "
+                             "requires.") from None
         diff = x - mean
         flat = np.reshape(diff, (-1, dim))
         solved = np.linalg.solve(cov, np.transpose(flat))  # (dim, n)
