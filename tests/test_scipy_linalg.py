@@ -258,3 +258,8 @@ def test_convolve_refuses_bad_arguments():
         ts.convolve(np.ones((3, 1)), np.ones((1, 3)), mode="valid")
     with pytest.raises(ValueError, match="mode"):
         ts.convolve(np.ones(3), np.ones(2), mode="circular")
+
+
+def test_sqrtm_takes_small_positive_eigenvalues():
+    for a in (1e-13 * np.eye(2), np.diag([1e-7, 1e5])):
+        np.testing.assert_allclose(tl.sqrtm(a).numpy(), sl.sqrtm(a), rtol=1e-12)

@@ -207,8 +207,8 @@ def _sqrtm_fwd(a: Any) -> np.ndarray:
     if not np.all(np.isfinite(a)):
         raise ValueError("sqrtm: the matrix has inf or NaN entries.")
     eig = np.linalg.eigvals(a.astype(np.float64))
-    scale = max(1.0, float(np.max(np.abs(eig))))
-    bad = (eig.real <= 1e-12 * scale) & (np.abs(eig.imag) <= 1e-12 * scale)
+    scale = float(np.max(np.abs(eig)))  # (a real eigenvalue may come with rounding's
+    bad = (eig.real <= 0) & (np.abs(eig.imag) <= 1e-12 * scale)  # imaginary part)
     if np.any(bad):
         raise ValueError(
             "sqrtm: tape differentiates the principal square root of real matrices with no "
