@@ -279,32 +279,15 @@ def markdown() -> str:
             mark = "" if r["dispatched"] else " †"
             out.append(f"| `{r['path']}`{mark} | {r['status']} | {r['note']} |")
         out.append("")
-    out.append(SCIPY_INTRO)
-    rows = scipy_rows()
-    if rows is None:
-        out.append("*SciPy is not installed where this page was built.*\n")
-    else:
-        out.append("| function | status | note |")
-        out.append("| --- | --- | --- |")
-        for r in rows:
-            out.append(f"| `{r['path']}` | {r['status']} | {r['note']} |")
-        out.append("")
-    out.append(STATS_INTRO)
-    rows = stats_rows()
-    if rows is None:
-        out.append("*SciPy is not installed where this page was built.*\n")
-    else:
-        out.append("| method | status | note |")
-        out.append("| --- | --- | --- |")
-        for r in rows:
-            out.append(f"| `{r['path']}` | {r['status']} | {r['note']} |")
-        out.append("")
-    out.append(LINALG_INTRO)
-    rows = linalg_rows()
-    if rows is None:
-        out.append("*SciPy is not installed where this page was built.*\n")
-    else:
-        out.append("| function | status | note |")
+    for intro, scipy_table, kind in ((SCIPY_INTRO, scipy_rows, "function"),
+                                     (STATS_INTRO, stats_rows, "method"),
+                                     (LINALG_INTRO, linalg_rows, "function")):
+        out.append(intro)
+        rows = scipy_table()
+        if rows is None:
+            out.append("*SciPy is not installed where this page was built.*\n")
+            continue
+        out.append(f"| {kind} | status | note |")
         out.append("| --- | --- | --- |")
         for r in rows:
             out.append(f"| `{r['path']}` | {r['status']} | {r['note']} |")

@@ -108,6 +108,11 @@ class GradientTape:
         end_warnings_at_caller(self._errstate)
         self._errstate = None
 
+    def _release(self) -> None:
+        """A non-persistent tape used up by its one gradient or Jacobian: its entries go."""
+        self._entries = None
+        self._watched, self._where = set(), {}
+
     def _pop(self) -> None:
         rec = STATE.recording
         for i in range(len(rec) - 1, -1, -1):
@@ -367,8 +372,7 @@ class GradientTape:
                 try:
                     found = backward(entries, seeds, want, raw, True, self._where)
                 finally:  # used up, even by a sweep that failed
-                    self._entries = None
-                    self._watched, self._where = set(), {}
+                    self._release()
 
         grads = []
         for s in flat_sources:
@@ -544,7 +548,7 @@ class GradientTape:
             tr, example = trace(row, (first,), {}, [first], locate=False)
             if tr.unsupported or any(type(g) is IndexedSlices for g in example):
                 return None
-            step = n if not chunk or chunk <= 0 else min(int(chunk), n)
+            step = _rows_per_chunk(chunk, n)
             values: list = []
             with np.errstate(all="ignore"):
                 for start in range(0, n, step):
@@ -576,8 +580,7 @@ class GradientTape:
             else:  # the same for every row (a constant of the sweep)
                 out.append(wrap(np.broadcast_to(g._value, (n, *s.shape)).copy()))
         if not self._persistent:
-            self._entries = None
-            self._watched, self._where = set(), {}
+            self._release()
         return [None if r is None else reshape(r, (n, *s.shape)) for r, s in zip(out, sources)]
 
     def _recorded_rows(
@@ -606,13 +609,12 @@ class GradientTape:
         if seeds is None:
             n = target.size
             numbers = np.arange(n)
-        step = n if not chunk or chunk <= 0 else min(int(chunk), n)
+        step = _rows_per_chunk(chunk, n)
         parts = [VMAP[0](row)(wrap(numbers[start:start + step] if seeds is None
                                    else seeds(start, min(step, n - start))))
                  for start in range(0, n, step)]
         if not self._persistent:
-            self._entries = None
-            self._watched, self._where = set(), {}
+            self._release()
         zero = _unconnected(unconnected) is UnconnectedGradients.ZERO
         out: list[Tensor | None] = []
         for k, s in enumerate(sources):
@@ -660,8 +662,7 @@ class GradientTape:
                     g = _zeros(s, raw=False)
                 stacked[k].append(g)
         if not self._persistent:
-            self._entries = None
-            self._watched, self._where = set(), {}
+            self._release()
         out: list[Tensor | None] = []
         for k, s in enumerate(sources):
             if not _is_float(s.dtype) or not (connected[k] or zero):
@@ -767,6 +768,12 @@ def _taping(entries: list[tuple[Any, ...]], seeds: dict[int, Grad | None]) -> bo
 #: ``tape.vmap``, put here by :mod:`tape.functional` (which builds on this module): a Jacobian
 #: whose sweep is recorded maps the sweep of one row over all of them with it.
 VMAP: list[Callable[..., Any]] = []
+
+
+def _rows_per_chunk(chunk: int | None, n: int) -> int:
+    """The rows a Jacobian's batched sweep takes at a time (``parallel_iterations``; all of
+    them when it is None or not positive)."""
+    return n if not chunk or chunk <= 0 else min(int(chunk), n)
 
 
 def _identity_rows(target: Tensor, start: int, count: int) -> Basis:

@@ -1,7 +1,7 @@
 """Samples for SciPy's linear algebra and convolution (``tape.scipy.linalg``,
 ``tape.scipy.signal``), loaded only when SciPy is installed.
 
-Matrices are kept well conditioned, as in tests/samples/linalg.py: general ones are
+Matrices are kept well conditioned, by tests/samples/linalg.py's helpers: general ones are
 ``random + n I``, symmetric positive definite ones ``X X^T + n I``; ``expm``'s inputs are
 small, ``sqrtm``'s have eigenvalues well inside the right half-plane.
 """
@@ -13,25 +13,8 @@ import numpy as np
 import tape.scipy.linalg  # noqa: F401  (makes tape.scipy.linalg resolvable)
 import tape.scipy.signal  # noqa: F401
 
-from . import Sample, noncontiguous, rng
-
-R = rng(11)
-
-
-def _normal(*shape: int) -> np.ndarray:
-    return R.standard_normal(shape)
-
-
-def _general(*shape: int) -> np.ndarray:
-    n = shape[-1]
-    return _normal(*shape) * 0.5 + n * np.eye(n)
-
-
-def _spd(*shape: int) -> np.ndarray:
-    n = shape[-1]
-    x = _normal(*shape)
-    return x @ np.swapaxes(x, -1, -2) + n * np.eye(n)
-
+from . import Sample, noncontiguous
+from .linalg import _general, _normal, _spd
 
 L = "scipy.linalg."
 S = "scipy.signal."
