@@ -43,13 +43,20 @@ from benchmarks.impls import (  # noqa: E402
 )
 from benchmarks.workloads import (  # noqa: E402
     FULL,
+    JACOBIAN,
+    MLP,
+    PER_EXAMPLE,
     QUICK,
     WORKLOAD_KEYS,
     Sizes,
     Workload,
     chain_data,
+    jacobian_data,
     make_workload,
+    mlp_data,
     tape_loss_path,
+    tape_tanh_gradient,
+    tape_tanh_jacobian,
 )
 
 FIRST_CALL = "first-call"
@@ -353,16 +360,6 @@ def run_vectorizing(sizes: Sizes, settings: Settings) -> dict:
     batch gradient and the hand-written per-example baseline (the NumPy floor). Then the peak
     memory (tracemalloc) and time of W7's Jacobian for each ``parallel_iterations`` in
     :data:`PARALLEL_ITERATIONS`, next to the size of the Jacobian itself."""
-    from benchmarks.workloads import (
-        JACOBIAN,
-        MLP,
-        PER_EXAMPLE,
-        jacobian_data,
-        mlp_data,
-        tape_tanh_gradient,
-        tape_tanh_jacobian,
-    )
-
     tf = module("tape")
     jdata = jacobian_data(sizes.w7_n)
     mdata = mlp_data(sizes.w3_sizes, sizes.w3_batch)

@@ -4,8 +4,11 @@ forms, the seed documents' numbers, and the same Python function run eagerly (bi
 
 from __future__ import annotations
 
+import collections
+import gc
 import io
 import math
+import tracemalloc
 import warnings
 
 import numpy as np
@@ -468,7 +471,6 @@ def test_a_gradient_taken_after_an_assign_uses_the_values_the_tape_saw():
 
 
 def test_named_tuples_and_dicts_of_tensors_are_arguments_not_constants():
-    import collections
 
     Batch = collections.namedtuple("Batch", "x y")
 
@@ -576,8 +578,6 @@ def test_user_names_that_clash_with_generated_helpers_are_renamed():
 
 
 def test_a_compiled_function_keeps_no_array_of_the_call_it_was_traced_on():
-    import gc
-    import tracemalloc
 
     @tape.function
     def f(x):

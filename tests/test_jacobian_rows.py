@@ -5,6 +5,7 @@ from the ops that keep the rows sparse agree with closed forms and central diffe
 
 from __future__ import annotations
 
+import tracemalloc
 import warnings
 
 import numpy as np
@@ -144,7 +145,6 @@ def test_batch_jacobian_in_one_batched_sweep_agrees_with_the_closed_form(chunk,
 def test_the_memory_of_a_jacobian_grows_with_parallel_iterations_not_the_rows() -> None:
     """Peak memory (tracemalloc sees NumPy's allocations) beyond the Jacobian itself: with
     ``parallel_iterations=k`` the sweep holds k rows of its intermediates at a time."""
-    import tracemalloc
 
     rng = np.random.default_rng(3)
     n = 400
