@@ -174,6 +174,12 @@ FORMULAS = {
     "_hypot_vjp_x": "`np.where(ans > 0, g * x / ans, 0)`",
     "_hypot_vjp_y": "`np.where(ans > 0, g * y / ans, 0)`",
     "_pow_x": "`g * y * x ** (y - 1)`, and 0 where `y == 0` (`x ** 0` is the constant 1)",
+    "_pow_y": (
+        "`g * ans * np.log(x)`, 0 where `x <= 0` (a complex `x`: the principal logarithm, 0 "
+        "at 0)"
+    ),
+    "_abs_vjp": "`g * np.sign(x)`; complex `x`: `g * x / ans`; 0 where `x == 0`",
+    "_abs_jvp": "`t * np.sign(x)`; complex `x`: `np.real(np.conj(x) * t) / ans`; 0 where `x == 0`",
     "_interp_vjp_fp": (
         "`g` shared between the two knots `fp[k]`, `fp[k+1]` around each `x`, in their "
         "weights in the interpolated value"

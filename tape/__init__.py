@@ -46,6 +46,7 @@ from .functional import (
 )
 from .module import Module
 from .ops import exported as _exported
+from .ops.elementwise import make_complex
 from .testing import GradientCheckError, GradientCheckResult, check_gradients, numerical_gradient
 
 bool = bool_  # noqa: A001 - TensorFlow's name
@@ -54,6 +55,7 @@ bool = bool_  # noqa: A001 - TensorFlow's name
 _TOP_LEVEL_LINALG = ("matmul", "einsum", "tensordot")
 _ops = _exported("creation", "elementwise", "reductions", "shape")
 _ops.update({k: v for k, v in _exported("linalg").items() if k in _TOP_LEVEL_LINALG})
+_ops["complex"] = make_complex  # TensorFlow's tf.complex
 globals().update(_ops)
 
 __version__ = "0.1.0"

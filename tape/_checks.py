@@ -26,7 +26,7 @@ except ImportError:
 
 from ._registry import Primitive
 from ._sparse import IndexedSlices
-from ._tensor import ANOMALY, STATE, Grad, Tensor, Variable, count_active
+from ._tensor import ANOMALY, STATE, Grad, Tensor, count_active
 
 _HERE = os.path.dirname(__file__)
 
@@ -99,22 +99,22 @@ def _check_backward(
 
 
 def _complex_error(dtype: np.dtype) -> TypeError:
-    """Casting a complex cotangent or tangent to a real value would silently drop part of
-    it, and the rules do not conjugate: complex intermediates are refused."""
+    """A complex tangent for a real output: an op's forward-mode rule gave a complex value
+    where its output is real (casting it would drop the imaginary part silently)."""
     return TypeError(
-        f"tape does not differentiate through complex values yet: a complex intermediate "
-        f"depends on a watched {dtype} value. Compute with its real and imaginary parts as "
-        "float tensors, or outside the tape."
+        f"a forward-mode rule gave a complex tangent for a real {dtype} output; cast the "
+        "value with tape.math.real() (or abs()) where it should become real."
     )
 
 
-def _no_complex(s: Tensor | Variable) -> None:
-    """Refuse a complex source or primal: its gradient would lose the imaginary part."""
-    if s.dtype.kind == "c":
-        raise TypeError(
-            f"tape does not differentiate complex values yet (a source has dtype {s.dtype}): "
-            "split it into real and imaginary parts, which are float tensors."
-        )
+def _complex_refused(prim: Primitive) -> TypeError:
+    """An op whose gradient rules are written for real values met complex ones."""
+    return TypeError(
+        f"op '{prim.name}' has no gradient rule for complex values: it is defined for real "
+        "ones (or NumPy orders complex numbers, which has no derivative). Differentiate "
+        "through its real and imaginary parts (tape.math.real(z), tape.math.imag(z), "
+        "tape.math.abs(z)), or wrap the value in tape.stop_gradient()."
+    )
 
 
 _TAPE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep

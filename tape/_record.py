@@ -19,8 +19,8 @@ import numpy as np
 # so the hot paths use names imported from numpy.
 from numpy import ndarray
 
-from ._checks import _check_forward, _complex_error
-from ._registry import PRIMITIVES, Primitive
+from ._checks import _check_forward, _complex_error, _complex_refused
+from ._registry import PRIMITIVES, Primitive, conjugated
 from ._sparse import IndexedSlices
 from ._structure import flatten
 from ._tensor import (
@@ -279,6 +279,8 @@ def _record(
                 else:
                     out_id = out._id = next_id()
                     ans = out._value
+                if prim.complex is not True and _holds_complex(prim, vals, ans):
+                    prim = _for_complex(prim)
                 where = _check_forward(prim, out) if ANOMALY[0] and STATE.anomaly else None
                 if static:  # index arrays and masks as they were when the op ran
                     for v in static.values():
@@ -312,6 +314,27 @@ def _record(
 
 
 _FIRST, _SECOND, _BOTH = (0,), (1,), (0, 1)
+
+
+def _holds_complex(prim: Primitive, vals: Sequence[Any], ans: Any) -> bool:
+    """Whether an op whose rules do not take complex values as written has some: a
+    holomorphic op's output is complex when an argument is; other ops are looked at whole."""
+    if prim.complex == "holomorphic":
+        return (ans[0] if type(ans) is tuple else ans).dtype.kind == "c"
+    for v in (*vals, *(ans if type(ans) is tuple else (ans,))):
+        dtype = getattr(v, "dtype", None)
+        if dtype is not None and dtype.kind == "c":
+            return True
+    return False
+
+
+def _for_complex(prim: Primitive) -> Primitive:
+    """The primitive to record for complex values: a holomorphic op's conjugated twin
+    (:func:`tape._registry.conjugated`); an op whose rules do not hold for complex values
+    refuses them."""
+    if prim.complex == "holomorphic":
+        return conjugated(prim)
+    raise _complex_refused(prim)
 
 
 _SCALARS = frozenset({int, float, bool, str, type(None), slice})
@@ -416,6 +439,11 @@ def push_tangents(
     first = (out[0] if out else None) if type(out) is tuple else out
     if first is None or first._value.dtype.kind not in "fc":
         return
+    if prim.complex is not True and _holds_complex(
+        prim, [getattr(a, "_value", a) for a in args],
+        tuple(o._value for o in out) if type(out) is tuple else first._value,
+    ):
+        prim = _for_complex(prim)
     for acc in list(accs):
         tangents = acc._tangents
         pending = [

@@ -57,7 +57,7 @@ class Primitive:
 
     __slots__ = (
         "name", "fwd", "vjps", "jvps", "differentiable", "saves", "saves_ans", "joint",
-        "elementwise", "linear", "keeps", "batch",
+        "elementwise", "linear", "keeps", "batch", "complex", "twin",
     )
 
     def __init__(
@@ -70,6 +70,7 @@ class Primitive:
         joint: Callable[..., Any] | None = None,
         linear: bool = False,
         batch: Callable[..., Any] | None = None,
+        complex: bool | str = False,  # noqa: A002 - the column's name
     ) -> None:
         self.name = name
         self.fwd = fwd
@@ -89,6 +90,12 @@ class Primitive:
         # ``batch(prim, args, batched, ndims, rank, static, size)``; None: it runs once per
         # example.
         self.batch = batch
+        # Complex values: True when the rules hold for them as written (ops linear with real
+        # coefficients, rules written for complex values); "holomorphic" when the rules are
+        # the transposes of a complex derivative, which the engine conjugates around (see
+        # :func:`conjugated`); False when the op refuses to differentiate complex values.
+        self.complex = complex
+        self.twin: Primitive | None = None  # the conjugated twin, built on first use
         self.saves, self.saves_ans = rule_reads(self.vjps)
         # per tuple of connected argument positions, what their rules read (see
         # tape._record._keep), worked out on first use
@@ -171,10 +178,12 @@ def defprim(
     vjp_at: Callable[[int], VJP] | None = None,
     jvp_at: Callable[[int], JVP] | None = None,
     batch: Callable[..., Any] | None = None,
+    complex: bool | str = False,  # noqa: A002 - the column's name
 ) -> Primitive:
     """Declare a primitive: its forward function, one VJP per differentiable argument, one
-    JVP per differentiable argument, and its batching rule (``batch``, see
-    :mod:`tape._batch`; None: on a batch the op runs once per example).
+    JVP per differentiable argument, its batching rule (``batch``, see
+    :mod:`tape._batch`; None: on a batch the op runs once per example), and what its rules
+    do with complex values (``complex``: see :class:`Primitive`).
 
     ``linear=True`` declares the op linear in its (only) differentiable first argument: its
     JVP is then the op itself applied to the tangent. An op of any number of operands gives
@@ -188,6 +197,50 @@ def defprim(
         jvps = PerPosition(jvp_at)
     if linear:
         jvps = ()
-    prim = Primitive(name, fwd, vjps, jvps or (), differentiable, linear=linear, batch=batch)
+    prim = Primitive(name, fwd, vjps, jvps or (), differentiable, linear=linear, batch=batch,
+                     complex=complex)
     PRIMITIVES[name] = prim
     return prim
+
+
+def _conj(v: Any) -> Any:
+    """The complex conjugate of a complex value or tensor (recorded for a tensor, through
+    NumPy's protocol); anything else as it is."""
+    dtype = getattr(v, "dtype", None)
+    return np.conjugate(v) if dtype is not None and dtype.kind == "c" else v
+
+
+def _conjugated_rule(rule: VJP | None) -> VJP | None:
+    if rule is None or rule is through:
+        return rule
+
+    def conjugated_rule(g: Any, ans: Any, *args: Any, **static: Any) -> Any:
+        return _conj(rule(_conj(g), ans, *args, **static))
+
+    return conjugated_rule
+
+
+def conjugated(prim: Primitive) -> Primitive:
+    """The twin of a holomorphic op that a tape records when its values are complex.
+
+    A holomorphic op's rules are written as for real values: the transpose of its derivative
+    applied to the cotangent, ``g * f'(x)``. The cotangent of a complex value follows
+    TensorFlow's convention, ``dL/dRe z + i dL/dIm z`` for a real loss ``L``, which for a
+    holomorphic op is ``g * conj(f'(x))``: the twin's rules are ``conj(rule(conj(g)))``. Its
+    forward function, JVPs (a complex derivative applied to a tangent, as written) and
+    batching rule are the op's own.
+    """
+    if prim.twin is None:
+        twin = Primitive.__new__(Primitive)
+        for slot in Primitive.__slots__:
+            setattr(twin, slot, getattr(prim, slot))
+        vjps = prim.vjps
+        twin.vjps = (
+            PerPosition(lambda i: _conjugated_rule(vjps[i])) if isinstance(vjps, PerPosition)
+            else tuple(_conjugated_rule(r) for r in vjps)
+        )
+        twin.keeps = {}
+        twin.complex = True
+        twin.twin = twin
+        prim.twin = twin
+    return prim.twin

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 from numpy import ndarray
 
-from ._checks import _check_backward, _complex_error
+from ._checks import _check_backward
 from ._registry import Primitive, through
 from ._sparse import IndexedSlices
 from ._tensor import STATE, Tensor, scalarize, wrap
@@ -39,12 +39,14 @@ def unbroadcast(g: Any, shape: tuple[int, ...]) -> Any:
 
 def fit(g: Any, x: Any) -> Any:
     """Give the cotangent ``g`` the shape and dtype of the argument ``x``: the one place
-    where broadcasting is undone and the argument's dtype restored."""
+    where broadcasting is undone and the argument's dtype restored. A real argument of an
+    op with a complex result takes the real part of its complex cotangent (TensorFlow's
+    convention: ``dL/dRe z`` is the derivative along the real axis)."""
     if g.shape != x.shape:
         g = unbroadcast(g, x.shape)
     if g.dtype != x.dtype:
         if g.dtype.kind == "c" and x.dtype.kind != "c":
-            raise _complex_error(x.dtype)
+            g = np.real(g)
         g = g.astype(x.dtype)
     return g
 

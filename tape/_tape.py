@@ -19,7 +19,7 @@ from numpy import ndarray
 
 from . import _show
 from ._batch import Basis, Unbatchable, run_batched
-from ._checks import _no_complex, end_warnings_at_caller, warnings_at_caller
+from ._checks import end_warnings_at_caller, warnings_at_caller
 from ._record import Entry, ensure_id
 from ._sparse import IndexedSlices, densify
 from ._structure import flatten, pack_as
@@ -346,11 +346,8 @@ class GradientTape:
                     f"{type(s).__name__!r}. Watch a tensor (tape.constant(...)) or use a "
                     "tape.Variable."
                 )
-            kind = s._value.dtype.kind
-            if kind == "f":
+            if s._value.dtype.kind in "fc":
                 want.add(ensure_id(s))
-            elif kind == "c":
-                _no_complex(s)
             else:
                 warnings.warn(
                     f"The dtype of the source tensor must be floating (e.g. tape.float32) when "
@@ -525,8 +522,6 @@ class GradientTape:
         cotangent): the caller sweeps row by row."""
         if STATE.anomaly:
             return None
-        for s in sources:
-            _no_complex(s)
         if _taping(self._entries or [], {target._id: None}):
             if not VMAP:
                 return None
@@ -638,8 +633,6 @@ class GradientTape:
         zero = _unconnected(unconnected) is UnconnectedGradients.ZERO
         if self._recording and not self._persistent:
             self._pop()
-        for s in sources:
-            _no_complex(s)
         want = {s._id for s in sources if _is_float(s.dtype)}
         raw = not _taping(self._entries, {target._id: None})
         stacked: list[list[Any]] = [[] for _ in sources]

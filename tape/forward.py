@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._checks import _no_complex
 from ._record import ensure_id
 from ._structure import flatten, pack_as
 from ._tape import UnconnectedGradients
@@ -42,7 +41,6 @@ class ForwardAccumulator:
                     f"Primals must be tensors or variables, got {type(p).__name__}; convert "
                     "it with tape.constant(...)."
                 )
-            _no_complex(p)
             if isinstance(t, Variable):
                 t = t.read_value()
             if not isinstance(t, Tensor):

@@ -165,23 +165,36 @@ def _outputs(f: Callable[..., Any], xs: Sequence[Any]) -> list:
     return flatten(f(*xs))
 
 
+def _wide(a: Any) -> np.ndarray:
+    """``a`` in float64, or complex128 when it is complex."""
+    a = np.asarray(a)
+    return a.astype(np.complex128 if a.dtype.kind == "c" else np.float64)
+
+
 def _directional(f: Callable[..., Any], xs: list[np.ndarray], v: list[np.ndarray], h: float):
-    """Central-difference derivative of every output of f along direction v."""
+    """Central-difference derivative of every output of f along direction v (a complex
+    argument moves along a complex direction: its real and imaginary parts both)."""
     plus = _outputs(f, [as_tensor(x + h * d) for x, d in zip(xs, v)])
     minus = _outputs(f, [as_tensor(x - h * d) for x, d in zip(xs, v)])
-    return [
-        (np.asarray(p.numpy(), dtype=np.float64) - np.asarray(m.numpy(), dtype=np.float64))
-        / (2 * h)
-        for p, m in zip(plus, minus)
-    ]
+    return [(_wide(p.numpy()) - _wide(m.numpy())) / (2 * h) for p, m in zip(plus, minus)]
 
 
 def _random_like(rng: np.random.Generator, x: Any) -> np.ndarray:
-    return rng.standard_normal(np.shape(x)).astype(np.asarray(x).dtype)
+    dtype = np.asarray(x).dtype
+    r = rng.standard_normal(np.shape(x))
+    if dtype.kind == "c":
+        r = r + 1j * rng.standard_normal(np.shape(x))
+    return r.astype(dtype)
+
+
+def _inner(a: Any, b: Any) -> float:
+    """The real inner product Re sum(conj(a) b): for complex values, the sum over their real
+    and imaginary parts, by which a loss ``Re <u, y>`` pairs a cotangent with a change."""
+    return float(np.real(np.sum(np.conjugate(_wide(a)) * _wide(b))))
 
 
 def _close(a: Any, b: Any, rtol: float, atol: float) -> tuple[bool, float]:
-    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    a, b = _wide(a), _wide(b)
     err = float(np.max(np.abs(a - b))) if a.size else 0.0
     return bool(np.allclose(a, b, rtol=rtol, atol=atol)), err
 
@@ -217,7 +230,13 @@ def check_gradients(
     ``<J^T u, v> = <u, (f(x + h v) - f(x - h v)) / 2h>`` and forward mode ``J v`` must match the
     difference itself. With ``order=2`` the reverse-mode gradient function, built with nested
     tapes, is checked the same way, and so on up to ``order``. ``f`` takes tensors and returns
-    a tensor or a list of them; ``args`` should be float64 for tight tolerances.
+    a tensor or a list of them; ``args`` should be float64 (or complex128) for tight
+    tolerances.
+
+    Complex arguments and outputs follow TensorFlow's convention: a gradient is
+    ``dL/dRe z + i dL/dIm z`` for the real loss ``L = Re <u, f(x)>``, so the reverse-mode check
+    is ``Re <J^T u, v> = Re <u, J v>`` along complex directions ``v`` (both parts move), and
+    the forward-mode one compares ``J v`` itself.
 
     Returns a :class:`GradientCheckResult`: the largest error for each order, mode and
     argument, and whether all passed. When one does not, raises :class:`GradientCheckError`
@@ -297,8 +316,8 @@ def _check(f, xs, order, modes, rtol, atol, h, rng, level, errors, failures) -> 
                     )
             errors[level, "fwd", i] = worst
         if "rev" in modes:
-            lhs = float(np.sum(np.asarray(g.numpy(), np.float64) * v[i]))
-            rhs = float(sum(np.sum(u.astype(np.float64) * d) for u, d in zip(us, fd)))
+            lhs = _inner(g.numpy(), v[i])
+            rhs = sum(_inner(u, d) for u, d in zip(us, fd))
             ok, err = _close(lhs, rhs, rtol, atol)
             errors[level, "rev", i] = err
             if not ok:

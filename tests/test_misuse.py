@@ -653,15 +653,27 @@ def test_primitive_without_jvp_raises_in_forward_mode_naming_it():
     np.testing.assert_array_equal(t.gradient(y, x).numpy(), [2.0, 2.0])
 
 
-def test_complex_sources_are_refused_rather_than_differentiated_wrongly():
+def test_complex_sources_are_differentiated_in_tensorflows_convention():
+    """d(z^2) is 2z dz: the gradient (seed 1) is its conjugate 2 conj(z), as TensorFlow's;
+    the tangent along 1 is 2z."""
     z = tape.constant(np.array([1 + 2j]))
     with GradientTape() as t:
         t.watch(z)
         y = z * z
-    with pytest.raises(TypeError, match="does not differentiate complex values"):
-        t.gradient(y, z)
-    with pytest.raises(TypeError, match="does not differentiate complex values"):
-        tape.autodiff.ForwardAccumulator(z, tape.constant(np.array([1 + 0j])))
+    np.testing.assert_allclose(t.gradient(y, z).numpy(), [2 - 4j])
+    with tape.autodiff.ForwardAccumulator(z, tape.constant(np.array([1 + 0j]))) as acc:
+        y = z * z
+    np.testing.assert_allclose(acc.jvp(y).numpy(), [2 + 4j])
+
+
+def test_an_op_with_real_rules_refuses_complex_values_naming_the_fix():
+    z = tape.constant(np.array([1 + 2j, 3 - 1j]))
+    with GradientTape() as t, pytest.raises(TypeError, match="no gradient rule for complex"):
+        t.watch(z)
+        np.maximum(z, 0)
+    with pytest.raises(TypeError, match=r"tape.math.real\(z\)"):
+        with tape.autodiff.ForwardAccumulator(z, tape.constant(np.array([1j, 0j]))):
+            tape.reduce_max(z)
 
 
 def test_a_failed_sweep_still_uses_up_a_non_persistent_tape():

@@ -8,7 +8,7 @@ from typing import Any
 from .. import _batch
 from .._fast import binary_caller, unary_caller
 from .._record import bind
-from .._registry import FUNCTIONS, UFUNCS, VJP, Primitive, defprim
+from .._registry import FUNCTIONS, JVP, UFUNCS, VJP, Primitive, defprim
 from .._tensor import Tensor, Variable
 
 
@@ -28,16 +28,21 @@ def elementwise(
     ufunc: Any = None,
     differentiable: bool = True,
     doc: str = "",
+    complex: bool | str = False,  # noqa: A002 - the column's name
+    jvps: tuple[JVP | None, ...] | None = None,
 ) -> Callable[..., Any]:
     """Declare an elementwise op of one or two tensors (NumPy broadcasting applies). Its
     batching rule is the generic one (:func:`tape._batch.elementwise`).
 
-    ``ufunc`` is the NumPy ufunc that ``np.<ufunc>(tensor)`` should dispatch to this op.
+    ``ufunc`` is the NumPy ufunc that ``np.<ufunc>(tensor)`` should dispatch to this op;
+    ``complex`` says what its rules do with complex values (see
+    :class:`tape._registry.Primitive`).
     """
     # An elementwise op's Jacobian is diagonal, so each rule ``g * f'(x)`` is its own
-    # transpose: the same function maps a tangent forward and a cotangent backward.
-    prim = defprim(name, fwd, *vjps, jvps=vjps, differentiable=differentiable,
-                   batch=_batch.elementwise)
+    # transpose: the same function maps a tangent forward and a cotangent backward (unless
+    # ``jvps`` are given: a function of complex values that is not holomorphic).
+    prim = defprim(name, fwd, *vjps, jvps=vjps if jvps is None else jvps,
+                   differentiable=differentiable, batch=_batch.elementwise, complex=complex)
     prim.elementwise = True
     arity = len(vjps) if vjps else getattr(fwd, "nin", 1)
     # The op is its fast path itself: one Python call per op.

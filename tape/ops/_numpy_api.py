@@ -186,7 +186,6 @@ _FFT = (
     "k = np.arange(n); w = 2 * np.pi * np.outer(k, k) / n; real part x @ np.cos(w), "
     f"imaginary part -(x @ np.sin(w)); {_CUSTOM}.",
 )
-_COMPLEX = (f"it is about complex values, and {_REAL}", "For real tensors it is not needed.")
 _EMATH = (
     f"its results are complex for some real inputs, and {_REAL}",
     "Use np.sqrt, np.log, np.power... on values inside their real domain.",
@@ -254,9 +253,9 @@ UNSUPPORTED: dict[str, tuple[str, str]] = {
     ),
     # complex values
     **dict.fromkeys(
-        ["np.conj", "np.conjugate", "np.real", "np.imag", "np.angle", "np.real_if_close",
-         "np.sort_complex"],
-        _COMPLEX,
+        ["np.sort_complex"],
+        ("it sorts complex numbers by their real, then imaginary parts, an order with no "
+         "derivative", "Sort by a real key instead: z[np.argsort(np.real(z))]."),
     ),
     "np.linalg.eig": (
         f"the eigenvalues of a general matrix may be complex, and {_REAL}",

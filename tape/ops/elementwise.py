@@ -59,7 +59,10 @@ def _pow_x(g, ans, x, y):
 def _pow_y(g, ans, x, y):
     # d(x**y)/dy = x**y log(x), taken as 0 where x <= 0: at x == 0 (the limit as x -> 0+ for
     # y > 0; JAX and TensorFlow give 0 too) and for x < 0 (TensorFlow's value; there x**y is
-    # real only at integer y). Where x**y itself is NaN or inf the product stays NaN.
+    # real only at integer y). Where x**y itself is NaN or inf the product stays NaN. A
+    # complex base takes the principal logarithm (0 at x == 0, as a real one).
+    if getattr(x, "dtype", None) is not None and x.dtype.kind == "c":
+        return g * ans * np.log(np.where(x == 0, 1, x))
     return g * ans * np.log(np.where(x > 0, x, 1))
 
 
@@ -80,17 +83,17 @@ def _float_math(fn: Any) -> Any:
 
 
 # ---- arithmetic
-add = elementwise("add", operator.add, through, through, ufunc=np.add)
+add = elementwise("add", operator.add, through, through, ufunc=np.add, complex=True)
 subtract = elementwise(
-    "subtract", operator.sub, through, lambda g, ans, x, y: -g, ufunc=np.subtract
+    "subtract", operator.sub, through, lambda g, ans, x, y: -g, ufunc=np.subtract, complex=True
 )
 multiply = elementwise(
     "multiply", operator.mul, lambda g, ans, x, y: g * y, lambda g, ans, x, y: g * x,
-    ufunc=np.multiply,
+    ufunc=np.multiply, complex="holomorphic",
 )
 divide = elementwise(
     "divide", operator.truediv, lambda g, ans, x, y: g / y, lambda g, ans, x, y: -g * ans / y,
-    ufunc=np.true_divide,
+    ufunc=np.true_divide, complex="holomorphic",
 )
 pow = elementwise(  # noqa: A001 - TensorFlow's name
     "pow", operator.pow, _pow_x, _pow_y, ufunc=np.power,
@@ -102,9 +105,13 @@ pow = elementwise(  # noqa: A001 - TensorFlow's name
     "and x**y with 0 < y < 1 has derivative inf, as sqrt.\n\n"
     "d/dy = x**y log(x), taken as 0 where x == 0 (as JAX and TensorFlow) and where x < 0 (as "
     "TensorFlow; JAX gives NaN). Where x**y is inf (x = 0, y < 0) or NaN (x < 0 and a "
-    "non-integer y) the derivatives are NaN. docs/conventions.md lists every such convention.",
+    "non-integer y) the derivatives are NaN. docs/conventions.md lists every such convention."
+    "\n\nFor a complex base, d/dy = x**y log(x) with the principal logarithm (0 at x = 0).",
+    complex="holomorphic",
 )
-negative = elementwise("negative", operator.neg, lambda g, ans, x: -g, ufunc=np.negative)
+negative = elementwise(
+    "negative", operator.neg, lambda g, ans, x: -g, ufunc=np.negative, complex=True
+)
 floordiv = elementwise(
     "floordiv", np.floor_divide, _zero, _zero, ufunc=np.floor_divide,
     doc="floor(x / y) elementwise. Piecewise constant: its gradient is 0 for both arguments "
@@ -122,40 +129,41 @@ mod = floormod
 squared_difference = elementwise(
     "squared_difference", lambda x, y: np.square(x - y),
     lambda g, ans, x, y: g * 2 * (x - y), lambda g, ans, x, y: -g * 2 * (x - y),
-    doc="(x - y) ** 2 elementwise.",
+    doc="(x - y) ** 2 elementwise.", complex="holomorphic",
 )
 reciprocal = elementwise(
     "reciprocal", lambda x: 1 / x, lambda g, ans, x: -g * ans * ans, ufunc=np.reciprocal,
-    doc="1 / x elementwise.",
+    doc="1 / x elementwise.", complex="holomorphic",
 )
 
 # ---- powers, exponentials and logarithms
-square = elementwise("square", np.square, lambda g, ans, x: g * 2 * x, ufunc=np.square)
+square = elementwise("square", np.square, lambda g, ans, x: g * 2 * x, ufunc=np.square,
+                     complex="holomorphic")
 sqrt = elementwise(
     "sqrt", np.sqrt, lambda g, ans, x: g / (2 * ans), ufunc=np.sqrt,
-    doc="Square root; its gradient at 0 is inf, as in TensorFlow and JAX.",
+    doc="Square root; its gradient at 0 is inf, as in TensorFlow and JAX.", complex="holomorphic",
 )
 rsqrt = elementwise(
     "rsqrt", lambda x: 1 / np.sqrt(x), lambda g, ans, x: -0.5 * g * ans * ans * ans,
-    doc="1 / sqrt(x) elementwise.",
+    doc="1 / sqrt(x) elementwise.", complex="holomorphic",
 )
-exp = elementwise("exp", np.exp, lambda g, ans, x: g * ans, ufunc=np.exp)
+exp = elementwise("exp", np.exp, lambda g, ans, x: g * ans, ufunc=np.exp, complex="holomorphic")
 expm1 = elementwise(
     "expm1", np.expm1, lambda g, ans, x: g * np.exp(x), ufunc=np.expm1,
-    doc="exp(x) - 1, accurate for small x.",
+    doc="exp(x) - 1, accurate for small x.", complex="holomorphic",
 )
-log = elementwise("log", np.log, lambda g, ans, x: g / x, ufunc=np.log)
+log = elementwise("log", np.log, lambda g, ans, x: g / x, ufunc=np.log, complex="holomorphic")
 log1p = elementwise(
     "log1p", np.log1p, lambda g, ans, x: g / (1 + x), ufunc=np.log1p,
-    doc="log(1 + x), accurate for small x.",
+    doc="log(1 + x), accurate for small x.", complex="holomorphic",
 )
 log2 = elementwise(
     "log2", np.log2, lambda g, ans, x: g / (x * _LN2), ufunc=np.log2,
-    doc="Base-2 logarithm (NumPy's; TensorFlow has none).",
+    doc="Base-2 logarithm (NumPy's; TensorFlow has none).", complex="holomorphic",
 )
 log10 = elementwise(
     "log10", np.log10, lambda g, ans, x: g / (x * _LN10), ufunc=np.log10,
-    doc="Base-10 logarithm (NumPy's; TensorFlow has none).",
+    doc="Base-10 logarithm (NumPy's; TensorFlow has none).", complex="holomorphic",
 )
 logaddexp = elementwise(
     "logaddexp", np.logaddexp,
@@ -166,7 +174,7 @@ logaddexp = elementwise(
 
 exp2 = elementwise(
     "exp2", np.exp2, lambda g, ans, x: g * ans * _LN2, ufunc=np.exp2,
-    doc="2 ** x elementwise (NumPy's exp2).",
+    doc="2 ** x elementwise (NumPy's exp2).", complex="holomorphic",
 )
 logaddexp2 = elementwise(
     "logaddexp2", np.logaddexp2,
@@ -177,38 +185,47 @@ logaddexp2 = elementwise(
 )
 
 # ---- trigonometric and hyperbolic
-sin = elementwise("sin", np.sin, lambda g, ans, x: g * np.cos(x), ufunc=np.sin)
-cos = elementwise("cos", np.cos, lambda g, ans, x: -g * np.sin(x), ufunc=np.cos)
-tan = elementwise("tan", np.tan, lambda g, ans, x: g * (1 + ans * ans), ufunc=np.tan)
+sin = elementwise("sin", np.sin, lambda g, ans, x: g * np.cos(x), ufunc=np.sin,
+                  complex="holomorphic")
+cos = elementwise("cos", np.cos, lambda g, ans, x: -g * np.sin(x), ufunc=np.cos,
+                  complex="holomorphic")
+tan = elementwise("tan", np.tan, lambda g, ans, x: g * (1 + ans * ans), ufunc=np.tan,
+                  complex="holomorphic")
 asin = elementwise(
     "asin", np.arcsin, lambda g, ans, x: g / np.sqrt(1 - x * x), ufunc=np.arcsin,
-    doc="Inverse sine; its gradient at +-1 is inf.",
+    doc="Inverse sine; its gradient at +-1 is inf.", complex="holomorphic",
 )
 acos = elementwise(
     "acos", np.arccos, lambda g, ans, x: -g / np.sqrt(1 - x * x), ufunc=np.arccos,
-    doc="Inverse cosine; its gradient at +-1 is -inf.",
+    doc="Inverse cosine; its gradient at +-1 is -inf.", complex="holomorphic",
 )
-atan = elementwise("atan", np.arctan, lambda g, ans, x: g / (1 + x * x), ufunc=np.arctan)
+atan = elementwise("atan", np.arctan, lambda g, ans, x: g / (1 + x * x), ufunc=np.arctan,
+                   complex="holomorphic")
 _atan2 = elementwise(
     "atan2", np.arctan2,
     lambda g, ans, y, x: g * x / (x * x + y * y),
     lambda g, ans, y, x: -g * y / (x * x + y * y),
     ufunc=np.arctan2,
 )
-sinh = elementwise("sinh", np.sinh, lambda g, ans, x: g * np.cosh(x), ufunc=np.sinh)
-cosh = elementwise("cosh", np.cosh, lambda g, ans, x: g * np.sinh(x), ufunc=np.cosh)
-tanh = elementwise("tanh", np.tanh, lambda g, ans, x: g * (1 - ans * ans), ufunc=np.tanh)
+sinh = elementwise("sinh", np.sinh, lambda g, ans, x: g * np.cosh(x), ufunc=np.sinh,
+                   complex="holomorphic")
+cosh = elementwise("cosh", np.cosh, lambda g, ans, x: g * np.sinh(x), ufunc=np.cosh,
+                   complex="holomorphic")
+tanh = elementwise("tanh", np.tanh, lambda g, ans, x: g * (1 - ans * ans), ufunc=np.tanh,
+                   complex="holomorphic")
 asinh = elementwise(
     "asinh", np.arcsinh, lambda g, ans, x: g / np.cosh(ans), ufunc=np.arcsinh,
     doc="Inverse hyperbolic sine; d/dx = 1 / cosh(asinh x) = 1 / sqrt(1 + x^2).",
+    complex="holomorphic",
 )
 acosh = elementwise(
     "acosh", np.arccosh, lambda g, ans, x: g / np.sinh(ans), ufunc=np.arccosh,
     doc="Inverse hyperbolic cosine (x >= 1); d/dx = 1 / sinh(acosh x), inf at x = 1.",
+    complex="holomorphic",
 )
 atanh = elementwise(
     "atanh", np.arctanh, lambda g, ans, x: g / (1 - x * x), ufunc=np.arctanh,
-    doc="Inverse hyperbolic tangent (|x| < 1).",
+    doc="Inverse hyperbolic tangent (|x| < 1).", complex="holomorphic",
 )
 
 
@@ -234,11 +251,11 @@ hypot = elementwise(
 _DEG = math.pi / 180.0
 deg2rad = elementwise(
     "deg2rad", np.deg2rad, lambda g, ans, x: g * _DEG, ufunc=np.deg2rad,
-    doc="Degrees to radians, x * pi / 180 (NumPy's deg2rad and radians).",
+    doc="Degrees to radians, x * pi / 180 (NumPy's deg2rad and radians).", complex=True,
 )
 rad2deg = elementwise(
     "rad2deg", np.rad2deg, lambda g, ans, x: g * (1 / _DEG), ufunc=np.rad2deg,
-    doc="Radians to degrees, x * 180 / pi (NumPy's rad2deg and degrees).",
+    doc="Radians to degrees, x * 180 / pi (NumPy's rad2deg and degrees).", complex=True,
 )
 UFUNCS[np.radians] = deg2rad
 UFUNCS[np.degrees] = rad2deg
@@ -294,9 +311,50 @@ round = elementwise(  # noqa: A001 - TensorFlow's name
 )
 
 # ---- piecewise: the gradient at a kink is 0 for relu and abs, as in TensorFlow
+def _is_complex(x: Any) -> bool:
+    return x.dtype.kind == "c"
+
+
+def _abs_vjp(g, ans, x):
+    # real: sign(x); complex: the unit vector z / |z| (TensorFlow's dL/dRe + i dL/dIm), both
+    # 0 at 0. (Not sign(z), which NumPy also gives as z / |z|: its rule is 0.)
+    if not _is_complex(x):
+        return g * np.sign(x)
+    zero = ans == 0
+    return np.where(zero, 0, g * x / np.where(zero, 1, ans))
+
+
+def _abs_jvp(t, ans, x):
+    # d|z| = Re(conj(z) dz) / |z|, 0 at 0
+    if not _is_complex(x):
+        return t * np.sign(x)
+    zero = ans == 0
+    return np.where(zero, 0, np.real(np.conjugate(x) * t) / np.where(zero, 1, ans))
+
+
 abs = elementwise(  # noqa: A001
-    "abs", np.abs, lambda g, ans, x: g * np.sign(x), ufunc=np.absolute,
-    doc="|x|. Its gradient is sign(x): 0 at 0, as in TensorFlow (JAX gives 1).",
+    "abs", np.abs, _abs_vjp, ufunc=np.absolute, jvps=(_abs_jvp,), complex=True,
+    doc="|x|. Its gradient is sign(x): 0 at 0, as in TensorFlow (JAX gives 1). For complex "
+    "x it is x / |x| (TensorFlow's convention), 0 at 0.",
+)
+
+# ---- complex numbers: the parts of a complex value, and its conjugate. Rules follow
+# TensorFlow's convention: the cotangent of z is dL/dRe z + i dL/dIm z.
+conj = elementwise(
+    "conj", np.conjugate, lambda g, ans, x: np.conjugate(g), ufunc=np.conjugate, complex=True,
+    doc="The complex conjugate, elementwise (a real tensor's is itself). Its gradient is the "
+    "conjugate of the cotangent, as in TensorFlow.",
+)
+real = elementwise(
+    "real", np.real, lambda g, ans, x: g, jvps=(lambda t, ans, x: np.real(t),), complex=True,
+    doc="The real part, elementwise (a real tensor's is itself). A real cotangent g gives "
+    "the complex argument the cotangent g + 0j.",
+)
+imag = elementwise(
+    "imag", np.imag, lambda g, ans, x: g * 1j, jvps=(lambda t, ans, x: np.imag(t),),
+    complex=True,
+    doc="The imaginary part, elementwise (zeros for a real tensor). A real cotangent g gives "
+    "the complex argument the cotangent 0 + g i, as in TensorFlow.",
 )
 fabs = elementwise(
     "fabs", np.fabs, lambda g, ans, x: g * np.sign(x), ufunc=np.fabs,
@@ -537,7 +595,7 @@ def _where_vjp_y(g, ans, c, x, y):
 
 _where = defprim(
     "where", lambda c, x, y: scalarize(np.where(c, x, y)), None, _where_vjp_x, _where_vjp_y,
-    jvps=(None, _where_vjp_x, _where_vjp_y), batch=_elementwise_rule,
+    jvps=(None, _where_vjp_x, _where_vjp_y), batch=_elementwise_rule, complex=True,
 )
 _where.elementwise = True  # its output has the arguments' broadcast shape
 
@@ -902,11 +960,72 @@ is_finite = elementwise("is_finite", np.isfinite, ufunc=np.isfinite, differentia
 
 UFUNCS[np.arctan2] = atan2
 
+
+# ---- complex numbers: NumPy's functions, and TensorFlow's names
+
+
+@numpy_function(np.real)
+def _np_real(val: Any) -> Tensor:
+    return real(val)
+
+
+@numpy_function(np.imag)
+def _np_imag(val: Any) -> Tensor:
+    return imag(val)
+
+
+@numpy_function(np.angle)
+def angle(input: Any, deg: bool = False, name: str | None = None) -> Tensor:  # noqa: A002
+    """The argument (phase) of each complex number, in (-pi, pi]; 0 or pi for real ones
+    (NumPy's ``np.angle``; ``deg=True`` gives degrees).
+
+    It is ``atan2(imag(z), real(z))``, and so is its gradient: ``i z / |z|^2`` in
+    TensorFlow's convention, NaN at 0 (as atan2 at the origin).
+
+    >>> import tape
+    >>> print(f"{float(tape.math.angle(tape.constant(1j))):.6f}")
+    1.570796
+    """
+    phase = atan2(imag(input), real(input))
+    return rad2deg(phase) if deg else phase
+
+
+def make_complex(real_part: Any, imag_part: Any, name: str | None = None) -> Tensor:
+    """``real_part + 1j * imag_part``: a complex tensor from two real ones (``tape.complex``,
+    TensorFlow's ``tf.complex``). float32 parts give complex64, float64 parts complex128.
+    Each part's gradient is the real or the imaginary part of the complex cotangent.
+
+    >>> import tape
+    >>> tape.complex(tape.constant([1.0]), tape.constant([2.0]))
+    tape.Tensor([1.+2.j], shape=(1,), dtype=complex64)
+    """
+    re, im = as_tensor(real_part), as_tensor(imag_part)
+    if re.dtype.kind != "f" or im.dtype.kind != "f" or re.dtype != im.dtype:
+        raise TypeError(
+            f"complex() takes two floating tensors of one dtype, got {re.dtype} and "
+            f"{im.dtype}; cast them with tape.cast(x, tape.float32) (or float64) first."
+        )
+    return add(re, multiply(im, np.array(1j, dtype=np.result_type(re.dtype, np.complex64))))
+
+
+@numpy_function(np.real_if_close)
+def _np_real_if_close(a: Any, tol: float = 100) -> Any:
+    """NumPy's real_if_close: the real part when every imaginary part is within ``tol``
+    machine epsilons of 0 (which a compiled function guards), else the complex tensor."""
+    if not isinstance(a, (Tensor, Variable)) or a.dtype.kind != "c":
+        return a
+    eps = np.finfo(a.dtype).eps
+    limit = tol * eps if tol > 1 else tol
+    if bool(np.all(np.abs(imag(a)) < limit)):
+        return real(a)
+    return a
+
 __all__ = [
     "abs",
     "acos",
     "acosh",
     "add",
+    "angle",
     "asin",
     "asinh",
     "atan",
@@ -914,6 +1033,7 @@ __all__ = [
     "atanh",
     "ceil",
     "clip_by_value",
+    "conj",
     "cos",
     "cosh",
     "divide",
@@ -927,6 +1047,7 @@ __all__ = [
     "floormod",
     "greater",
     "greater_equal",
+    "imag",
     "is_finite",
     "is_inf",
     "is_nan",
@@ -949,6 +1070,7 @@ __all__ = [
     "negative",
     "not_equal",
     "pow",
+    "real",
     "reciprocal",
     "relu",
     "round",

@@ -193,7 +193,7 @@ def _matmul_batch(prim, args, batched, ndims, rank, static, size):
 _matmul = defprim(
     "matmul", np.matmul, _matmul_vjp_a, _matmul_vjp_b,
     jvps=(lambda t, ans, a, b: np.matmul(t, b), lambda t, ans, a, b: np.matmul(a, t)),
-    batch=_matmul_batch,
+    batch=_matmul_batch, complex="holomorphic",
 )
 
 
@@ -237,9 +237,16 @@ def _swap_last(x: Any) -> Any:
 
 
 def matrix_transpose(a: Any, name: str = "matrix_transpose", conjugate: bool = False) -> Any:
-    """Transpose of the last two axes of ``a`` (a batch of matrices)."""
+    """Transpose of the last two axes of ``a`` (a batch of matrices); with ``conjugate``,
+    of the complex conjugate.
+
+    >>> import tape
+    >>> tape.linalg.matrix_transpose(tape.constant([[1j, 2.0]]), conjugate=True).numpy()
+    array([[0.-1.j],
+           [2.-0.j]])
+    """
     if conjugate and np.iscomplexobj(_peek(a)):
-        raise NotImplementedError("tape does not differentiate complex conjugation yet.")
+        a = np.conjugate(a)  # the recorded conjugate (NumPy's protocol)
     return _swap_last(a)
 
 
@@ -403,7 +410,7 @@ _einsum = defprim(
     "einsum", _einsum_fwd,
     *(functools.partial(_einsum_vjp, i) for i in range(_MAX_OPERANDS)),
     jvps=tuple(functools.partial(_einsum_jvp, i) for i in range(_MAX_OPERANDS)),
-    batch=_einsum_batch,
+    batch=_einsum_batch, complex="holomorphic",
 )
 
 
@@ -519,13 +526,13 @@ _diag_part = defprim(
     "diag_part", _diag_part_fwd,
     lambda g, ans, x, k: _call(_diag_embed, g, k=k, shape=tuple(_shape(x)[-2:])),
     linear=True,
-    batch=same_call,
+    batch=same_call, complex=True,
 )
 _diag_embed = defprim(
     "diag_embed", _diag_embed_fwd,
     lambda g, ans, v, k, shape: _call(_diag_part, g, k=k),
     linear=True,
-    batch=same_call,
+    batch=same_call, complex=True,
 )
 
 
@@ -623,14 +630,14 @@ _inv = defprim(
     "inv", np.linalg.inv,
     lambda g, ans, a: -np.matmul(_mT(ans), np.matmul(g, _mT(ans))),
     jvps=(lambda t, ans, a: -np.matmul(ans, np.matmul(t, ans)),),
-    batch=same_call,
+    batch=same_call, complex="holomorphic",
 )
 _det = defprim(
     "det", lambda a: scalarize(np.linalg.det(a)),
     lambda g, ans, a: np.expand_dims(np.expand_dims(g * ans, -1), -1)
     * _mT(_inv_for_grad(a, "det")),
     jvps=(lambda t, ans, a: ans * _trace_of_inv_times(a, t, "det"),),
-    batch=same_call,
+    batch=same_call, complex="holomorphic",
 )
 
 
@@ -721,7 +728,7 @@ _solve = defprim(
         lambda t, ans, a, b: -np.linalg.solve(a, np.matmul(t, ans)),
         lambda t, ans, a, b: np.linalg.solve(a, t),
     ),
-    batch=_broadcasting,
+    batch=_broadcasting, complex="holomorphic",
 )
 
 

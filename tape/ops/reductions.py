@@ -124,7 +124,7 @@ _sum = defprim(
     lambda x, axes, keepdims, shape: np.sum(x, axis=axes, keepdims=keepdims, dtype=_int_dtype(x)),
     lambda g, ans, x, axes, keepdims, shape: _spread_to(g, shape, axes),
     linear=True,
-    batch=reduction,
+    batch=reduction, complex=True,
 )
 def _mean_fwd(x, axes, keepdims, shape):
     # (the array's own method skips np.mean's Python-level wrapper)
@@ -142,7 +142,7 @@ def _mean_vjp(g, ans, x, axes, keepdims, shape):
     return _spread_to(g / n, shape, axes)
 
 
-_mean = defprim("mean", _mean_fwd, _mean_vjp, linear=True, batch=reduction)
+_mean = defprim("mean", _mean_fwd, _mean_vjp, linear=True, batch=reduction, complex=True)
 
 
 def reduce_sum(
@@ -188,7 +188,7 @@ _shift = defprim(
     "shift", _shift_fwd,
     lambda g, ans, x, axis, reverse: apply(_shift, g, axis=axis, reverse=not reverse),
     linear=True,
-    batch=reduction,
+    batch=reduction, complex=True,
 )
 
 
@@ -242,7 +242,7 @@ _linrec = defprim(
         ),
         lambda t, ans, a, b, axis, reverse: apply(_linrec, a, t, axis=axis, reverse=reverse),
     ),
-    batch=lifted_along,
+    batch=lifted_along, complex="holomorphic",
 )
 
 
@@ -269,7 +269,7 @@ _cumsum = defprim(
         _cumsum, g, axis=axis, exclusive=exclusive, reverse=not reverse
     ),
     linear=True,
-    batch=reduction,
+    batch=reduction, complex=True,
 )
 
 
@@ -299,7 +299,7 @@ _cumprod = defprim(
     "cumprod",
     lambda x, axis, exclusive, reverse: _scan(np.cumprod, x, axis, exclusive, reverse, 1),
     _cumprod_vjp, jvps=(_cumprod_jvp,),
-    batch=reduction,
+    batch=reduction, complex="holomorphic",
 )
 
 
@@ -361,7 +361,7 @@ _prod = defprim(
     lambda x, axes, keepdims: np.prod(x, axis=axes, keepdims=keepdims, dtype=_int_dtype(x)),
     lambda g, ans, x, axes, keepdims: _spread(g, x, axes) * _others(x, axes),
     jvps=(lambda t, ans, x, axes, keepdims: _reduced_sum(t * _others(x, axes), axes, keepdims),),
-    batch=reduction,
+    batch=reduction, complex="holomorphic",
 )
 
 

@@ -254,38 +254,41 @@ def _one_hot_fwd(indices, depth, on, off, axis, dtype):
 
 
 def _cast_fwd(x: Any, dtype: np.dtype) -> Any:
-    return scalarize(np.asarray(x).astype(dtype))
+    x = np.asarray(x)
+    if x.dtype.kind == "c" and np.dtype(dtype).kind != "c":
+        x = x.real  # the real part, as TensorFlow's cast (NumPy's warns that it drops one)
+    return scalarize(x.astype(dtype))
 
 
 _reshape = defprim(
     "reshape", lambda x, shape: scalarize(np.reshape(x, shape)),
     lambda g, ans, x, shape: np.reshape(g, np.shape(x)),
-    linear=True, batch=_reshape_batch,
+    linear=True, batch=_reshape_batch, complex=True,
 )
 _broadcast_to = defprim(
     "broadcast_to", lambda x, shape: scalarize(np.broadcast_to(x, shape).copy()),
     through,  # the engine sums the broadcast axes away
-    linear=True, batch=_broadcast_to_batch,
+    linear=True, batch=_broadcast_to_batch, complex=True,
 )
 _transpose = defprim(
     "transpose", lambda x, perm: scalarize(np.transpose(x, perm)),
     lambda g, ans, x, perm: np.transpose(g, _inverse(perm)),
-    linear=True, batch=_transpose_batch,
+    linear=True, batch=_transpose_batch, complex=True,
 )
 _reverse = defprim(
     "reverse", lambda x, axes: scalarize(np.flip(x, axes)),
     lambda g, ans, x, axes: np.flip(g, axes),
-    linear=True, batch=reduction,
+    linear=True, batch=reduction, complex=True,
 )
 _getitem = defprim(
     "getitem", lambda x, key: scalarize(x[key]),
     lambda g, ans, x, key: _scatter_add(g, key, np.shape(x)),
-    linear=True, batch=_getitem_batch,
+    linear=True, batch=_getitem_batch, complex=True,
 )
 _scatter_prim = defprim(
     "scatter_add", _scatter,
     lambda g, ans, u, key, shape: g[key],
-    linear=True, batch=_scatter_batch,
+    linear=True, batch=_scatter_batch, complex=True,
 )
 def _rows_cotangent(g: Any, ans: Any, x: Any, indices: np.ndarray, shape: tuple) -> Any:
     """The cotangent of ``x[indices]``: sparse (IndexedSlices) in a plain sweep, a dense
@@ -298,29 +301,30 @@ def _rows_cotangent(g: Any, ans: Any, x: Any, indices: np.ndarray, shape: tuple)
 
 _gather_rows = defprim(  # gather along axis 0: its gradient is IndexedSlices, as in TensorFlow
     "gather", lambda x, indices, shape: scalarize(x[indices]), _rows_cotangent, linear=True,
-    batch=_gather_batch,
+    batch=_gather_batch, complex=True,
 )
 _tile = defprim(
     "tile", lambda x, multiples: scalarize(np.tile(x, multiples)), _tile_vjp, linear=True,
-    batch=_tile_batch,
+    batch=_tile_batch, complex=True,
 )
 _pad = defprim(  # constant padding; the padding value is a constant (no gradient, as in TF)
     "pad", lambda x, paddings, value: np.pad(x, paddings, constant_values=value),
     lambda g, ans, x, paddings, value: g[_unpadded(paddings, np.shape(x))],
     jvps=(lambda t, ans, x, paddings, value: bind(_pad, t, paddings=paddings, value=0),),
-    batch=_pad_batch,
+    batch=_pad_batch, complex=True,
 )
 _unstack = defprim(
     "unstack", lambda x, axis: tuple(np.moveaxis(x, axis, 0)),
     lambda g, ans, x, axis: np.stack(g, axis),
-    linear=True, batch=reduction,
+    linear=True, batch=reduction, complex=True,
 )
 _split = defprim(
     "split", _split_fwd,
     lambda g, ans, x, sizes, axis: np.concatenate(g, axis),
-    linear=True, batch=reduction,
+    linear=True, batch=reduction, complex=True,
 )
-_cast = defprim("cast", _cast_fwd, through, linear=True, batch=same_call)  # fit restores dtype
+# the engine's fit restores the dtype (a real argument takes the real part, as TensorFlow)
+_cast = defprim("cast", _cast_fwd, through, linear=True, batch=same_call, complex=True)
 _cast_to_int = defprim("cast_to_int", _cast_fwd, differentiable=False, batch=same_call)
 def _one_hot_batch(prim, args, batched, ndims, rank, static, size):
     """A batch of consecutive indices, each on its own (a Jacobian's rows, numbered): rows
@@ -337,7 +341,7 @@ def _one_hot_batch(prim, args, batched, ndims, rank, static, size):
 
 
 _one_hot = defprim("one_hot", _one_hot_fwd, differentiable=False, batch=_one_hot_batch)
-_identity = defprim("identity", lambda x: x, through, linear=True, batch=same_call)
+_identity = defprim("identity", lambda x: x, through, linear=True, batch=same_call, complex=True)
 
 
 def _part(xs: tuple, i: int, axis: int) -> tuple:
@@ -356,13 +360,13 @@ _concat = defprim(
     "concat", lambda *xs, axis: np.concatenate(xs, axis),
     vjp_at=lambda i: lambda g, ans, *xs, axis: g[_part(xs, i, axis)],
     jvp_at=lambda i: lambda t, ans, *xs, axis: _scatter_add(t, _part(xs, i, axis), np.shape(ans)),
-    batch=_concat_batch,
+    batch=_concat_batch, complex=True,
 )
 _stack = defprim(
     "stack", lambda *xs, axis: np.stack(xs, axis),
     vjp_at=lambda i: lambda g, ans, *xs, axis: g[_slot(i, axis)],
     jvp_at=lambda i: lambda t, ans, *xs, axis: _scatter_add(t, _slot(i, axis), np.shape(ans)),
-    batch=_concat_batch,
+    batch=_concat_batch, complex=True,
 )
 
 
@@ -401,7 +405,7 @@ def transpose(a: Any, perm: Any = None, conjugate: bool = False, name: str | Non
                 f"perm {list(perm)} must be a permutation of the {ndim} axes of the tensor."
             )
     if conjugate and np.iscomplexobj(_peek(a)):
-        raise NotImplementedError("transpose(conjugate=True) of complex tensors is not supported.")
+        a = np.conjugate(a)  # the recorded conjugate (NumPy's protocol)
     return bind(_transpose, a, perm=perm)
 
 

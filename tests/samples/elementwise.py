@@ -153,6 +153,16 @@ SAMPLES: dict[str, list[Sample]] = {
     "math.round": _piecewise_constant(),
     # activations
     "math.abs": unary(-2, 2, away=(0,)),
+    # the parts of complex numbers (the complex sweep, tests/test_complex_sweep.py, gives
+    # them imaginary parts; on real values they are the identity, zeros, and 0 or pi)
+    "math.real": unary(-2, 2),
+    "math.imag": unary(-2, 2),
+    "math.conj": unary(-2, 2),
+    "math.angle": unary(-2, 2, away=(0,)),
+    "np.real": unary(-2, 2),
+    "np.imag": unary(-2, 2),
+    "np.angle": unary(-2, 2, away=(0,)) + [Sample((arr((3,), -2, 2, (0,)),), {"deg": True})],
+    "np.real_if_close": unary(-2, 2),
     "nn.relu": unary(-2, 2, away=(0,)),
     "nn.relu6": unary(-2, 8, away=(0, 6)),
     "nn.elu": unary(-3, 2, away=(0,)),
