@@ -32,6 +32,8 @@ def _complexified(sample: Sample, which: str, seed: int) -> list[np.ndarray]:
     """The sample's differentiable arrays, with imaginary parts on all (``"all"``) or on
     the first only (``"first"``)."""
     rng = np.random.default_rng(seed)
+    if sample.complexify is not None:
+        return sample.complexify([np.asarray(a, np.float64) for a in sample.diff_values()], rng)
     out = []
     for k, a in enumerate(sample.diff_values()):
         a = np.asarray(a, dtype=np.float64)

@@ -27,7 +27,10 @@ class Sample:
     ``static`` lists positions of float arrays that must not be differentiated (e.g. a
     boolean-like mask given as floats). ``order`` is the highest derivative checked;
     ``modes`` the AD modes checked. ``rtol``/``atol`` loosen tolerances for ill-conditioned
-    ops (say why in ``note``).
+    ops (say why in ``note``). ``complexify``, for ops whose complex inputs must have a
+    structure (Hermitian matrices), maps the differentiable arrays and a random generator to
+    the complex inputs of the complex sweep (tests/test_complex_sweep.py), which otherwise
+    adds random imaginary parts.
     """
 
     args: tuple
@@ -38,6 +41,7 @@ class Sample:
     rtol: float = 1e-5
     atol: float = 1e-6
     note: str = ""
+    complexify: Any = None
 
     def diff_positions(self) -> tuple[tuple[int, int | None], ...]:
         """Where the differentiable arrays are: ``(i, None)`` for argument ``i`` itself,
