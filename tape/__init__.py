@@ -11,7 +11,7 @@ tape.Tensor(5.0, shape=(), dtype=float32)
 
 import importlib
 
-from . import autodiff, keras, linalg, math, nn, optimizers, random
+from . import autodiff, keras, linalg, math, nn, optimizers, random, signal
 from ._checks import detect_anomaly
 from ._custom import custom_gradient, recompute_grad
 from ._function import TensorSpec, cond, device, function, jit, print, while_loop
@@ -104,6 +104,7 @@ __all__ = [
     "print",
     "random",
     "recompute_grad",
+    "signal",
     "value_and_grad",
     "vjp",
     "vmap",

@@ -60,6 +60,8 @@ MUST_DIFFERENTIATE = {
       cumprod""".split()),
     "reshape", "transpose", "concat", "stack", "tile", "pad", "gather", "matmul",
     "einsum", "linalg.inv", "linalg.det", "linalg.solve",
+    "np.fft.fft", "np.fft.ifft", "np.fft.rfft", "np.fft.irfft", "np.fft.fftn", "np.fft.ifftn",
+    "np.fft.hfft", "np.fft.ihfft", "np.fft.rfftn", "np.fft.irfftn",
 }
 
 

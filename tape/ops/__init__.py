@@ -8,6 +8,7 @@ from . import (
     _protocols,
     creation,
     elementwise,
+    fft,
     linalg,
     nn,
     reductions,
@@ -23,6 +24,7 @@ GROUPS = {
     "shape": shape,
     "linalg": linalg,
     "nn": nn,
+    "fft": fft,
 }
 
 

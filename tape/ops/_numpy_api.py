@@ -180,12 +180,6 @@ _DATES = (
     "it works on dates (datetime64), which tensors do not hold",
     "Call it on NumPy arrays.",
 )
-_FFT = (
-    f"its values are complex ({_REAL}), and no rule is written for the real transforms yet",
-    "For a real signal x of length n, multiply by the real DFT matrices: "
-    "k = np.arange(n); w = 2 * np.pi * np.outer(k, k) / n; real part x @ np.cos(w), "
-    f"imaginary part -(x @ np.sin(w)); {_CUSTOM}.",
-)
 _EMATH = (
     f"its results are complex for some real inputs, and {_REAL}",
     "Use np.sqrt, np.log, np.power... on values inside their real domain.",
@@ -268,17 +262,6 @@ UNSUPPORTED: dict[str, tuple[str, str]] = {
     "np.roots": (
         f"the roots of a polynomial may be complex, and {_REAL}",
         f"Solve for real roots with your own iteration on tensors; {_CUSTOM}.",
-    ),
-    # the discrete Fourier transform
-    **dict.fromkeys(
-        ["np.fft.fft", "np.fft.ifft", "np.fft.fft2", "np.fft.ifft2", "np.fft.fftn",
-         "np.fft.ifftn", "np.fft.rfft", "np.fft.irfft", "np.fft.rfft2", "np.fft.irfft2",
-         "np.fft.rfftn", "np.fft.irfftn", "np.fft.hfft", "np.fft.ihfft"],
-        _FFT,
-    ),
-    **dict.fromkeys(
-        ["np.fft.fftshift", "np.fft.ifftshift"],
-        (_NO_RULE, "Use np.roll(x, n // 2, axis) (-(n // 2) to undo)."),
     ),
     # elementwise functions without a rule yet
     "np.cbrt": (_NO_RULE, "Use np.sign(x) * np.abs(x) ** (1 / 3)."),

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-GROUPS = ("elementwise", "reductions", "shape", "linalg", "nn")
+GROUPS = ("elementwise", "reductions", "shape", "linalg", "nn", "fft")
 
 
 @dataclass
