@@ -35,6 +35,7 @@ GROUP_TITLES = {
     "shape": "Shape, indexing and casting",
     "linalg": "Linear algebra",
     "nn": "Neural networks",
+    "fft": "Fourier transforms",
     "scipy": "SciPy (with SciPy installed: tape.scipy)",
     "other": "Other",
 }
@@ -262,6 +263,16 @@ FORMULAS = {
     ),
     "_svdvals_vjp": "`U diag(g) Vᵀ`, `U` and `V` the singular vectors",
     "_svdvals_jvp": "`diag(Uᵀ t V)`, `U` and `V` the singular vectors",
+    # Fourier transforms
+    "_rfft_vjp": (
+        "`irfft(g * w)` with `w[k] = 1/2` but `w[0] = 1` and, for an even `n`, `w[n/2] = 1`: "
+        "`Re(Σ_k g[k] exp(2πi k m / n))` over the bins kept (not `irfft(g)`, which counts "
+        "each of the other bins twice)"
+    ),
+    "_irfft_vjp": (
+        "`rfft(g) * c` with `c[k] = 2` but `c[0] = 1` and, for an even `n`, `c[n/2] = 1` "
+        "(whose imaginary parts the op discards)"
+    ),
     # neural networks
     "_xent_logits": (
         "`np.expand_dims(g, axis) * (softmax(x) * np.sum(z, axis, keepdims=True) - z)` "
@@ -509,7 +520,7 @@ def _bound_in(fn: Any, prim_of: Callable[[Any], Any], depth: int = 2) -> set[str
 def collect() -> list[dict[str, Any]]:
     """One dict per primitive: name, group, recorded_by, args, vjp, jvp, differentiable."""
     import tape
-    from tape import _registry, linalg, math, nn
+    from tape import _registry, linalg, math, nn, signal
     from tape.ops import GROUPS
 
     try:  # SciPy's rules are declared when tape.scipy is imported, with SciPy installed
@@ -543,7 +554,7 @@ def collect() -> list[dict[str, Any]]:
     users: dict[str, list[str]] = {name: [] for name in _registry.PRIMITIVES}
     arg_names: dict[str, list[str]] = {}
     namespaces = (("tape", tape), ("tape.math", math), ("tape.nn", nn),
-                  ("tape.linalg", linalg), *scipy_namespaces)
+                  ("tape.linalg", linalg), ("tape.signal", signal), *scipy_namespaces)
     seen: set[int] = set()
     for label, ns in namespaces:
         for name in sorted(getattr(ns, "__all__", ())):

@@ -473,8 +473,8 @@ def test_unsupported_raises_naming_the_function_reason_and_fix(path):
 @pytest.mark.parametrize(
     ("call", "name"),
     [
-        (lambda x: np.fft.fft(x), "np.fft.fft"),
-        (lambda x: np.fft.irfft(x), "np.fft.irfft"),
+        (lambda x: np.convolve(x, x), "np.convolve"),
+        (lambda x: np.cov(x), "np.cov"),
         (lambda x: np.linalg.lstsq(np.eye(3), x), "np.linalg.lstsq"),
         (lambda x: np.linalg.eig(np.diag(x)), "np.linalg.eig"),
         (lambda x: np.polyval(x, 2.0), "np.polyval"),

@@ -50,7 +50,17 @@ def _outputs(out) -> list:
 
 
 def _is_float(t) -> bool:
-    return isinstance(t, tape.Tensor) and t.dtype.kind == "f"
+    """A differentiable result: floating, or complex (a transform of a real signal), whose
+    derivatives follow TensorFlow's convention."""
+    return isinstance(t, tape.Tensor) and t.dtype.kind in "fc"
+
+
+def _random(rng, shape, dtype):
+    """Random values of ``dtype``: with imaginary parts for a complex one."""
+    u = rng.standard_normal(shape)
+    if np.dtype(dtype).kind == "c":
+        u = u + 1j * rng.standard_normal(shape)
+    return u.astype(dtype)
 
 
 def _grads(name: str, sample: Sample, xs: list, cotangents=None, seed: int = 1):
@@ -61,7 +71,7 @@ def _grads(name: str, sample: Sample, xs: list, cotangents=None, seed: int = 1):
         outs = [o for o in _outputs(_call(name, sample, srcs)) if _is_float(o)]
     if cotangents is None:
         rng = np.random.default_rng(seed)
-        cotangents = [rng.standard_normal(o.shape).astype(o.dtype) for o in outs]
+        cotangents = [_random(rng, o.shape, o.dtype) for o in outs]
     us = [tape.constant(u) for u in cotangents]
     grads = t.gradient(outs, srcs, output_gradients=us, unconnected_gradients="zero")
     grads = [tape.convert_to_tensor(g) if isinstance(g, tape.IndexedSlices) else g for g in grads]
@@ -149,10 +159,13 @@ def test_float32_agrees_with_float64_and_stays_float32(name: str, sample: Sample
     out32 = _outputs(_call(name, sample, [tape.constant(x) for x in x32]))
     for o32, o64 in zip(out32, out64):
         if _is_float(o64):
-            assert o32.dtype == np.float32, f"{name}: float32 inputs gave {o32.dtype}"
+            single = np.complex64 if o64.dtype.kind == "c" else np.float32
+            assert o32.dtype == single, f"{name}: float32 inputs gave {o32.dtype}"
             np.testing.assert_allclose(o32.numpy(), o64.numpy(), rtol=2e-3, atol=2e-4)
     _, g64, _, us = _grads(name, sample, x64)
-    _, g32, _, _ = _grads(name, sample, x32, [u.astype(np.float32) for u in us])
+    _, g32, _, _ = _grads(name, sample, x32,
+                          [u.astype(np.complex64 if u.dtype.kind == "c" else np.float32)
+                           for u in us])
     for a, b in zip(g32, g64):
         assert a.dtype == np.float32
         scale = max(1.0, float(np.max(np.abs(b.numpy()), initial=0.0)))
