@@ -193,3 +193,13 @@ def test_a_complex_variable_is_refused_by_the_optimizers_naming_the_fix():
     opt = tape.keras.optimizers.SGD(0.1)
     with pytest.raises(TypeError, match=r"tape.complex\(re, im\)"):
         opt.apply_gradients([(tape.constant(np.array([1 + 0j])), v)])
+
+
+def test_ndarray_attributes_real_imag_and_conj_are_recorded():
+    """L = (Re z)^2 + 3 Im z + Re(conj(z) w): dL/dx + i dL/dy = 2x + 3i + w."""
+    z0, w = np.array([1 + 2j, -0.5 + 1j]), np.array([0.25 - 1j, 2 + 0j])
+    z = c128(z0)
+    with tape.GradientTape() as t:
+        t.watch(z)
+        y = tape.reduce_sum(z.real**2 + 3 * z.imag + (z.conj() * w).real)
+    np.testing.assert_allclose(t.gradient(y, z).numpy(), 2 * z0.real + 3j + w)
