@@ -203,3 +203,19 @@ def test_ndarray_attributes_real_imag_and_conj_are_recorded():
         t.watch(z)
         y = tape.reduce_sum(z.real**2 + 3 * z.imag + (z.conj() * w).real)
     np.testing.assert_allclose(t.gradient(y, z).numpy(), 2 * z0.real + 3j + w)
+
+
+def test_the_table_shows_a_holomorphic_ops_complex_derivative():
+    """The local derivative of exp at z is exp(z) (not the conjugate the sweep uses); abs of
+    a complex value has none (it is not holomorphic), but its adjoint is shown."""
+    z0 = 1 + 2j
+    z = c128(z0)
+    with tape.GradientTape(persistent=True) as t:
+        t.watch(z)
+        y = tape.math.abs(tape.exp(z))
+    t.gradient(y, z)
+    text = t.table(precision=6)
+    line = next(row for row in text.splitlines() if " exp " in row)
+    assert f"dv1/dx0 = ({np.exp(z0).real:.6g}+{np.exp(z0).imag:.6g}j)" in line
+    abs_line = next(row for row in text.splitlines() if " abs " in row)
+    assert "dv" not in abs_line
