@@ -785,7 +785,9 @@ def _mapped(tr: Any, flags: list[bool], size: int, first: list,
 
     run.__name__ = f"vmap_of_{tr.name}"
     run.mapped = _Info(tr, flags, size)  # type: ignore[attr-defined]
-    return Primitive("vmap", run, joint=joint, jvps=PerPosition(jvp_at), batch=_mapped_rule)
+    # (its rules are the function's own, batched: right for complex values as they are)
+    return Primitive("vmap", run, joint=joint, jvps=PerPosition(jvp_at), batch=_mapped_rule,
+                     complex=True)
 
 
 def _mapped_rule(prim: Primitive, args: list, batched: list[bool], ndims: list[int],

@@ -219,3 +219,23 @@ def test_the_table_shows_a_holomorphic_ops_complex_derivative():
     assert f"dv1/dx0 = ({np.exp(z0).real:.6g}+{np.exp(z0).imag:.6g}j)" in line
     abs_line = next(row for row in text.splitlines() if " abs " in row)
     assert "dv" not in abs_line
+
+
+def test_a_batched_call_and_a_custom_gradient_take_complex_values_under_a_tape():
+    """grad of sum_i |vmap(exp)(z)_i|^2 = 2 Re(z)... in TF's convention: d/dz |e^z|^2 =
+    d/dz e^(2x) -> 2 e^(2x) (+ 0i); a custom gradient's rule is taken as written."""
+    z0 = np.array([0.3 + 1j, -0.2 - 0.5j])
+    z = c128(z0)
+    with tape.GradientTape() as t:
+        t.watch(z)
+        y = tape.reduce_sum(tape.math.abs(tape.vmap(tape.exp)(z)) ** 2)
+    np.testing.assert_allclose(t.gradient(y, z).numpy(), 2 * np.exp(2 * z0.real))
+
+    @tape.custom_gradient
+    def twice(x):
+        return 2 * x, lambda g: 2 * g
+
+    with tape.GradientTape() as t:
+        t.watch(z)
+        y = tape.reduce_sum(tape.math.real(twice(z) * (1 - 1j)))
+    np.testing.assert_allclose(t.gradient(y, z).numpy(), 2 * (1 + 1j) * np.ones(2))
