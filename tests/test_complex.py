@@ -239,3 +239,13 @@ def test_a_batched_call_and_a_custom_gradient_take_complex_values_under_a_tape()
         t.watch(z)
         y = tape.reduce_sum(tape.math.real(twice(z) * (1 - 1j)))
     np.testing.assert_allclose(t.gradient(y, z).numpy(), 2 * (1 + 1j) * np.ones(2))
+
+
+def test_a_complex_output_gradient_for_a_real_target_raises():
+    """Its imaginary part would be dropped silently."""
+    x = tape.constant([0.5])
+    with tape.GradientTape() as t:
+        t.watch(x)
+        y = x * 2.0
+    with pytest.raises(ValueError, match="a real target's cotangent is real"):
+        t.gradient(y, x, output_gradients=tape.constant(np.array([1j], np.complex64)))
