@@ -181,7 +181,9 @@ def _resize_to(x: Any, axes: list[int], sizes: list[int]) -> Any:
 
 def _cooked(a: Any, s: Any, axes: Any, invreal: bool = False) -> tuple[list, list[int]]:
     """NumPy's ``_cook_nd_args``: the lengths and the (normalized) axes of an n-dimensional
-    transform, with NumPy's deprecation warnings. A length None stands for the default."""
+    transform, with NumPy's deprecation warnings (at the caller's line: past this function,
+    the transform, its NumPy handler and the dispatch). A length None stands for the
+    default."""
     shape = _shape(a)
     ndim = len(shape)
     shapeless = s is None
@@ -197,7 +199,7 @@ def _cooked(a: Any, s: Any, axes: Any, invreal: bool = False) -> tuple[list, lis
                 "In a future version of NumPy, this will raise an error and `s[i]` will "
                 "correspond to the size along the transformed axis specified by `axes[i]`. "
                 "To retain current behaviour, pass a sequence [0, ..., k-1] to `axes` for an "
-                "array of dimension k.", DeprecationWarning, stacklevel=4)
+                "array of dimension k.", DeprecationWarning, stacklevel=5)
         axes = list(range(-len(s), 0))
     if len(s) != len(axes):
         raise ValueError("Shape and axes have different lengths.")
@@ -210,7 +212,7 @@ def _cooked(a: Any, s: Any, axes: Any, invreal: bool = False) -> tuple[list, lis
             "will raise an error in a future version of NumPy. To use the default behaviour "
             "of the corresponding 1-D transform, pass the value matching the default for its "
             "`n` parameter. To use the default behaviour for every axis, the `s` argument can "
-            "be omitted.", DeprecationWarning, stacklevel=4)
+            "be omitted.", DeprecationWarning, stacklevel=5)
     s = [shape[ax] if n is not None and n == -1 else n for n, ax in zip(s, axes)]
     return s, axes
 
