@@ -561,11 +561,11 @@ def test_custom_gradient_reading_variables_needs_a_variables_argument():
 @pytest.mark.parametrize(
     "call, name",
     [
-        (lambda x: np.fft.fft(x), "np.fft.fft"),
+        (lambda x: np.linalg.lstsq(np.eye(3), x), "np.linalg.lstsq"),
         (lambda x: np.polyval(x, 2.0), "np.polyval"),
         (lambda x: np.add.reduceat(x, [0, 2]), "np.add.reduceat"),
     ],
-    ids=["fft", "polyval", "add.reduceat"],
+    ids=["lstsq", "polyval", "add.reduceat"],
 )
 def test_numpy_function_without_rule_on_a_watched_tensor_raises_naming_it(call, name):
     x = f64([3.0, 1.0, 2.0])
