@@ -283,8 +283,8 @@ def _record(
                 if cx is not True:  # a holomorphic op's real output needs one look
                     cls = type(ans)
                     if (cx is False or (
-                        cls is not float64 and cls is not float32
-                        and (cls is tuple or ans.dtype.kind == "c")
+                        ans.dtype.kind == "c" if cls is ndarray
+                        else cls is not float64 and cls is not float32
                     )) and _holds_complex(prim, vals, ans):
                         prim = _for_complex(prim)
                 where = _check_forward(prim, out) if ANOMALY[0] and STATE.anomaly else None

@@ -226,12 +226,25 @@ def jvp(f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]) 
     xs = [_tree(p) for p in primals]
     flat_x = flatten(xs)
     flat_t = [
-        _tensor(np.asarray(t, dtype=x.dtype) if not isinstance(t, (Tensor, Variable)) else t)
+        _tensor(_tangent_value(t, x) if not isinstance(t, (Tensor, Variable)) else t)
         for t, x in zip(flatten(list(tangents)), flat_x)
     ]
     with ForwardAccumulator(flat_x, flat_t) as acc:
         out = f(*xs)
     return out, acc.jvp(out, unconnected_gradients="zero")
+
+
+def _tangent_value(t: Any, x: Any) -> np.ndarray:
+    """A tangent given as a number or an array, in its primal's dtype; a complex tangent of a
+    real primal raises (casting would drop its imaginary part)."""
+    value = np.asarray(t)
+    if value.dtype.kind == "c" and x.dtype.kind != "c":
+        raise TypeError(
+            f"A tangent of a real primal must be real: got dtype {value.dtype} for a primal "
+            f"of dtype {x.dtype}. Make the primal complex (x + 0j), or pass the tangent's "
+            "real part."
+        )
+    return value.astype(x.dtype)
 
 
 def jacrev(

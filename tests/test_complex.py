@@ -249,3 +249,11 @@ def test_a_complex_output_gradient_for_a_real_target_raises():
         y = x * 2.0
     with pytest.raises(ValueError, match="a real target's cotangent is real"):
         t.gradient(y, x, output_gradients=tape.constant(np.array([1j], np.complex64)))
+
+
+def test_a_complex_tangent_for_a_real_primal_raises():
+    with pytest.raises(TypeError, match="A tangent of a real primal must be real"):
+        tape.jvp(lambda x: x * 2, (np.array([0.5]),), (np.array([1j]),))
+    with pytest.raises(TypeError, match="does not match its primal's dtype"):
+        tape.autodiff.ForwardAccumulator(tape.constant(np.array([0.5])),
+                                         tape.constant(np.array([1j])))

@@ -181,8 +181,10 @@ _DATES = (
     "Call it on NumPy arrays.",
 )
 _EMATH = (
-    f"its results are complex for some real inputs, and {_REAL}",
-    "Use np.sqrt, np.log, np.power... on values inside their real domain.",
+    "its result's dtype depends on the values (complex where a real input is out of the "
+    "real domain), and no rule is written for that",
+    "Make the input complex first and use NumPy's own functions: np.sqrt(x + 0j), "
+    "np.log(x + 0j), np.power(x + 0j, p) are differentiated.",
 )
 _POLY = (
     _NO_RULE,
@@ -260,8 +262,9 @@ UNSUPPORTED: dict[str, tuple[str, str]] = {
         "For a symmetric matrix use np.linalg.eigvalsh.",
     ),
     "np.roots": (
-        f"the roots of a polynomial may be complex, and {_REAL}",
-        f"Solve for real roots with your own iteration on tensors; {_CUSTOM}.",
+        _NO_RULE,
+        "Find the roots with your own iteration on tensors (Newton's method, which a tape "
+        f"differentiates), or from the companion matrix's eigenvalues; {_CUSTOM}.",
     ),
     # elementwise functions without a rule yet
     "np.cbrt": (_NO_RULE, "Use np.sign(x) * np.abs(x) ** (1 / 3)."),
