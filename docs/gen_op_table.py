@@ -60,6 +60,11 @@ and the source of its rules when this site is built.
   `tape.jacfwd`) push a tangent `t` through the op. *Same rule* means the op is elementwise:
   its Jacobian is diagonal, so one rule serves both directions. *Linear* means the op is
   linear in its argument and is applied to the tangent itself.
+- **Complex**: what the op does with complex values ([Complex numbers](../complex.md)). *✓*:
+  its rules hold for them as written (ops linear with real coefficients, rules written for
+  complex values); *✓ conjugated*: a holomorphic op, whose rules are written as for real
+  values and which the tape records conjugated (`g * conj(f'(z))`); *✗ refused*: an error
+  that names the fix.
 
 Ops marked *not differentiable* return booleans or integers (comparisons, `argmax`, casts to
 integers); a tape records nothing for them. *Internal* ops have no public function of their
@@ -124,6 +129,7 @@ HELPERS: dict[str, str | Callable[[list[ast.expr]], str]] = {
     "_reduced_sum": _reduced_sum,
     "_tie_weights": "({1} == {0}) / np.sum({1} == {0}, {2}, keepdims=True)",
     "_nan_tie_weights": "({1} == {0}) / np.sum({1} == {0}, {2}, keepdims=True)",
+    "_dot": "{0} * {1} (Re(conj({0}) * {1}) for complex values)",
     "_l2_weights": "np.where({0} > 0, {1} / {0}, 0)",
     "_softmax_weights": "np.exp({1} - {0})",
     "_pnorm_weights": "np.where({1} != 0, np.sign({1}) * (np.abs({1}) / {0}) ** ({3} - 1), 0)",
@@ -578,8 +584,16 @@ def collect() -> list[dict[str, Any]]:
             "differentiable": prim.differentiable,
             "vjp": _vjp_text(prim, names, sources, _registry.PerPosition),
             "jvp": _jvp_text(prim, names, sources, _registry.PerPosition),
+            "complex": _complex_text(prim),
         })
     return rows
+
+
+def _complex_text(prim: Any) -> str:
+    """What the op does with complex values (``Primitive.complex``)."""
+    if not prim.differentiable:
+        return "—"
+    return {True: "✓", "holomorphic": "✓ conjugated", False: "✗ refused"}[prim.complex]
 
 
 def _per_argument(rules: Any, names: list[str], sources: _Sources) -> str:
@@ -646,11 +660,12 @@ def markdown() -> str:
         out.append(f"## {title}\n")
         if group in GROUP_NOTES:
             out.append(GROUP_NOTES[group] + "\n")
-        out.append("| op | recorded by | gradient rule (VJP) | forward mode (JVP) |")
-        out.append("| --- | --- | --- | --- |")
+        out.append("| op | recorded by | gradient rule (VJP) | forward mode (JVP) | complex |")
+        out.append("| --- | --- | --- | --- | --- |")
         for r in sorted(members, key=lambda r: r["name"]):
             recorded = ", ".join(f"`{u}`" for u in r["recorded_by"]) or "*internal*"
-            out.append(f"| `{r['name']}` | {recorded} | {r['vjp']} | {r['jvp']} |")
+            out.append(f"| `{r['name']}` | {recorded} | {r['vjp']} | {r['jvp']} | "
+                       f"{r['complex']} |")
         out.append("")
     return "\n".join(out)
 

@@ -72,7 +72,9 @@ def _record_custom(
             out.append(gi._value if raw else gi)
         return out
 
-    prim = Primitive(f"custom_gradient:{name}", None, joint=joint)  # type: ignore[arg-type]
+    # the user's rule, in TensorFlow's convention for complex values (as TensorFlow takes it)
+    prim = Primitive(f"custom_gradient:{name}", None, joint=joint,  # type: ignore[arg-type]
+                     complex=True)
     out: Any = tuple(outs) if len(outs) > 1 else outs[0]
     _record(prim, args, [a._value for a in args], {}, out, forward=False)
     for acc in list(STATE.accumulators):

@@ -17,7 +17,7 @@ import numpy as np
 
 # CPython 3.11 does not specialise ``np.<name>`` lookups (numpy has a module ``__getattr__``),
 # so the hot paths use names imported from numpy.
-from numpy import ndarray
+from numpy import float32, float64, ndarray
 
 from ._checks import _check_forward, _complex_error, _complex_refused
 from ._registry import PRIMITIVES, Primitive, conjugated
@@ -279,8 +279,14 @@ def _record(
                 else:
                     out_id = out._id = next_id()
                     ans = out._value
-                if prim.complex is not True and _holds_complex(prim, vals, ans):
-                    prim = _for_complex(prim)
+                cx = prim.complex
+                if cx is not True:  # a holomorphic op's real output needs one look
+                    cls = type(ans)
+                    if (cx is False or (
+                        ans.dtype.kind == "c" if cls is ndarray
+                        else cls is not float64 and cls is not float32
+                    )) and _holds_complex(prim, vals, ans):
+                        prim = _for_complex(prim)
                 where = _check_forward(prim, out) if ANOMALY[0] and STATE.anomaly else None
                 if static:  # index arrays and masks as they were when the op ran
                     for v in static.values():

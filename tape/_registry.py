@@ -95,7 +95,8 @@ class Primitive:
         # the transposes of a complex derivative, which the engine conjugates around (see
         # :func:`conjugated`); False when the op refuses to differentiate complex values.
         self.complex = complex
-        self.twin: Primitive | None = None  # the conjugated twin, built on first use
+        # a holomorphic op's conjugated twin (built on first use); a twin's: the op itself
+        self.twin: Primitive | None = None
         self.saves, self.saves_ans = rule_reads(self.vjps)
         # per tuple of connected argument positions, what their rules read (see
         # tape._record._keep), worked out on first use
@@ -241,6 +242,6 @@ def conjugated(prim: Primitive) -> Primitive:
         )
         twin.keeps = {}
         twin.complex = True
-        twin.twin = twin
+        twin.twin = prim
         prim.twin = twin
     return prim.twin

@@ -45,6 +45,8 @@ def _fmt(value: Any, precision: int) -> str:
     v = np.asarray(value)
     if v.size == 1:
         x = v.reshape(()).item()
+        if isinstance(x, complex):  # as NumPy prints one: (a+bj)
+            return f"({x.real:.{precision}g}{x.imag:+.{precision}g}j)"
         return f"{x:.{precision}g}" if isinstance(x, float) else str(x)
     if v.size <= 4:  # on one line, whatever the shape
         text = np.array2string(v, precision=precision, separator=", ", max_line_width=10**6)
@@ -116,9 +118,15 @@ def _row(name: str, op: str, inputs: str, t: Tensor, local: str, adjoints: dict,
 
 
 def _local_derivatives(prim, args, vals, static, out, conn, labels, out_labels, precision):
-    """d out / d input for scalar ops, from the op's own gradient rules with cotangent 1."""
+    """d out / d input for scalar ops, from the op's own gradient rules with cotangent 1. With
+    complex values, only a holomorphic op has one (its complex derivative, from the rules
+    of the op itself, not of the conjugated twin the tape recorded)."""
     if type(out) is tuple or out._value is None or np.size(out._value) != 1:
         return ""
+    if any(np.iscomplexobj(v) for v in (*vals, out._value) if not isinstance(v, _Meta)):
+        if prim.twin is None or prim.complex is not True:
+            return ""
+        prim = prim.twin  # the holomorphic op whose conjugated twin was recorded
     by_input: dict[str, list[tuple[int, Any]]] = {}  # an input's label -> (position, d)
     one = np.ones_like(out._value)
     for i in conn:

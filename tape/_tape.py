@@ -704,6 +704,12 @@ class GradientTape:
                         f"output_gradients must have a floating dtype, got {og.dtype}; "
                         f"cast it to {t.dtype}."
                     )
+                if og.dtype.kind == "c" and t.dtype.kind != "c":
+                    raise ValueError(
+                        f"output_gradients is complex ({og.dtype}) but its target is real "
+                        f"({t.dtype}): a real target's cotangent is real. Pass its real part "
+                        "(tape.math.real), or make the target complex (tape.cast)."
+                    )
                 g = og._value if raw else (og._read() if isinstance(og, Variable) else og)
             prev = seeds.get(t._id)
             seeds[t._id] = g if prev is None else prev + g

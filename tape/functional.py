@@ -58,6 +58,7 @@ def value_and_grad(
     argnums: int | Sequence[int] = 0,
     has_aux: bool = False,
     allow_int: bool = False,
+    holomorphic: bool = False,
 ) -> Callable[..., Any]:
     """A function returning ``(f(*args), gradient)``; with ``has_aux``, ``((f, aux), grad)``.
 
@@ -65,10 +66,20 @@ def value_and_grad(
     a tuple). ``f`` must return a scalar; integer inputs raise ``TypeError`` unless
     ``allow_int``.
 
+    Complex numbers follow JAX's convention, as the whole functional API does: for a real
+    ``f`` of a complex ``z = x + iy`` the gradient is ``df/dx - i df/dy`` (the conjugate of
+    what ``GradientTape.gradient`` gives, which follows TensorFlow); a complex ``f`` needs
+    ``holomorphic=True`` (complex inputs), and then the gradient is the complex derivative
+    ``f'(z)``.
+
     >>> import tape
     >>> value, g = tape.value_and_grad(lambda x: x**2 + x)(2.0)
     >>> float(value), float(g)
     (6.0, 5.0)
+    >>> complex(tape.grad(lambda z: tape.math.abs(z) ** 2 + tape.math.real(z))(1 + 2j))
+    (3-4j)
+    >>> complex(tape.grad(lambda z: z**2, holomorphic=True)(1 + 2j))
+    (2+4j)
     """
 
     @functools.wraps(f)
@@ -77,12 +88,7 @@ def value_and_grad(
         args = tuple(_tree(a) if i in nums else a for i, a in enumerate(args))
         for i in nums:
             for leaf in flatten(args[i]):
-                if leaf.dtype.kind not in "fc" and not allow_int:
-                    raise TypeError(
-                        "grad requires real- or complex-valued inputs (a floating dtype), but "
-                        f"argument {i} has dtype {leaf.dtype}. Pass floats (e.g. 2.0, not 2), "
-                        "or set allow_int=True to get None for integer inputs."
-                    )
+                _check_input("grad", leaf, i, holomorphic, allow_int)
         with GradientTape() as t:
             t.watch([args[i] for i in nums])
             out, aux = _split_aux(f(*args, **kwargs), has_aux)
@@ -91,13 +97,61 @@ def value_and_grad(
             raise TypeError(
                 f"Gradient only defined for scalar-output functions. Output had shape: {shape}."
             )
+        _check_output("grad", out, holomorphic)
         sources = [args[i] for i in nums]
         grads = t.gradient(out, sources, unconnected_gradients="zero")
-        grads = [pack_as(g, [densify(leaf) for leaf in flatten(g)]) for g in grads]
+        grads = [pack_as(g, [_conj(densify(leaf)) for leaf in flatten(g)]) for g in grads]
         g = grads[0] if isinstance(argnums, int) else tuple(grads)
         return ((out, aux), g) if has_aux else (out, g)
 
     return wrapped
+
+
+def _conj(x: Any) -> Any:
+    """The conjugate of a complex tensor (recorded), anything else as it is: the functional
+    API's results follow JAX's convention, the conjugate of the tape's (TensorFlow's)."""
+    dtype = getattr(x, "dtype", None)
+    return np.conjugate(x) if dtype is not None and dtype.kind == "c" else x
+
+
+def _check_input(name: str, leaf: Any, i: int, holomorphic: bool, allow_int: bool) -> None:
+    """JAX's checks of a differentiated input's dtype."""
+    kind = leaf.dtype.kind
+    if holomorphic and kind != "c":
+        raise TypeError(
+            f"{name} with holomorphic=True requires inputs with complex dtype, but argument "
+            f"{i} has dtype {leaf.dtype}. Pass complex values (tape.complex(x, y), x + 0j)."
+        )
+    if name == "jacfwd" and not holomorphic and kind == "c":
+        raise TypeError(
+            f"jacfwd requires real-valued inputs, but argument {i} has dtype {leaf.dtype}. "
+            "For holomorphic differentiation, pass holomorphic=True; for a function that is "
+            "not holomorphic, use tape.jvp along the real and the imaginary directions, or "
+            "jacrev."
+        )
+    if kind not in "fc" and not allow_int:
+        raise TypeError(
+            f"{name} requires real- or complex-valued inputs (a floating dtype), but "
+            f"argument {i} has dtype {leaf.dtype}. Pass floats (e.g. 2.0, not 2), "
+            "or set allow_int=True to get None for integer inputs."
+        )
+
+
+def _check_output(name: str, out: Any, holomorphic: bool) -> None:
+    """JAX's checks of a differentiated output's dtype."""
+    kind = out.dtype.kind
+    if holomorphic and kind != "c":
+        raise TypeError(
+            f"{name} with holomorphic=True requires outputs with complex dtype, but got "
+            f"{out.dtype}."
+        )
+    if not holomorphic and kind == "c" and name != "jacfwd":
+        raise TypeError(
+            f"{name} requires real-valued outputs, but got {out.dtype}. For holomorphic "
+            "differentiation, pass holomorphic=True. For a function that is not holomorphic, "
+            "differentiate its real and imaginary parts (tape.math.real, tape.math.imag), or "
+            "use tape.vjp or GradientTape directly."
+        )
 
 
 def grad(
@@ -105,15 +159,17 @@ def grad(
     argnums: int | Sequence[int] = 0,
     has_aux: bool = False,
     allow_int: bool = False,
+    holomorphic: bool = False,
 ) -> Callable[..., Any]:
-    """The gradient of a scalar function, as a function: ``grad(f)(x)``.
+    """The gradient of a scalar function, as a function: ``grad(f)(x)``. Complex values
+    follow JAX's convention (see :func:`value_and_grad`).
 
     >>> import tape
     >>> df = tape.grad(lambda x: x**3)
     >>> float(df(2.0)), float(tape.grad(df)(2.0))
     (12.0, 12.0)
     """
-    vg = value_and_grad(f, argnums, has_aux, allow_int)
+    vg = value_and_grad(f, argnums, has_aux, allow_int, holomorphic)
 
     @functools.wraps(f)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
@@ -126,6 +182,9 @@ def grad(
 def vjp(f: Callable[..., Any], *primals: Any, has_aux: bool = False) -> Any:
     """``(f(*primals), vjp_fn)``: ``vjp_fn(cotangent)`` returns a tuple with one cotangent per
     primal. With ``has_aux``, ``(out, vjp_fn, aux)``.
+
+    Complex cotangents follow JAX's convention: ``vjp_fn(u)`` is ``u`` times the derivative,
+    the conjugate of ``GradientTape.gradient`` with ``output_gradients=conj(u)``.
 
     >>> import tape
     >>> y, pullback = tape.vjp(lambda x: x * x, tape.constant([1.0, 2.0]))
@@ -144,9 +203,10 @@ def vjp(f: Callable[..., Any], *primals: Any, has_aux: bool = False) -> Any:
             raise ValueError(
                 f"The cotangent has {len(flat_ct)} parts but the output has {len(flat_out)}."
             )
-        grads = t.gradient(flat_out, flatten(list(xs)), output_gradients=flat_ct,
+        grads = t.gradient(flat_out, flatten(list(xs)),
+                           output_gradients=[_conj(_tensor(u)) for u in flat_ct],
                            unconnected_gradients="zero")
-        return tuple(pack_as(list(xs), [densify(g) for g in grads]))
+        return tuple(pack_as(list(xs), [_conj(densify(g)) for g in grads]))
 
     return (out, vjp_fn, aux) if has_aux else (out, vjp_fn)
 
@@ -166,7 +226,7 @@ def jvp(f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]) 
     xs = [_tree(p) for p in primals]
     flat_x = flatten(xs)
     flat_t = [
-        _tensor(np.asarray(t, dtype=x.dtype) if not isinstance(t, (Tensor, Variable)) else t)
+        _tensor(_tangent_value(t, x) if not isinstance(t, (Tensor, Variable)) else t)
         for t, x in zip(flatten(list(tangents)), flat_x)
     ]
     with ForwardAccumulator(flat_x, flat_t) as acc:
@@ -174,8 +234,27 @@ def jvp(f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]) 
     return out, acc.jvp(out, unconnected_gradients="zero")
 
 
-def jacrev(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable[..., Any]:
+def _tangent_value(t: Any, x: Any) -> np.ndarray:
+    """A tangent given as a number or an array, in its primal's dtype; a complex tangent of a
+    real primal raises (casting would drop its imaginary part)."""
+    value = np.asarray(t)
+    if value.dtype.kind == "c" and x.dtype.kind != "c":
+        raise TypeError(
+            f"A tangent of a real primal must be real: got dtype {value.dtype} for a primal "
+            f"of dtype {x.dtype}. Make the primal complex (x + 0j), or pass the tangent's "
+            "real part."
+        )
+    return value.astype(x.dtype)
+
+
+def jacrev(
+    f: Callable[..., Any], argnums: int | Sequence[int] = 0, holomorphic: bool = False
+) -> Callable[..., Any]:
     """The Jacobian by reverse mode: shape ``out.shape + arg.shape``.
+
+    As JAX's: complex inputs give the conjugate of ``GradientTape.jacobian``'s rows (JAX's
+    convention); complex outputs need ``holomorphic=True`` (and complex inputs), which gives
+    the complex derivative.
 
     >>> import tape
     >>> tape.jacrev(lambda x: x * x)(tape.constant([1.0, 2.0])).numpy()
@@ -188,12 +267,16 @@ def jacrev(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable[
         nums = _argnums(argnums, len(args))
         args = tuple(_tree(a) if i in nums else a for i, a in enumerate(args))
         sources = [args[i] for i in nums]
+        for i in nums:
+            for leaf in flatten(args[i]):
+                _check_input("jacrev", leaf, i, holomorphic, allow_int=False)
         with GradientTape(persistent=True) as t:
             t.watch(sources)
             out = f(*args)
         per_output = []
         for o in flatten(out):
-            jac = t.jacobian(o, sources, unconnected_gradients="zero")
+            _check_output("jacrev", o, holomorphic)
+            jac = [_conj(j) for j in t.jacobian(o, sources, unconnected_gradients="zero")]
             per_output.append(jac[0] if isinstance(argnums, int) else tuple(jac))
         return pack_as(out, per_output)
 
@@ -203,9 +286,12 @@ def jacrev(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable[
 jacobian = jacrev
 
 
-def jacfwd(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable[..., Any]:
+def jacfwd(
+    f: Callable[..., Any], argnums: int | Sequence[int] = 0, holomorphic: bool = False
+) -> Callable[..., Any]:
     """The Jacobian by forward mode: shape ``out.shape + arg.shape``. Cheaper than
-    :func:`jacrev` for tall Jacobians.
+    :func:`jacrev` for tall Jacobians. As JAX's, complex inputs need ``holomorphic=True``
+    (the columns are then the complex derivative's); real inputs may give complex outputs.
 
     The columns come from one batched forward pass: the tangent of ``f`` for one column of
     the identity is traced, then run on all of them at once, the identity's columns kept
@@ -225,6 +311,8 @@ def jacfwd(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable[
         nums = _argnums(argnums, len(args))
         # each differentiated argument one tensor of its own (see _tree)
         args = tuple(identity(_tensor(a)) if i in nums else a for i, a in enumerate(args))
+        for i in nums:
+            _check_input("jacfwd", args[i], i, holomorphic, allow_int=False)
         per_arg = []  # per argument, per output: the Jacobian
         out: Any = None
         for i in nums:
@@ -262,6 +350,8 @@ def jacfwd(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable[
                 columns = vmap(column, in_axes=in_axes)(*args, eye)
             out = seen[0]
             jacs = []
+            for o in flatten(out):
+                _check_output("jacfwd", o, holomorphic)
             for o, cols in zip(flatten(out), columns):  # (x.size,) + o.shape: columns last
                 cols = transpose(cols, tuple(range(1, cols.ndim)) + (0,))
                 jacs.append(reshape(cols, o.shape + x.shape))
@@ -275,8 +365,12 @@ def jacfwd(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable[
     return wrapped
 
 
-def hessian(f: Callable[..., Any], argnums: int = 0) -> Callable[..., Any]:
-    """The Hessian of a scalar function: the reverse-mode Jacobian of its gradient.
+def hessian(
+    f: Callable[..., Any], argnums: int = 0, holomorphic: bool = False
+) -> Callable[..., Any]:
+    """The Hessian of a scalar function: the reverse-mode Jacobian of its gradient (of a
+    holomorphic function of complex inputs with ``holomorphic=True``: its second complex
+    derivative).
 
     >>> import tape
     >>> tape.hessian(lambda x: tape.reduce_sum(x**3))(tape.constant([1.0, 2.0])).numpy()
@@ -285,7 +379,7 @@ def hessian(f: Callable[..., Any], argnums: int = 0) -> Callable[..., Any]:
     """
     if not isinstance(argnums, int):
         raise TypeError("hessian takes a single argnums (an int).")
-    return jacrev(grad(f, argnums), argnums)
+    return jacrev(grad(f, argnums, holomorphic=holomorphic), argnums, holomorphic=holomorphic)
 
 
 def hvp(f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]) -> Any:
@@ -704,7 +798,9 @@ def _mapped(tr: Any, flags: list[bool], size: int, first: list,
 
     run.__name__ = f"vmap_of_{tr.name}"
     run.mapped = _Info(tr, flags, size)  # type: ignore[attr-defined]
-    return Primitive("vmap", run, joint=joint, jvps=PerPosition(jvp_at), batch=_mapped_rule)
+    # (its rules are the function's own, batched: right for complex values as they are)
+    return Primitive("vmap", run, joint=joint, jvps=PerPosition(jvp_at), batch=_mapped_rule,
+                     complex=True)
 
 
 def _mapped_rule(prim: Primitive, args: list, batched: list[bool], ndims: list[int],

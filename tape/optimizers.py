@@ -113,6 +113,12 @@ class Optimizer:
                     f"Optimizers update tape.Variable objects in place; got "
                     f"{type(v).__name__} ({v!r}). Create the parameters with tape.Variable(...)."
                 )
+            if v.dtype.kind == "c":
+                raise TypeError(
+                    f"Variable '{v.name}' is complex ({v.dtype}); the optimizers train real "
+                    "variables. Train its real and imaginary parts as two float variables "
+                    "and build the value with tape.complex(re, im)."
+                )
             if v.dtype.kind != "f":
                 raise TypeError(
                     f"Variable '{v.name}' has dtype {v.dtype}; only floating variables can "

@@ -32,6 +32,8 @@ CASES = {
     "per_example_gradients": ((), (), "clipped per-example gradients"),
     # the picture is drawn only when matplotlib is installed
     "fit_distribution": (("scipy",), (), "SciPy's fit:"),
+    # the picture is drawn only when matplotlib is installed
+    "phase_mask": ((), (), "overlap with the target"),
 }
 
 

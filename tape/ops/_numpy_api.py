@@ -187,8 +187,10 @@ _FFT = (
     f"imaginary part -(x @ np.sin(w)); {_CUSTOM}.",
 )
 _EMATH = (
-    f"its results are complex for some real inputs, and {_REAL}",
-    "Use np.sqrt, np.log, np.power... on values inside their real domain.",
+    "its result's dtype depends on the values (complex where a real input is out of the "
+    "real domain), and no rule is written for that",
+    "Make the input complex first and use NumPy's own functions: np.sqrt(x + 0j), "
+    "np.log(x + 0j), np.power(x + 0j, p) are differentiated.",
 )
 _POLY = (
     _NO_RULE,
@@ -258,8 +260,9 @@ UNSUPPORTED: dict[str, tuple[str, str]] = {
          "derivative", "Sort by a real key instead: z[np.argsort(np.real(z))]."),
     ),
     "np.roots": (
-        f"the roots of a polynomial may be complex, and {_REAL}",
-        f"Solve for real roots with your own iteration on tensors; {_CUSTOM}.",
+        _NO_RULE,
+        "Find the roots with your own iteration on tensors (Newton's method, which a tape "
+        f"differentiates), or from the companion matrix's eigenvalues; {_CUSTOM}.",
     ),
     # the discrete Fourier transform
     **dict.fromkeys(

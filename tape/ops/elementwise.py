@@ -999,7 +999,8 @@ def make_complex(real_part: Any, imag_part: Any, name: str | None = None) -> Ten
     >>> tape.complex(tape.constant([1.0]), tape.constant([2.0]))
     tape.Tensor([1.+2.j], shape=(1,), dtype=complex64)
     """
-    re, im = as_tensor(real_part), as_tensor(imag_part)
+    re, im = (v if isinstance(v, (Tensor, Variable)) else as_tensor(v)
+              for v in (real_part, imag_part))
     if re.dtype.kind != "f" or im.dtype.kind != "f" or re.dtype != im.dtype:
         raise TypeError(
             f"complex() takes two floating tensors of one dtype, got {re.dtype} and "

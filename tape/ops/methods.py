@@ -55,6 +55,16 @@ class _Methods:
         return np.swapaxes(self, -1, -2)
 
     @property
+    def real(self) -> Tensor:
+        """The real part, as ``ndarray.real`` (recorded: ``np.real``)."""
+        return np.real(self)
+
+    @property
+    def imag(self) -> Tensor:
+        """The imaginary part, as ``ndarray.imag`` (recorded: ``np.imag``)."""
+        return np.imag(self)
+
+    @property
     def itemsize(self) -> int:
         """Bytes per element."""
         return self.dtype.itemsize
@@ -145,9 +155,7 @@ class _Methods:
         return np.round(self, decimals=decimals, out=out)
 
     def conj(self) -> Tensor:
-        """The complex conjugate: a real tensor itself (recorded as an identity)."""
-        if self.dtype.kind != "c":
-            return identity(self)
+        """The complex conjugate (recorded); a real tensor's is itself."""
         return np.conjugate(self)
 
     conjugate = conj

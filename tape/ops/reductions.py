@@ -517,7 +517,15 @@ def _var_vjp(g, ans, x, axes, keepdims, ddof):
 
 
 def _var_jvp(t, ans, x, axes, keepdims, ddof):
-    return _reduced_sum(t * _centered(x, axes), axes, keepdims) * (2 / _dof(x, axes, ddof))
+    return _reduced_sum(_dot(_centered(x, axes), t), axes, keepdims) * (2 / _dof(x, axes, ddof))
+
+
+def _dot(w, t):
+    """``w * t``; for complex values ``Re(conj(w) t)``: the change of a real function of
+    complex ``x`` whose gradient (TensorFlow's convention) is ``w``, along ``t``."""
+    if w.dtype.kind == "c" or t.dtype.kind == "c":
+        return np.real(np.conjugate(w) * t)
+    return w * t
 
 
 def _std_weights(ans, x, axes, ddof):
@@ -537,16 +545,19 @@ def _moment_fwd(fn):
     return fwd
 
 
-_var = defprim("variance", _moment_fwd(np.var), _var_vjp, jvps=(_var_jvp,), batch=reduction)
+# On complex values the variance is the mean of |x - mean|^2 (NumPy's): real, with gradient
+# 2 (x - mean) / dof in TensorFlow's convention, the real formula.
+_var = defprim("variance", _moment_fwd(np.var), _var_vjp, jvps=(_var_jvp,), batch=reduction,
+               complex=True)
 _std = defprim(
     "std", _moment_fwd(np.std),
     lambda g, ans, x, axes, keepdims, ddof: _spread(g, x, axes) * _std_weights(ans, x, axes, ddof),
     jvps=(
         lambda t, ans, x, axes, keepdims, ddof: _reduced_sum(
-            t * _std_weights(ans, x, axes, ddof), axes, keepdims
+            _dot(_std_weights(ans, x, axes, ddof), t), axes, keepdims
         ),
     ),
-    batch=reduction,
+    batch=reduction, complex=True,
 )
 
 
@@ -609,10 +620,10 @@ _l2 = defprim(
     lambda g, ans, x, axes, keepdims: _spread(g, x, axes) * _l2_weights(ans, x, axes),
     jvps=(
         lambda t, ans, x, axes, keepdims: _reduced_sum(
-            t * _l2_weights(ans, x, axes), axes, keepdims
+            _dot(_l2_weights(ans, x, axes), t), axes, keepdims
         ),
     ),
-    batch=reduction,
+    batch=reduction, complex=True,
 )
 
 
@@ -624,9 +635,12 @@ def _pnorm_fwd(x, axes, keepdims, p):
 def _pnorm_weights(ans, x, axes, p):
     # d ||x||_p / d x_i = sign(x_i) (|x_i| / ||x||_p)^(p - 1); 0 where x_i == 0 or at the origin.
     kept = _kept(ans, x, axes)
+    # (for complex x, sign(x) is the unit x / |x|, written so that it is differentiable)
     nonzero = np.logical_and(x != 0, kept > 0)
-    ratio = np.abs(x) / np.where(kept > 0, kept, 1)
-    return np.where(nonzero, np.sign(x) * np.where(nonzero, ratio, 1) ** (p - 1), 0)
+    size = np.abs(x)
+    ratio = size / np.where(kept > 0, kept, 1)
+    unit = x / np.where(nonzero, size, 1) if x.dtype.kind == "c" else np.sign(x)
+    return np.where(nonzero, unit * np.where(nonzero, ratio, 1) ** (p - 1), 0)
 
 
 _pnorm = defprim(
@@ -634,10 +648,10 @@ _pnorm = defprim(
     lambda g, ans, x, axes, keepdims, p: _spread(g, x, axes) * _pnorm_weights(ans, x, axes, p),
     jvps=(
         lambda t, ans, x, axes, keepdims, p: _reduced_sum(
-            t * _pnorm_weights(ans, x, axes, p), axes, keepdims
+            _dot(_pnorm_weights(ans, x, axes, p), t), axes, keepdims
         ),
     ),
-    batch=reduction,
+    batch=reduction, complex=True,
 )
 
 
