@@ -253,14 +253,6 @@ UNSUPPORTED: dict[str, tuple[str, str]] = {
         ("it sorts complex numbers by their real, then imaginary parts, an order with no "
          "derivative", "Sort by a real key instead: z[np.argsort(np.real(z))]."),
     ),
-    "np.linalg.eig": (
-        f"the eigenvalues of a general matrix may be complex, and {_REAL}",
-        "For a symmetric matrix use np.linalg.eigh.",
-    ),
-    "np.linalg.eigvals": (
-        f"the eigenvalues of a general matrix may be complex, and {_REAL}",
-        "For a symmetric matrix use np.linalg.eigvalsh.",
-    ),
     "np.roots": (
         _NO_RULE,
         "Find the roots with your own iteration on tensors (Newton's method, which a tape "

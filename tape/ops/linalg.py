@@ -59,6 +59,42 @@ def _float_dtype(x: Any) -> np.dtype:
     return dt if dt.kind in "fc" else np.dtype(np.float64)
 
 
+def _real_dtype(x: Any) -> np.dtype:
+    """The real dtype of ``x``'s precision (float64 for complex128)."""
+    return np.finfo(_float_dtype(x)).dtype
+
+
+def _is_complex(x: Any) -> bool:
+    return _peek(x).dtype.kind == "c"
+
+
+def _conj(x: Any) -> Any:
+    """The complex conjugate of a complex value (recorded on tensors); a real one as it is."""
+    return np.conjugate(x) if _is_complex(x) else x
+
+
+def _mH(x: Any) -> Any:
+    """The conjugate transpose of the last two axes (the transpose, for real values)."""
+    return _conj(_mT(x))
+
+
+def _re(x: Any) -> Any:
+    """The real part of a complex value (recorded on tensors); a real one as it is."""
+    return np.real(x) if _is_complex(x) else x
+
+
+def _column_dots(x: Any, y: Any) -> Any:
+    """``diag(x^H y)``: the inner product of each column of ``x`` with the same column of
+    ``y``, shape ``(..., K)``."""
+    return np.sum(_conj(x) * y, axis=-2)
+
+
+def _diag_matrix(d: Any) -> Any:
+    """Diagonal matrices with the vectors ``d`` (``(..., K)``) on their diagonals."""
+    n = _shape(d)[-1]
+    return np.expand_dims(d, -1) * np.eye(n, dtype=_real_dtype(d))
+
+
 def _phi_mask(n: int, dtype: Any) -> np.ndarray:
     """Lower triangle with the diagonal halved: Phi(X) = X * mask."""
     return np.tri(n, n, dtype=dtype) - 0.5 * np.eye(n, dtype=dtype)
@@ -120,20 +156,25 @@ def _divide_columns(x: Any, s: Any) -> Any:
 
 def _sym_from_triangle(t: Any, uplo: str) -> Any:
     """The symmetric matrix that an op reading only the lower (``'L'``) or upper (``'U'``)
-    triangle of ``t`` sees."""
+    triangle of ``t`` sees; for complex values the Hermitian one, with the real part of the
+    diagonal (LAPACK takes its imaginary part as 0)."""
     n = _shape(t)[-1]
-    dtype = _float_dtype(t)
+    dtype = _real_dtype(t)
     mask, strict = np.tri(n, n, dtype=dtype), np.tri(n, n, -1, dtype=dtype)
     if uplo == "U":
         mask, strict = mask.T, strict.T
+    if _is_complex(t):
+        off = t * strict
+        return off + _mH(off) + np.real(t) * np.eye(n, dtype=dtype)
     return t * mask + _mT(t * strict)
 
 
 def _triangle_grad(m: Any, uplo: str) -> Any:
     """The cotangent of a triangle-reading op from the cotangent ``m`` of the symmetric
-    matrix it sees: ``m + m^T`` on the triangle read, halved on the diagonal."""
-    mask = _phi_mask(_shape(m)[-1], _float_dtype(m))
-    return (m + _mT(m)) * (mask if uplo == "L" else mask.T)
+    (Hermitian) matrix it sees: ``m + m^H`` on the triangle read, halved on the diagonal
+    (where it is the real part of ``m``'s)."""
+    mask = _phi_mask(_shape(m)[-1], _real_dtype(m))
+    return (m + _mH(m)) * (mask if uplo == "L" else mask.T)
 
 
 # --------------------------------------------------------------------------- matmul
@@ -218,9 +259,9 @@ def matmul(
            [11., 25.]], dtype=float32)
     """
     if transpose_a or adjoint_a:
-        a = _swap_last(a)
+        a = matrix_transpose(a, conjugate=adjoint_a)
     if transpose_b or adjoint_b:
-        b = _swap_last(b)
+        b = matrix_transpose(b, conjugate=adjoint_b)
     return bind2(_matmul, a, b)
 
 
@@ -267,7 +308,7 @@ def matvec(
     """Matrix-vector product: ``a`` is ``(..., M, N)``, ``b`` is ``(..., N)``, the result
     ``(..., M)`` (batch axes broadcast)."""
     if transpose_a or adjoint_a:
-        a = _swap_last(a)
+        a = matrix_transpose(a, conjugate=adjoint_a)
     _rank2(a, "matvec")
     return getitem(matmul(a, expand_dims(b, -1)), (Ellipsis, 0))
 
@@ -646,24 +687,34 @@ def _slogdet_fwd(a):
     return scalarize(sign), scalarize(logdet)
 
 
-_slogdet = defprim(
-    "slogdet", _slogdet_fwd,
-    lambda g, ans, a: np.expand_dims(np.expand_dims(g[1], -1), -1)
-    * _mT(_inv_for_grad(a, "slogdet")),
-    jvps=(
-        lambda t, ans, a: (
-            scalarize(np.zeros(_shape(ans[0]), _float_dtype(ans[0]))),
-            _trace_of_inv_times(a, t, "slogdet"),
-        ),
-    ),
-    batch=same_call,
-)
+def _slogdet_vjp(g, ans, a):
+    # With tau = tr(A^-1 dA) = d log det A: d log|det A| = Re(tau), and d sign = i sign Im(tau)
+    # (0 for a real matrix, whose sign is piecewise constant). Transposed: (g_log + i Im(g_sign
+    # conj(sign))) A^-H.
+    gsign, glog = g
+    sign = ans[0]
+    w = glog + np.imag(gsign * np.conj(sign)) * 1j if _is_complex(sign) else glog
+    return np.expand_dims(np.expand_dims(w, -1), -1) * _mH(_inv_for_grad(a, "slogdet"))
+
+
+def _slogdet_jvp(t, ans, a):
+    tau = _trace_of_inv_times(a, t, "slogdet")
+    sign = ans[0]
+    if _is_complex(sign):
+        return sign * (np.imag(tau) * 1j), np.real(tau)
+    return scalarize(np.zeros(_shape(sign), _float_dtype(sign))), tau
+
+
+_slogdet = defprim("slogdet", _slogdet_fwd, _slogdet_vjp, jvps=(_slogdet_jvp,),
+                   batch=same_call, complex=True)
 
 
 def inv(input: Any, adjoint: bool = False, name: str | None = None) -> Any:
-    """Inverse of each square matrix in ``input`` (of its adjoint with ``adjoint=True``).
+    """Inverse of each square matrix in ``input`` (of its adjoint, the conjugate transpose,
+    with ``adjoint=True``).
 
-    Gradient: ``-inv(A)^T g inv(A)^T``. A singular matrix raises ``LinAlgError``.
+    Gradient: ``-inv(A)^H g inv(A)^H`` (``^H`` the conjugate transpose, ``^T`` for real
+    matrices). A singular matrix raises ``LinAlgError``.
 
     >>> import tape
     >>> tape.linalg.inv(tape.constant([[2.0, 0.0], [0.0, 4.0]])).numpy()
@@ -672,13 +723,14 @@ def inv(input: Any, adjoint: bool = False, name: str | None = None) -> Any:
     """
     _square(input, "inv")
     out = bind(_inv, input)
-    return _swap_last(out) if adjoint else out
+    return matrix_transpose(out, conjugate=True) if adjoint else out
 
 
 def det(input: Any, name: str | None = None) -> Any:
     """Determinant of each square matrix in ``input``.
 
-    Gradient: ``det(A) inv(A)^T``; at an exactly singular matrix it raises ``LinAlgError``,
+    Gradient: ``conj(det(A)) inv(A)^H`` (``det(A) inv(A)^T`` for real matrices); at an
+    exactly singular matrix it raises ``LinAlgError``,
     as TensorFlow raises (the derivative there is the adjugate, which JAX returns and tape
     does not compute). Use :func:`slogdet` for products of many factors.
 
@@ -691,11 +743,19 @@ def det(input: Any, name: str | None = None) -> Any:
 
 
 def slogdet(input: Any, name: str | None = None) -> tuple[Any, Any]:
-    """``(sign, log_abs_determinant)`` of each square matrix in ``input``.
+    """``(sign, log_abs_determinant)`` of each square matrix in ``input``: ``det = sign *
+    exp(log_abs_determinant)``, the sign ±1 for real matrices and ``det / |det|``, of
+    modulus 1, for complex ones; ``log_abs_determinant`` is real.
 
-    The sign is piecewise constant: its gradient is zero. ``log|det A|`` has gradient
-    ``inv(A)^T``; at a singular matrix the gradient raises ``LinAlgError``, as TensorFlow
-    raises (JAX gives inf).
+    With ``tau = tr(A^-1 dA)``, ``d log|det A| = Re(tau)`` (gradient ``inv(A)^H``) and
+    ``d sign = i sign Im(tau)``: a real matrix's sign is piecewise constant, with gradient
+    zero. At a singular matrix the gradient raises ``LinAlgError``, as TensorFlow raises
+    (JAX gives inf).
+
+    >>> import numpy as np, tape
+    >>> sign, logabs = tape.linalg.slogdet(tape.constant(np.array([[2j, 0.0], [0.0, 3.0]])))
+    >>> complex(sign), round(float(logabs), 6)
+    (1j, 1.791759)
     """
     _square(input, "slogdet")
     return bind(_slogdet, input)
@@ -734,7 +794,8 @@ _solve = defprim(
 
 def solve(matrix: Any, rhs: Any, adjoint: bool = False, name: str | None = None) -> Any:
     """Solve ``matrix @ X = rhs`` for ``X``: ``matrix`` is ``(..., M, M)``, ``rhs``
-    ``(..., M, K)`` (batch axes broadcast). ``adjoint=True`` solves with ``matrix^T``.
+    ``(..., M, K)`` (batch axes broadcast). ``adjoint=True`` solves with ``adjoint(matrix)``,
+    the conjugate transpose.
 
     >>> import tape
     >>> tape.linalg.solve(tape.constant([[2.0, 0.0], [0.0, 4.0]]),
@@ -750,7 +811,7 @@ def solve(matrix: Any, rhs: Any, adjoint: bool = False, name: str | None = None)
             f"matrix {tuple(_shape(matrix))}, got {tuple(sr)}."
         )
     if adjoint:
-        matrix = _swap_last(matrix)
+        matrix = matrix_transpose(matrix, conjugate=True)
     return bind(_solve, matrix, rhs)
 
 
@@ -759,7 +820,7 @@ def triangular_solve(
 ) -> Any:
     """Solve ``matrix @ X = rhs`` with ``matrix`` triangular: only its lower (``lower=True``)
     or upper triangle is read, so the gradient with respect to ``matrix`` is triangular too.
-    ``adjoint=True`` solves with ``matrix^T``."""
+    ``adjoint=True`` solves with ``adjoint(matrix)``, the conjugate transpose."""
     n = _square(matrix, "triangular_solve")[-1]
     mask = np.tri(n, n, dtype=_float_dtype(matrix))
     tri = matrix * (mask if lower else mask.T)
@@ -767,7 +828,8 @@ def triangular_solve(
 
 
 def _cholesky_fwd(a):
-    return np.linalg.cholesky((a + np.swapaxes(a, -1, -2)) / 2)
+    at = np.swapaxes(a, -1, -2)
+    return np.linalg.cholesky((a + (at.conj() if at.dtype.kind == "c" else at)) / 2)
 
 
 def _right_solve(x: Any, a: Any) -> Any:
@@ -776,32 +838,39 @@ def _right_solve(x: Any, a: Any) -> Any:
 
 
 def _cholesky_vjp(g, ans, a):
-    # dL = L Phi(L^-1 dA L^-T), so  grad A = sym(L^-T Phi(L^T g) L^-1).
+    # dL = L Phi(L^-1 dA L^-H), so  grad A = herm(L^-H Phi(L^H g) L^-1).
     n = _shape(ans)[-1]
-    p = np.matmul(_mT(ans), g) * _phi_mask(n, _float_dtype(ans))
-    s = _right_solve(np.linalg.solve(_mT(ans), p), ans)
-    return (s + _mT(s)) / 2
+    p = np.matmul(_mH(ans), g) * _phi_mask(n, _real_dtype(ans))
+    s = _right_solve(np.linalg.solve(_mH(ans), p), ans)
+    return (s + _mH(s)) / 2
 
 
 def _cholesky_jvp(t, ans, a):
     n = _shape(ans)[-1]
-    c = _right_solve(np.linalg.solve(ans, (t + _mT(t)) / 2), _mT(ans))
-    return np.matmul(ans, c * _phi_mask(n, _float_dtype(ans)))
+    c = _right_solve(np.linalg.solve(ans, (t + _mH(t)) / 2), _mH(ans))
+    return np.matmul(ans, c * _phi_mask(n, _real_dtype(ans)))
 
 
 _cholesky = defprim(
-    "cholesky", _cholesky_fwd, _cholesky_vjp, jvps=(_cholesky_jvp,), batch=same_call
+    "cholesky", _cholesky_fwd, _cholesky_vjp, jvps=(_cholesky_jvp,), batch=same_call,
+    complex=True,
 )
 
 
 def cholesky(input: Any, name: str | None = None) -> Any:
-    """Lower-triangular ``L`` with ``L @ L^T = input``, for symmetric positive definite
-    matrices (``(..., M, M)``).
+    """Lower-triangular ``L`` with ``L @ adjoint(L) = input``, for symmetric (complex:
+    Hermitian) positive definite matrices (``(..., M, M)``); ``L`` has a real positive
+    diagonal.
 
-    The input is symmetrized first, ``(A + A^T) / 2`` — the same result for the symmetric
-    matrices the op is defined on — so that the gradient is TensorFlow's symmetric one and
+    The input is symmetrized first, ``(A + A^H) / 2`` — the same result for the Hermitian
+    matrices the op is defined on — so that the gradient is TensorFlow's Hermitian one and
     is the true derivative in every direction. A matrix that is not positive definite
     raises ``LinAlgError``.
+
+    >>> import numpy as np, tape
+    >>> tape.linalg.cholesky(tape.constant(np.array([[4.0, 2j], [-2j, 2.0]]))).numpy()
+    array([[2.+0.j, 0.+0.j],
+           [0.-1.j, 1.+0.j]])
     """
     _square(input, "cholesky")
     return bind(_cholesky, input)
@@ -834,14 +903,16 @@ def _join_columns(x: Any, y: Any, n: int) -> Any:
 
 
 def _qr_grad_square(q, r, gq, gr):
-    """Cotangent of A = QR, Q (m, n) with orthonormal columns, R (n, n) upper triangular:
-    (gQ + Q copyltu(M)) R^-T with M = R gR^T - gQ^T Q, copyltu(M) = M's lower triangle
-    mirrored to the upper one."""
+    """Cotangent of A = QR, Q (m, n) with orthonormal columns, R (n, n) upper triangular
+    with a real diagonal: (gQ + Q copyltu(M)) R^-H with M = R gR^H - gQ^H Q, copyltu(M) =
+    M's strict lower triangle mirrored (conjugated) onto the upper one, with the real part of
+    M's diagonal."""
     n = _shape(r)[-1]
-    dtype = _float_dtype(r)
-    m = np.matmul(r, _mT(gr)) - np.matmul(_mT(gq), q)
-    copyltu = m * np.tri(n, n, dtype=dtype) + _mT(m * np.tri(n, n, -1, dtype=dtype))
-    return _right_solve(gq + np.matmul(q, copyltu), _mT(r))
+    dtype = _real_dtype(r)
+    m = np.matmul(r, _mH(gr)) - np.matmul(_mH(gq), q)
+    low = m * np.tri(n, n, -1, dtype=dtype)
+    copyltu = low + _mH(low) + _re(m) * np.eye(n, dtype=dtype)
+    return _right_solve(gq + np.matmul(q, copyltu), _mH(r))
 
 
 def _qr_vjp(g, ans, a, full):
@@ -860,18 +931,23 @@ def _qr_vjp(g, ans, a, full):
     _, y = _qr_wide_parts(a, m)
     u, _ = _qr_wide_parts(r, m)
     gu, gv = _qr_wide_parts(gr, m)
-    gx = _qr_grad_square(q, u, gq + np.matmul(y, _mT(gv)), gu)
+    gx = _qr_grad_square(q, u, gq + np.matmul(y, _mH(gv)), gu)
     return _join_columns(gx, np.matmul(q, gv), n)
 
 
 def _qr_tangent_square(q, r, da):
-    """(dQ, dR) of A = QR (R square): with C = Q^T dA R^-1, Q^T dQ is the skew-symmetric
-    matrix with C's strict lower triangle and dR R^-1 = C - Q^T dQ is upper triangular."""
+    """(dQ, dR) of A = QR (R square, with a real diagonal): with C = Q^H dA R^-1, Q^H dQ is
+    the skew-Hermitian matrix with C's strict lower triangle and the imaginary part of its
+    diagonal, and dR R^-1 = C - Q^H dQ is upper triangular with a real diagonal."""
     n = _shape(r)[-1]
+    dtype = _real_dtype(r)
     da_rinv = _right_solve(da, r)
-    c = np.matmul(_mT(q), da_rinv)
-    low = c * np.tri(n, n, -1, dtype=_float_dtype(r))
-    upper = c - (low - _mT(low))  # dR R^-1
+    c = np.matmul(_mH(q), da_rinv)
+    low = c * np.tri(n, n, -1, dtype=dtype)
+    skew = low - _mH(low)
+    if _is_complex(c):
+        skew = skew + np.imag(c) * np.eye(n, dtype=dtype) * 1j
+    upper = c - skew  # dR R^-1
     return da_rinv - np.matmul(q, upper), np.matmul(upper, r)
 
 
@@ -889,16 +965,17 @@ def _qr_jvp(t, ans, a, full):
     dx, dy = _qr_wide_parts(t, m)
     u, _ = _qr_wide_parts(r, m)
     dq, du = _qr_tangent_square(q, u, dx)
-    dv = np.matmul(_mT(dq), y) + np.matmul(_mT(q), dy)
+    dv = np.matmul(_mH(dq), y) + np.matmul(_mH(q), dy)
     return dq, _join_columns(du, dv, n)
 
 
-_qr = defprim("qr", _qr_fwd, _qr_vjp, jvps=(_qr_jvp,), batch=same_call)
+_qr = defprim("qr", _qr_fwd, _qr_vjp, jvps=(_qr_jvp,), batch=same_call, complex=True)
 
 
 def qr(input: Any, full_matrices: bool = False, name: str | None = None) -> tuple[Any, Any]:
     """``(q, r)`` with ``q @ r = input``, ``q`` with orthonormal columns and ``r`` upper
-    triangular (batched). Signs follow LAPACK (the diagonal of ``r`` may be negative).
+    triangular (batched). Signs follow LAPACK: the diagonal of ``r`` is real, and may be
+    negative; for complex matrices that makes ``q`` and ``r`` unique, and differentiable.
 
     Differentiable when ``r``'s leading square block is invertible (full column rank for
     tall matrices); with ``full_matrices=True`` and more rows than columns the extra columns
@@ -909,7 +986,7 @@ def qr(input: Any, full_matrices: bool = False, name: str | None = None) -> tupl
     return bind(_qr, input, full=bool(full_matrices))
 
 
-# --------------------------------------------------------------------------- eigh, svd
+# --------------------------------------------------------------------------- eigh, svd, eig
 
 
 def _eig_gaps(e: Any) -> Any:
@@ -917,67 +994,145 @@ def _eig_gaps(e: Any) -> Any:
     return np.expand_dims(e, -2) - np.expand_dims(e, -1)
 
 
+# The phase of complex eigenvectors and singular vectors. Each is defined up to a factor
+# e^{i phi}, which LAPACK fixes by making one component of each vector real: the largest one
+# for eig (geev); the first one for eigh reading the lower triangle, the last one reading the
+# upper triangle (heevd: the reduction to a real tridiagonal matrix leaves that row alone);
+# for svd (gesdd), the first component of each right singular vector of a matrix with at
+# least as many rows as columns, of each left singular vector otherwise. The rules below
+# differentiate the vectors in that phase, so that their derivatives are those of the values
+# NumPy returns; a loss that does not depend on the phases (|v|, v v^H, the eigenvalues, u_k
+# and v_k together for svd) does not see the choice, and gets the same gradient as
+# TensorFlow's and JAX's.
+
+
+def _phase_pick(x: Any, rows: Any) -> np.ndarray:
+    """A constant ``(..., N, K)`` array of 0s with a 1 at ``(rows[..., k], k)``: the component
+    of each column of ``x`` that its phase keeps real."""
+    shape = tuple(_shape(x))
+    rows = np.broadcast_to(rows, shape[:-2] + shape[-1:])
+    return (np.arange(shape[-2])[:, None] == np.expand_dims(rows, -2)).astype(_real_dtype(x))
+
+
+def _eig_rows(v: Any) -> np.ndarray:
+    """The component of each eigenvector that geev made real: the largest of the exactly real
+    ones (the largest one, if none is)."""
+    vv = _value(v)
+    return np.argmax(np.abs(vv) + 2.0 * (vv.imag == 0), axis=-2)
+
+
+def _picked(x: Any, pick: np.ndarray) -> tuple[Any, np.ndarray]:
+    """The real part of the picked component of each column of ``x``, with 1 where it is
+    nonzero and 0 where it is 0: there the phase is not defined (NumPy's vectors jump), and
+    the phase terms below are left out."""
+    xj = np.sum(np.real(x) * pick, axis=-2)
+    keep = (_value(xj) != 0).astype(pick.dtype)
+    return np.where(keep > 0, xj, 1), keep
+
+
+def _phase_factor(x: Any, dx: Any, pick: np.ndarray) -> Any:
+    """``i theta`` as a row ``(..., 1, K)``, the change of phase that keeps the picked
+    component of each column of ``x + dx`` real: ``theta_k = -Im(dx[j, k]) / x[j, k]``, for
+    ``dx`` the tangent of the vectors in the phase where ``Im(x_k^H dx_k) = 0``."""
+    xj, keep = _picked(x, pick)
+    theta = -np.sum(np.imag(dx) * pick, axis=-2) * keep / xj
+    return np.expand_dims(theta * 1j, -2)
+
+
+def _phase_cotangent(pairs: list[tuple[Any, Any]], x: Any, pick: np.ndarray) -> Any:
+    """The transpose of :func:`_phase_factor`: the cotangent to add to that of ``x`` when the
+    vectors ``y`` of ``pairs`` (with cotangents ``gy``) all turn by ``i theta``:
+    ``-i c_k / x[j, k]`` at the picked component, with ``c_k = sum Im(y_k^H gy_k)``."""
+    c = sum(np.imag(_column_dots(y, gy)) for y, gy in pairs)
+    xj, keep = _picked(x, pick)
+    return pick * np.expand_dims(c * keep / xj * -1j, -2)
+
+
 def _eigh_fwd(a, uplo):
     e, v = np.linalg.eigh(a, UPLO=uplo)
     return e, v
 
 
+def _eigh_pick(v: Any, uplo: str) -> np.ndarray:
+    return _phase_pick(v, 0 if uplo == "L" else _shape(v)[-1] - 1)
+
+
 def _eigh_vjp(g, ans, a, uplo):
-    # dV = V (F o V^T dA V), de = diag(V^T dA V), F_ij = 1 / (e_j - e_i)
+    # dV = V (F o V^H dA V) (and the phase term), de = diag(V^H dA V), F_ij = 1 / (e_j - e_i)
     ge, gv = g
     e, v = ans
+    if _is_complex(v):
+        gv = gv + _phase_cotangent([(v, gv)], v, _eigh_pick(v, uplo))
     inner = np.expand_dims(ge, -2) * v + np.matmul(
-        v, _offdiag_ratio(np.matmul(_mT(v), gv), _eig_gaps(e))
+        v, _offdiag_ratio(np.matmul(_mH(v), gv), _eig_gaps(e))
     )
-    return _triangle_grad(np.matmul(inner, _mT(v)), uplo)
+    return _triangle_grad(np.matmul(inner, _mH(v)), uplo)
 
 
 def _eigh_jvp(t, ans, a, uplo):
     e, v = ans
     tv = np.matmul(_sym_from_triangle(t, uplo), v)
-    de = np.sum(v * tv, axis=-2)
-    return de, np.matmul(v, _offdiag_ratio(np.matmul(_mT(v), tv), _eig_gaps(e)))
+    de = _re(_column_dots(v, tv))
+    dv = np.matmul(v, _offdiag_ratio(np.matmul(_mH(v), tv), _eig_gaps(e)))
+    if _is_complex(v):
+        dv = dv + v * _phase_factor(v, dv, _eigh_pick(v, uplo))
+    return de, dv
 
 
-_eigh = defprim("eigh", _eigh_fwd, _eigh_vjp, jvps=(_eigh_jvp,), batch=same_call)
+_eigh = defprim("eigh", _eigh_fwd, _eigh_vjp, jvps=(_eigh_jvp,), batch=same_call,
+                complex=True)
 
 
 def _eigvalsh_vjp(g, ans, a, uplo):
     _, v = np.linalg.eigh(a, UPLO=uplo)
-    return _triangle_grad(np.matmul(np.expand_dims(g, -2) * v, _mT(v)), uplo)
+    return _triangle_grad(np.matmul(np.expand_dims(g, -2) * v, _mH(v)), uplo)
 
 
 def _eigvalsh_jvp(t, ans, a, uplo):
     _, v = np.linalg.eigh(a, UPLO=uplo)
-    return np.sum(v * np.matmul(_sym_from_triangle(t, uplo), v), axis=-2)
+    return _re(_column_dots(v, np.matmul(_sym_from_triangle(t, uplo), v)))
 
 
 _eigvalsh = defprim(
     "eigvalsh", lambda a, uplo: np.linalg.eigvalsh(a, UPLO=uplo), _eigvalsh_vjp,
     jvps=(_eigvalsh_jvp,),
-    batch=same_call,
+    batch=same_call, complex=True,
 )
 
 
 def eigh(tensor: Any, name: str | None = None) -> tuple[Any, Any]:
-    """``(e, v)``: eigenvalues (ascending) and eigenvectors (columns) of symmetric matrices.
+    """``(e, v)``: eigenvalues (ascending, real) and eigenvectors (columns) of symmetric or
+    complex Hermitian matrices, ``tensor @ v = v * e``.
 
-    Only the lower triangle is read, as in TensorFlow, and the gradient is TensorFlow's: it
-    is lower triangular. Eigenvectors are defined up to sign, and their derivative is
-    undefined at repeated eigenvalues: there tape returns NaN — rather than a number that
-    would be wrong — wherever the eigenvector cotangent (or tangent) couples two equal
-    eigenvalues, and 0 where that term vanishes (a loss such as ``sum(v ** 2)``).
-    TensorFlow returns 0 for every such term, JAX NaN for every one. Eigenvalue derivatives
-    stay exact; use :func:`eigvalsh` when only the eigenvalues are needed.
+    Only the lower triangle is read, as in TensorFlow (and the imaginary part of the
+    diagonal is taken as 0), so the gradient is lower triangular (TensorFlow's). The
+    eigenvalue derivative is ``de_k = Re(v_k^H dA v_k)``.
+
+    Eigenvectors are defined up to sign, complex ones up to a phase ``e^{i phi}`` each. A
+    loss that does not depend on it (``|v|``, projectors ``v_k v_k^H``, the eigenvalues) is
+    differentiated as in TensorFlow and JAX; for any other, tape differentiates the phase
+    NumPy's LAPACK returns (the first component of each eigenvector real), where that
+    component is not 0. The eigenvectors' derivative is undefined at repeated eigenvalues:
+    there tape returns NaN — rather than a number that would be wrong — wherever the
+    eigenvector cotangent (or tangent) couples two equal eigenvalues, and 0 where that term
+    vanishes (a loss such as ``sum(v ** 2)``). TensorFlow returns 0 for every such term, JAX
+    NaN for every one. Eigenvalue derivatives stay exact; use :func:`eigvalsh` when only the
+    eigenvalues are needed.
+
+    >>> import numpy as np, tape
+    >>> e, v = tape.linalg.eigh(tape.constant(np.array([[2.0, 1j], [-1j, 2.0]])))
+    >>> e.numpy()
+    array([1., 3.])
     """
     _square(tensor, "eigh")
     return bind(_eigh, tensor, uplo="L")
 
 
 def eigvalsh(tensor: Any, name: str | None = None) -> Any:
-    """Eigenvalues (ascending) of symmetric matrices, reading the lower triangle.
+    """Eigenvalues (ascending, real) of symmetric or complex Hermitian matrices, reading the
+    lower triangle.
 
-    The gradient ``V diag(g) V^T`` (made lower triangular, as in TensorFlow) is defined even
+    The gradient ``V diag(g) V^H`` (made lower triangular, as in TensorFlow) is defined even
     at repeated eigenvalues.
     """
     _square(tensor, "eigvalsh")
@@ -986,7 +1141,7 @@ def eigvalsh(tensor: Any, name: str | None = None) -> Any:
 
 def _svd_fwd(a, full):
     u, s, vh = np.linalg.svd(a, full_matrices=full)
-    return s, u, np.swapaxes(vh, -1, -2)
+    return s, u, np.swapaxes(vh.conj() if vh.dtype.kind == "c" else vh, -1, -2)
 
 
 def _svd_undefined(a: Any, full: bool) -> None:
@@ -998,51 +1153,76 @@ def _svd_undefined(a: Any, full: bool) -> None:
         )
 
 
+def _svd_phase(u: Any, v: Any, m: int, n: int) -> tuple[Any, np.ndarray]:
+    """The singular vectors whose first component gesdd makes real (``v`` for a matrix
+    with at least as many rows as columns, ``u`` otherwise), and its pick."""
+    x = v if m >= n else u
+    return x, _phase_pick(x, 0)
+
+
 def _svd_vjp(g, ans, a, full):
-    # A = U S V^T, F_ij = 1 / (s_j^2 - s_i^2):  grad A = U [(F o (U^T gU - gU^T U)) S
-    #   + diag(gs) + S (F o (V^T gV - gV^T V))] V^T + (I - U U^T) gU S^-1 V^T
-    #   + U S^-1 gV^T (I - V V^T), the last two terms for tall and wide matrices.
+    # A = U S V^H, F_ij = 1 / (s_j^2 - s_i^2):  grad A = U [(F o (U^H gU - gU^H U)) S
+    #   + diag(gs) + i Im diag(U^H gU) S^-1 + S (F o (V^H gV - gV^H V))] V^H
+    #   + (I - U U^H) gU S^-1 V^H + U S^-1 gV^H (I - V V^H), the last two terms for tall and
+    #   wide matrices, after the phase term's cotangent is added to gV (or gU).
     _svd_undefined(a, full)
     gs, gu, gv = g
     s, u, v = ans
     m, n = _shape(a)[-2:]
-    s2 = s * s
-    d = _eig_gaps(s2)
-    ut_gu, vt_gv = np.matmul(_mT(u), gu), np.matmul(_mT(v), gv)
-    j = _offdiag_ratio(ut_gu - _mT(ut_gu), d) * np.expand_dims(s, -2)
-    k = np.expand_dims(s, -1) * _offdiag_ratio(vt_gv - _mT(vt_gv), d)
-    inner = j + k + np.expand_dims(gs, -1) * np.eye(_shape(s)[-1], dtype=_float_dtype(s))
-    ga = np.matmul(u, np.matmul(inner, _mT(v)))
+    cplx = _is_complex(u)
+    if cplx:
+        x, pick = _svd_phase(u, v, m, n)
+        extra = _phase_cotangent([(u, gu), (v, gv)], x, pick)
+        if m >= n:
+            gv = gv + extra
+        else:
+            gu = gu + extra
+    d = _eig_gaps(s * s)
+    ut_gu, vt_gv = np.matmul(_mH(u), gu), np.matmul(_mH(v), gv)
+    j = _offdiag_ratio(ut_gu - _mH(ut_gu), d) * np.expand_dims(s, -2)
+    k = np.expand_dims(s, -1) * _offdiag_ratio(vt_gv - _mH(vt_gv), d)
+    inner = j + k + _diag_matrix(gs)
+    if cplx:  # the phase of u_k against v_k
+        inner = inner + _divide_columns(_diag_matrix(np.imag(_column_dots(u, gu)) * 1j), s)
+    ga = np.matmul(u, np.matmul(inner, _mH(v)))
     if m > n:
-        ga = ga + np.matmul(_divide_columns(gu - np.matmul(u, ut_gu), s), _mT(v))
+        ga = ga + np.matmul(_divide_columns(gu - np.matmul(u, ut_gu), s), _mH(v))
     if n > m:
-        ga = ga + np.matmul(u, _mT(_divide_columns(gv - np.matmul(v, vt_gv), s)))
+        ga = ga + np.matmul(u, _mH(_divide_columns(gv - np.matmul(v, vt_gv), s)))
     return ga
 
 
 def _svd_jvp(t, ans, a, full):
-    # dP = U^T dA V: ds = diag(dP), U^T dU = F o (dP S + S dP^T), V^T dV = F o (S dP + dP^T S),
-    # plus (I - U U^T) dA V S^-1 for dU of tall matrices and (I - V V^T) dA^T U S^-1 for dV
-    # of wide ones.
+    # dP = U^H dA V: ds = Re diag(dP), U^H dU = F o (dP S + S dP^H) + i Im diag(dP) S^-1,
+    # V^H dV = F o (S dP + dP^H S), plus (I - U U^H) dA V S^-1 for dU of tall matrices and
+    # (I - V V^H) dA^H U S^-1 for dV of wide ones; then both turn by the phase term.
     _svd_undefined(a, full)
     s, u, v = ans
     m, n = _shape(a)[-2:]
     tv = np.matmul(t, v)
-    dp = np.matmul(_mT(u), tv)
-    ds = np.sum(u * tv, axis=-2)
+    dp = np.matmul(_mH(u), tv)
+    dots = _column_dots(u, tv)
+    ds = _re(dots)
     d = _eig_gaps(s * s)
     srow, scol = np.expand_dims(s, -2), np.expand_dims(s, -1)
-    du = np.matmul(u, _offdiag_ratio(dp * srow + scol * _mT(dp), d))
-    dv = np.matmul(v, _offdiag_ratio(scol * dp + _mT(dp) * srow, d))
+    du = np.matmul(u, _offdiag_ratio(dp * srow + scol * _mH(dp), d))
+    dv = np.matmul(v, _offdiag_ratio(scol * dp + _mH(dp) * srow, d))
+    cplx = _is_complex(u)
+    if cplx:
+        du = du + _divide_columns(u * np.expand_dims(np.imag(dots) * 1j, -2), s)
     if m > n:
         du = du + _divide_columns(tv - np.matmul(u, dp), s)
     if n > m:
-        tu = np.matmul(_mT(t), u)
-        dv = dv + _divide_columns(tu - np.matmul(v, np.matmul(_mT(v), tu)), s)
+        tu = np.matmul(_mH(t), u)
+        dv = dv + _divide_columns(tu - np.matmul(v, np.matmul(_mH(v), tu)), s)
+    if cplx:
+        x, pick = _svd_phase(u, v, m, n)
+        turn = _phase_factor(x, dv if m >= n else du, pick)
+        du, dv = du + u * turn, dv + v * turn
     return ds, du, dv
 
 
-_svd = defprim("svd", _svd_fwd, _svd_vjp, jvps=(_svd_jvp,), batch=same_call)
+_svd = defprim("svd", _svd_fwd, _svd_vjp, jvps=(_svd_jvp,), batch=same_call, complex=True)
 
 
 def _svd_uv(a: Any) -> tuple[Any, Any]:
@@ -1055,34 +1235,44 @@ def _svd_uv(a: Any) -> tuple[Any, Any]:
 
 def _svdvals_vjp(g, ans, a):
     u, v = _svd_uv(a)
-    return np.matmul(np.expand_dims(g, -2) * u, _mT(v))
+    return np.matmul(np.expand_dims(g, -2) * u, _mH(v))
 
 
 def _svdvals_jvp(t, ans, a):
     u, v = _svd_uv(a)
-    return np.sum(u * np.matmul(t, v), axis=-2)
+    return _re(_column_dots(u, np.matmul(t, v)))
 
 
 _svdvals = defprim(
     "svdvals", lambda a: np.linalg.svd(a, compute_uv=False), _svdvals_vjp,
     jvps=(_svdvals_jvp,),
-    batch=same_call,
+    batch=same_call, complex=True,
 )
 
 
 def svd(
     tensor: Any, full_matrices: bool = False, compute_uv: bool = True, name: str | None = None
 ) -> Any:
-    """Singular values ``s`` (descending) and, with ``compute_uv``, singular vectors:
-    returns ``(s, u, v)`` — TensorFlow's order — with ``tensor = u @ diag(s) @ v^T`` (``v``
-    is not transposed, unlike NumPy's ``vh``).
+    """Singular values ``s`` (descending, real) and, with ``compute_uv``, singular vectors:
+    returns ``(s, u, v)`` — TensorFlow's order — with ``tensor = u @ diag(s) @ adjoint(v)``
+    (``v`` is not transposed, unlike NumPy's ``vh``; for real matrices ``adjoint(v)`` is
+    ``v^T``).
 
-    Singular vectors are defined up to sign; their derivative is undefined at repeated
-    singular values (and at zero ones for non-square matrices): there tape returns NaN
-    wherever the singular-vector cotangent (or tangent) couples the equal values, and takes a
-    term that vanishes as 0 (TensorFlow returns 0 for every such term, JAX NaN). The
-    singular values' own gradient ``u diag(g) v^T`` is always finite (``compute_uv=False``,
-    or a loss of ``s`` alone).
+    The singular values' derivative is ``ds_k = Re(u_k^H dA v_k)``, and their gradient
+    ``u diag(g) v^H`` is always finite (``compute_uv=False``, or a loss of ``s`` alone), even
+    at repeated singular values.
+
+    Singular vectors are defined up to sign, complex ones up to a phase shared by each pair:
+    ``u_k -> u_k e^{i phi}``, ``v_k -> v_k e^{i phi}`` leaves the matrix unchanged. A loss
+    that does not depend on the phases (``|u|``, ``u_k v_k^H``, ``u_k u_k^H``) is
+    differentiated as in TensorFlow and JAX; for any other, tape differentiates the phase
+    NumPy's LAPACK returns (the first component of each ``v_k`` real when ``M >= N``, of each
+    ``u_k`` when ``M < N``), where that component is not 0. The singular vectors' derivative
+    is undefined at repeated singular values (and at zero ones for non-square matrices; for
+    complex ones, the relative phase of ``u_k`` and ``v_k`` at a zero singular value): there
+    tape returns NaN wherever the singular-vector cotangent (or tangent) couples the equal
+    values, and takes a term that vanishes as 0 (TensorFlow returns 0 for every such term,
+    JAX NaN).
 
     >>> import tape
     >>> s, u, v = tape.linalg.svd(tape.constant([[3.0, 0.0], [0.0, -2.0]]))
@@ -1095,11 +1285,164 @@ def svd(
     return bind(_svd, tensor, full=bool(full_matrices))
 
 
+def _complex_of(x: np.ndarray) -> np.ndarray:
+    return x.astype(np.result_type(x.dtype, np.complex64), copy=False)
+
+
+def _eig_fwd(a):
+    w, v = np.linalg.eig(a)
+    return _complex_of(w), _complex_of(v)
+
+
+def _eig_solve(m: Any, x: Any) -> Any:
+    """``m^-1 x`` for ``m`` the eigenvectors ``V`` or ``V^H``."""
+    try:
+        return np.linalg.solve(m, x)
+    except np.linalg.LinAlgError:
+        raise np.linalg.LinAlgError(
+            "The derivative of eig is not defined at this matrix: its eigenvectors do not "
+            "span (a defective matrix, with a repeated eigenvalue), so the eigenvalues are not "
+            "differentiable there."
+        ) from None
+
+
+def _eig_vjp(g, ans, a):
+    # A V = V diag(w). With P = V^-1 dA V: dw = diag(P), dV = V (F o P) minus each column's
+    # component along itself (unit norm, and the phase that keeps geev's real component
+    # real), F_ij = 1 / (w_j - w_i). Transposed:
+    # grad A = V^-H (diag(gw) + conj(F) o (V^H gV - V^H V diag(V^H gV))) V^H.
+    gw, gv = g
+    w, v = ans
+    gv = gv + _phase_cotangent([(v, gv)], v, _phase_pick(v, _eig_rows(v)))
+    vh = _mH(v)
+    along = np.matmul(vh, v) * np.expand_dims(_column_dots(v, gv), -2)
+    inner = _diag_matrix(gw) + _offdiag_ratio(np.matmul(vh, gv) - along,
+                                              np.conj(_eig_gaps(w)))
+    return _eig_solve(vh, np.matmul(inner, vh))
+
+
+def _eig_jvp(t, ans, a):
+    w, v = ans
+    p = _eig_solve(v, np.matmul(t, v))  # V^-1 t V
+    dw = _call(_diag_part, p, k=0)
+    dv = np.matmul(v, _offdiag_ratio(p, _eig_gaps(w)))
+    dv = dv - v * np.expand_dims(_column_dots(v, dv), -2)
+    return dw, dv + v * _phase_factor(v, dv, _phase_pick(v, _eig_rows(v)))
+
+
+_eig = defprim("eig", _eig_fwd, _eig_vjp, jvps=(_eig_jvp,), batch=same_call, complex=True)
+
+
+def _eigvectors_for(a: Any, w: Any) -> Any:
+    """The eigenvectors of ``a`` (from :func:`eig`, recorded on a tensor) in the order of the
+    eigenvalues ``w``."""
+    we, v = bind(_eig, a) if _is_tensor(a) else _eig_fwd(a)
+    wv, wev = _value(w), _value(we)
+    if np.array_equal(wv, wev):
+        return v
+    n = wv.shape[-1]
+    gaps = np.abs(np.expand_dims(wv, -1) - np.expand_dims(wev, -2)).reshape(-1, n, n)
+    order = np.empty(gaps.shape[:2], dtype=np.intp)
+    for b, d in enumerate(gaps):  # each eigenvalue of w to the nearest one left of we
+        free = np.ones(n, dtype=bool)
+        for i in range(n):
+            order[b, i] = j = int(np.argmin(np.where(free, d[i], np.inf)))
+            free[j] = False
+    order = order.reshape(wv.shape)
+    if np.array_equal(order, np.broadcast_to(np.arange(n), order.shape)):
+        return v
+    # the columns of v in the order of w, by a permutation matrix
+    perm = (np.arange(n)[:, None] == np.expand_dims(order, -2)).astype(_real_dtype(v))
+    return np.matmul(v, perm)
+
+
+def _eigvals_fwd(a):
+    return _complex_of(np.linalg.eigvals(a))
+
+
+def _eigvals_vjp(g, ans, a):
+    vh = _mH(_eigvectors_for(a, ans))
+    return _eig_solve(vh, np.expand_dims(g, -1) * vh)  # V^-H diag(g) V^H
+
+
+def _eigvals_jvp(t, ans, a):
+    v = _eigvectors_for(a, ans)
+    return _call(_diag_part, _eig_solve(v, np.matmul(t, v)), k=0)  # diag(V^-1 t V)
+
+
+_eigvals = defprim("eigvals", _eigvals_fwd, _eigvals_vjp, jvps=(_eigvals_jvp,),
+                   batch=same_call, complex=True)
+
+
+def eig(tensor: Any, name: str | None = None) -> tuple[Any, Any]:
+    """``(e, v)``: eigenvalues and eigenvectors (columns, of unit norm) of general square
+    matrices (``(..., M, M)``), ``tensor @ v = v * e``, in LAPACK's order (NumPy's). Both
+    are complex, for real matrices too, as ``tf.linalg.eig``; ``np.linalg.eig`` on a tensor
+    follows NumPy instead: real arrays for a real matrix whose eigenvalues are all real.
+
+    The eigenvalues' derivative is ``de_k = (u_k^H dA v_k) / (u_k^H v_k)``, ``u_k`` the left
+    eigenvector; their gradient ``V^-H diag(g) V^H``. A real matrix gets the real part of the
+    complex gradient (TensorFlow's convention).
+
+    Each eigenvector is defined up to a phase ``e^{i phi}``. A loss that does not depend on
+    the phases — ``|v|``, the eigenvalues, a spectral projector ``v_k u_k^H / (u_k^H v_k)``
+    — gets TensorFlow's and JAX's gradient, ``V^-H (diag(g_e) + conj(F) o (V^H g_V - V^H V
+    Re diag(V^H g_V))) V^H`` with ``F_ij = 1 / (e_j - e_i)``. Any other is differentiated in
+    the phase the values have: LAPACK makes the largest component of each eigenvector real
+    (positive for complex matrices; tape makes it positive for real ones too, where LAPACK's
+    sign can jump under a change of the order of rounding errors).
+
+    At repeated eigenvalues the eigenvectors' derivative is undefined: tape returns NaN
+    wherever the eigenvector cotangent (or tangent) couples two equal eigenvalues (JAX
+    gives NaN, TensorFlow 0), and 0 where that term vanishes. The eigenvalues' gradient stays
+    finite where the eigenvectors span: at ``A = 2 I``, ``sum(e)`` (the trace) has gradient
+    ``I``. A defective matrix (a Jordan block) has no eigenvalue derivative: its
+    eigenvectors are parallel up to rounding, and one eigenvalue's gradient is of the order
+    of ``1 / eps`` (``LinAlgError`` if they are exactly parallel); ``sum(e)`` keeps ``I``.
+
+    >>> import numpy as np, tape
+    >>> e, v = tape.linalg.eig(tape.constant(np.array([[0.0, 1.0], [-1.0, 0.0]])))
+    >>> e.numpy()
+    array([0.+1.j, 0.-1.j])
+    """
+    _square(tensor, "eig")
+    e, v = bind(_eig, tensor)
+    if not _is_complex(tensor):
+        v = _positive_largest(v)
+    return e, v
+
+
+def _positive_largest(v: Any) -> Any:
+    """Eigenvectors of a real matrix with the sign that makes the component geev keeps real
+    positive, as geev makes it for complex matrices. (For a pair of complex eigenvalues
+    geev takes the sign from a number that can be at the level of rounding errors, so that
+    its eigenvectors can jump to their opposites under any change of the matrix.)"""
+    vv = _value(v)
+    top = np.take_along_axis(vv, np.expand_dims(_eig_rows(vv), -2), axis=-2).real
+    if not np.any(top < 0):
+        return v
+    return v * np.where(top < 0, -1.0, 1.0).astype(_real_dtype(vv))
+
+
+def eigvals(tensor: Any, name: str | None = None) -> Any:
+    """Eigenvalues of general square matrices, complex (for real matrices too, as in
+    TensorFlow), in LAPACK's order. The gradient is ``V^-H diag(g) V^H`` for the
+    eigenvectors ``V``; see :func:`eig` for repeated eigenvalues.
+
+    >>> import numpy as np, tape
+    >>> tape.linalg.eigvals(tape.constant(np.array([[2.0, 1.0], [0.0, 3.0]]))).numpy()
+    array([2.+0.j, 3.+0.j])
+    """
+    _square(tensor, "eigvals")
+    return bind(_eigvals, tensor)
+
+
 # --------------------------------------------------------------------------- NumPy interop
 
 SlogdetResult = namedtuple("SlogdetResult", ["sign", "logabsdet"])
 QRResult = namedtuple("QRResult", ["Q", "R"])
 EighResult = namedtuple("EighResult", ["eigenvalues", "eigenvectors"])
+EigResult = namedtuple("EigResult", ["eigenvalues", "eigenvectors"])
 SVDResult = namedtuple("SVDResult", ["U", "S", "Vh"])
 
 
@@ -1267,7 +1610,7 @@ def _np_solve(a, b):
 @numpy_function(np.linalg.cholesky)
 def _np_cholesky(a, upper=False):
     out = cholesky(a)
-    return _swap_last(out) if upper else out
+    return matrix_transpose(out, conjugate=True) if upper else out
 
 
 @numpy_function(np.linalg.qr)
@@ -1296,12 +1639,39 @@ def _np_eigvalsh(a, UPLO="L"):
     return bind(_eigvalsh, a, uplo=_uplo(a, UPLO))
 
 
+def _numpy_real(a: Any, w: Any) -> bool:
+    """NumPy's eig and eigvals return real arrays for a real input whose eigenvalues are
+    all real (exactly: every imaginary part is 0)."""
+    return not _is_complex(a) and not np.any(np.imag(_value(w)))
+
+
+@numpy_function(np.linalg.eig)
+def _np_eig(a):
+    """``np.linalg.eig`` on a tensor: NumPy's values and dtypes (real arrays when the input
+    and every eigenvalue are real); its derivative, its phase and where it is undefined:
+    :func:`eig`."""
+    _np_square(a, "eig")
+    w, v = bind(_eig, a)
+    if _numpy_real(a, w):
+        w, v = np.real(w), np.real(v)
+    return EigResult(w, v)
+
+
+@numpy_function(np.linalg.eigvals)
+def _np_eigvals(a):
+    """``np.linalg.eigvals`` on a tensor (real when the input and every eigenvalue are
+    real); see :func:`eigvals`."""
+    _np_square(a, "eigvals")
+    w = bind(_eigvals, a)
+    return np.real(w) if _numpy_real(a, w) else w
+
+
 @numpy_function(np.linalg.svd)
 def _np_svd(a, full_matrices=True, compute_uv=True, hermitian=False):
     if not compute_uv:
         return svd(a, compute_uv=False)
     s, u, v = svd(a, full_matrices=full_matrices)
-    return SVDResult(u, s, _swap_last(v))
+    return SVDResult(u, s, matrix_transpose(v, conjugate=True))
 
 
 def _register_numpy2() -> None:
@@ -1395,8 +1765,9 @@ def _count_fwd(x, axes, keepdims):
 _count_nonzero = defprim(
     "count_nonzero_norm", _count_fwd,
     lambda g, ans, x, axes, keepdims: _reductions._spread(g, x, axes) * 0,
-    jvps=(lambda t, ans, x, axes, keepdims: _reductions._reduced_sum(t, axes, keepdims) * 0,),
-    batch=reduction,
+    jvps=(lambda t, ans, x, axes, keepdims:
+          np.real(_reductions._reduced_sum(t, axes, keepdims)) * 0,),
+    batch=reduction, complex=True,
 )
 
 
@@ -1637,9 +2008,9 @@ def _pinv_check(a: Any, rcond: Any) -> None:
 
 
 def _pinv_vjp(g, ans, a, rcond):
-    # X = pinv(A): dX = -X dA X + X X^T dA^T (I - A X) + (I - X A) dA^T X^T X
+    # X = pinv(A): dX = -X dA X + X X^H dA^H (I - A X) + (I - X A) dA^H X^H X
     _pinv_check(a, rcond)
-    xt, gt = _mT(ans), _mT(g)
+    xt, gt = _mH(ans), _mH(g)
     first = -np.matmul(xt, np.matmul(g, xt))
     left = gt - np.matmul(a, np.matmul(ans, gt))  # (I - A X) G^T
     right = gt - np.matmul(np.matmul(gt, ans), a)  # G^T (I - X A)
@@ -1648,16 +2019,17 @@ def _pinv_vjp(g, ans, a, rcond):
 
 def _pinv_jvp(t, ans, a, rcond):
     _pinv_check(a, rcond)
-    tt = _mT(t)
+    tt = _mH(t)
     first = -np.matmul(ans, np.matmul(t, ans))
     left = tt - np.matmul(np.matmul(tt, a), ans)  # T^T (I - A X)
     right = tt - np.matmul(ans, np.matmul(a, tt))  # (I - X A) T^T
-    xxt, xtx = np.matmul(ans, _mT(ans)), np.matmul(_mT(ans), ans)
+    xxt, xtx = np.matmul(ans, _mH(ans)), np.matmul(_mH(ans), ans)
     return first + np.matmul(xxt, left) + np.matmul(right, xtx)
 
 
 
-_pinv = defprim("pinv", _pinv_fwd, _pinv_vjp, jvps=(_pinv_jvp,), batch=same_call)
+_pinv = defprim("pinv", _pinv_fwd, _pinv_vjp, jvps=(_pinv_jvp,), batch=same_call,
+                complex=True)
 
 
 def _pinv_call(a: Any, rcond: Any, hermitian: bool) -> Any:
@@ -1677,8 +2049,9 @@ def pinv(a: Any, rcond: Any = None, validate_args: bool = False, name: str | Non
     TensorFlow (``np.linalg.pinv`` on a tensor keeps NumPy's defaults, ``rtol`` and
     ``hermitian``).
 
-    The derivative is Golub and Pereyra's, ``dX = -X dA X + X X^T dA^T (I - A X)
-    + (I - X A) dA^T X^T X`` for ``X = pinv(A)``: exact wherever the rank is locally
+    The derivative is Golub and Pereyra's, ``dX = -X dA X + X X^H dA^H (I - A X)
+    + (I - X A) dA^H X^H X`` for ``X = pinv(A)`` (``^H`` the conjugate transpose, ``^T``
+    for real matrices): exact wherever the rank is locally
     constant, so everywhere near a matrix of full rank (``min(M, N)`` singular values above
     the cutoff). The pseudo-inverse is not continuous where the rank changes. At a
     rank-deficient matrix (singular values that are numerically zero, and cut off) tape
@@ -1892,7 +2265,9 @@ __all__ = [
     "det",
     "diag",
     "diag_part",
+    "eig",
     "eigh",
+    "eigvals",
     "eigvalsh",
     "einsum",
     "inv",

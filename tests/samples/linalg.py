@@ -2,7 +2,10 @@
 
 Matrices are kept well conditioned so that central differences are accurate: general square
 matrices are ``random + n I`` (diagonally dominant), symmetric positive definite ones
-``X X^T + n I``, and the matrices given to eigh/svd have well-separated eigen/singular values.
+``X X^T + n I``, and the matrices given to eig/eigh/svd have well-separated eigen/singular
+values. Ops whose complex inputs need a structure say how to make them (``complexify``, for
+the complex sweep): Hermitian matrices with the same eigenvalues for eigh, complex matrices
+with the same singular values for svd, with well-separated complex eigenvalues for eig.
 """
 
 from __future__ import annotations
@@ -45,6 +48,78 @@ def _singular(values: list[float], m: int, n: int, batch: tuple[int, ...] = ()) 
     u, _ = np.linalg.qr(_normal(*batch, m, k))
     v, _ = np.linalg.qr(_normal(*batch, n, k))
     return (u * np.asarray(values)) @ np.swapaxes(v, -1, -2)
+
+
+def _eigen(values: list[complex], batch: tuple[int, ...] = ()) -> np.ndarray:
+    """Real matrices with the given eigenvalues (real ones, and complex ones in conjugate
+    pairs, each pair given once as ``a + bj``): ``X B X^-1`` with ``B`` block diagonal and
+    ``X`` well conditioned."""
+    blocks = []
+    for w in values:
+        w = complex(w)
+        # a pair: a block that is not normal, whose eigenvectors' phases are generic
+        blocks.append([[w.real]] if w.imag == 0 else [[w.real, 2 * w.imag],
+                                                     [-w.imag / 2, w.real]])
+    n = sum(len(b) for b in blocks)
+    b, i = np.zeros((n, n)), 0
+    for block in blocks:
+        k = len(block)
+        b[i:i + k, i:i + k] = block
+        i += k
+    x = _normal(*batch, n, n) * 0.3 + np.eye(n)
+    return x @ b @ np.linalg.inv(x)
+
+
+def _unitary(rng: np.random.Generator, *shape: int) -> np.ndarray:
+    """Random complex matrices with orthonormal columns (``shape[-2] >= shape[-1]``)."""
+    q, _ = np.linalg.qr(rng.standard_normal(shape) + 1j * rng.standard_normal(shape))
+    return q
+
+
+def _hermitian_like(uplo: str = "L"):
+    """The ``complexify`` of eigh samples: each matrix becomes the Hermitian one with the
+    eigenvalues of the symmetric matrix the op reads (its ``uplo`` triangle), turned by a
+    random complex unitary; the triangle it does not read gets complex noise."""
+
+    def complexify(arrays: list[np.ndarray], rng: np.random.Generator) -> list[np.ndarray]:
+        out = []
+        for a in arrays:
+            n = a.shape[-1]
+            low = np.tril(a) if uplo == "L" else np.swapaxes(np.triu(a), -1, -2)
+            e = np.linalg.eigvalsh(low, UPLO="L")
+            w = _unitary(rng, *a.shape)
+            h = (w * e[..., None, :]) @ np.conj(np.swapaxes(w, -1, -2))
+            noise = a + 0.5j * rng.standard_normal(a.shape)
+            read = np.tri(n, dtype=bool) if uplo == "L" else np.tri(n, dtype=bool).T
+            out.append(np.where(read, h, noise))
+        return out
+
+    return complexify
+
+
+def _complex_singular(arrays: list[np.ndarray], rng: np.random.Generator) -> list[np.ndarray]:
+    """The ``complexify`` of svd samples: complex matrices with the same singular values."""
+    out = []
+    for a in arrays:
+        m, n = a.shape[-2:]
+        s = np.linalg.svd(a, compute_uv=False)
+        k = s.shape[-1]
+        u, v = _unitary(rng, *a.shape[:-2], m, k), _unitary(rng, *a.shape[:-2], n, k)
+        out.append((u * s[..., None, :]) @ np.conj(np.swapaxes(v, -1, -2)))
+    return out
+
+
+def _complex_eigen(arrays: list[np.ndarray], rng: np.random.Generator) -> list[np.ndarray]:
+    """The ``complexify`` of eig samples: complex matrices ``X diag(w) X^-1`` whose
+    eigenvalues ``w`` are the real matrix's moved off the real axis, by different amounts
+    (so that the two of a conjugate pair stay apart), and ``X`` complex."""
+    out = []
+    for a in arrays:
+        n = a.shape[-1]
+        w = np.linalg.eigvals(a) + 1j * np.linspace(0.5, 1.0, n)
+        x = np.eye(n) + 0.3 * (rng.standard_normal(a.shape) + 1j * rng.standard_normal(a.shape))
+        out.append((x * w[..., None, :]) @ np.linalg.inv(x))
+    return out
 
 
 SAMPLES: dict[str, list[Sample]] = {
@@ -204,28 +279,47 @@ SAMPLES: dict[str, list[Sample]] = {
         Sample((noncontiguous(_normal(4, 3)),)),
     ],
     "linalg.eigh": [
-        Sample((_spectrum([1.0, 2.0, 4.0]),)),
-        Sample((_spectrum([-1.0, 0.5, 2.0, 3.5], batch=(2,)),)),
-        Sample((_spectrum([1.0, 3.0]) + np.triu(_normal(2, 2), 1),)),  # lower triangle read
-        Sample((_spectrum([2.0]),)),
-        Sample((_spectrum([1.0, 2.0, 3.0], batch=(0,)),)),
-        Sample((noncontiguous(_spectrum([1.0, 2.0, 4.0])),)),
+        Sample((_spectrum([1.0, 2.0, 4.0]),), complexify=_hermitian_like()),
+        Sample((_spectrum([-1.0, 0.5, 2.0, 3.5], batch=(2,)),), complexify=_hermitian_like()),
+        Sample((_spectrum([1.0, 3.0]) + np.triu(_normal(2, 2), 1),),  # lower triangle read
+               complexify=_hermitian_like()),
+        Sample((_spectrum([2.0]),), complexify=_hermitian_like()),
+        Sample((_spectrum([1.0, 2.0, 3.0], batch=(0,)),), complexify=_hermitian_like()),
+        Sample((noncontiguous(_spectrum([1.0, 2.0, 4.0])),), complexify=_hermitian_like()),
     ],
     "linalg.eigvalsh": [
-        Sample((_spectrum([1.0, 2.0, 4.0]),)),
-        Sample((_spectrum([-1.0, 0.5, 2.0], batch=(2,)),)),
-        Sample((_spectrum([1.0, 3.0]) + np.triu(_normal(2, 2), 1),)),
-        Sample((_spectrum([1.0, 2.0], batch=(0,)),)),
+        Sample((_spectrum([1.0, 2.0, 4.0]),), complexify=_hermitian_like()),
+        Sample((_spectrum([-1.0, 0.5, 2.0], batch=(2,)),), complexify=_hermitian_like()),
+        Sample((_spectrum([1.0, 3.0]) + np.triu(_normal(2, 2), 1),),
+               complexify=_hermitian_like()),
+        Sample((_spectrum([1.0, 2.0], batch=(0,)),), complexify=_hermitian_like()),
     ],
     "linalg.svd": [
-        Sample((_singular([3.0, 2.0, 1.0], 3, 3),)),
-        Sample((_singular([3.0, 2.0, 1.0], 4, 3),)),  # tall
-        Sample((_singular([3.0, 1.5], 2, 4),)),  # wide
-        Sample((_singular([3.0, 2.0, 1.0], 3, 5, batch=(2,)),)),
-        Sample((_singular([3.0, 2.0, 1.0], 3, 3),), {"full_matrices": True}),
-        Sample((_singular([3.0, 2.0, 1.0], 4, 3),), {"compute_uv": False}),
-        Sample((_singular([3.0, 2.0], 2, 2, batch=(0,)),)),
-        Sample((noncontiguous(_singular([3.0, 2.0, 1.0], 3, 4)),)),
+        Sample((_singular([3.0, 2.0, 1.0], 3, 3),), complexify=_complex_singular),
+        Sample((_singular([3.0, 2.0, 1.0], 4, 3),), complexify=_complex_singular),  # tall
+        Sample((_singular([3.0, 1.5], 2, 4),), complexify=_complex_singular),  # wide
+        Sample((_singular([3.0, 2.0, 1.0], 3, 5, batch=(2,)),), complexify=_complex_singular),
+        Sample((_singular([3.0, 2.0, 1.0], 3, 3),), {"full_matrices": True},
+               complexify=_complex_singular),
+        Sample((_singular([3.0, 2.0, 1.0], 4, 3),), {"compute_uv": False},
+               complexify=_complex_singular),
+        Sample((_singular([3.0, 2.0], 2, 2, batch=(0,)),), complexify=_complex_singular),
+        Sample((noncontiguous(_singular([3.0, 2.0, 1.0], 3, 4)),), complexify=_complex_singular),
+        Sample((_singular([2.5, 1.0], 5, 2),), complexify=_complex_singular),  # tall, 1 column
+        Sample((_singular([2.0], 1, 3),), complexify=_complex_singular),  # a row
+    ],
+    "linalg.eig": [
+        Sample((_eigen([1.0, 2.5, -1.5]),), complexify=_complex_eigen),  # real eigenvalues
+        Sample((_eigen([1 + 2j, 3.0]),), complexify=_complex_eigen),  # a complex pair
+        Sample((_eigen([0.5 + 1j, -1 + 0.5j], batch=(2,)),), complexify=_complex_eigen),
+        Sample((_eigen([2.0]),), complexify=_complex_eigen),
+        Sample((_eigen([1.0, 2.0], batch=(0,)),), complexify=_complex_eigen),
+        Sample((noncontiguous(_eigen([1.0, -1 + 1.5j])),), complexify=_complex_eigen),
+    ],
+    "linalg.eigvals": [
+        Sample((_eigen([1.0, 2.5, -1.5]),), complexify=_complex_eigen),
+        Sample((_eigen([1 + 2j, 3.0], batch=(2,)),), complexify=_complex_eigen),
+        Sample((_eigen([1.0, 2.0], batch=(0,)),), complexify=_complex_eigen),
     ],
 }
 
@@ -413,15 +507,28 @@ SAMPLES.update({
         Sample((noncontiguous(_q(4, 3)), _q(4, 3))),
     ],
     "np.linalg.eigvalsh": [
-        Sample((_spectrum([1.0, 2.0, 4.0]),), {"UPLO": "U"}),
-        Sample((_spectrum([1.0, 3.0]) + np.tril(_q(2, 2), -1),), {"UPLO": "U"}),  # upper read
-        Sample((_spectrum([1.0, 3.0]) + np.triu(_q(2, 2), 1),), {"UPLO": "L"}),  # lower read
-        Sample((_spectrum([-1.0, 0.5, 2.0], batch=(2,)),)),
-        Sample((noncontiguous(_spectrum([1.0, 2.0, 4.0])),), {"UPLO": "u"}),
+        Sample((_spectrum([1.0, 2.0, 4.0]),), {"UPLO": "U"}, complexify=_hermitian_like("U")),
+        Sample((_spectrum([1.0, 3.0]) + np.tril(_q(2, 2), -1),), {"UPLO": "U"},  # upper read
+               complexify=_hermitian_like("U")),
+        Sample((_spectrum([1.0, 3.0]) + np.triu(_q(2, 2), 1),), {"UPLO": "L"},  # lower read
+               complexify=_hermitian_like()),
+        Sample((_spectrum([-1.0, 0.5, 2.0], batch=(2,)),), complexify=_hermitian_like()),
+        Sample((noncontiguous(_spectrum([1.0, 2.0, 4.0])),), {"UPLO": "u"},
+               complexify=_hermitian_like("U")),
     ],
     "np.linalg.eigh": [
-        Sample((_spectrum([1.0, 2.0, 4.0]),)),
-        Sample((_spectrum([1.0, 3.0, 4.5]) + np.tril(_q(3, 3), -1),), {"UPLO": "U"}),
+        Sample((_spectrum([1.0, 2.0, 4.0]),), complexify=_hermitian_like()),
+        Sample((_spectrum([1.0, 3.0, 4.5]) + np.tril(_q(3, 3), -1),), {"UPLO": "U"},
+               complexify=_hermitian_like("U")),
+    ],
+    "np.linalg.eig": [
+        Sample((_eigen([1.0, 2.5, -1.5]),), complexify=_complex_eigen),  # real results
+        Sample((_eigen([1 + 2j, 3.0]),), complexify=_complex_eigen),  # complex results
+        Sample((_eigen([-1.0, 2.0, 0.5 + 1j], batch=(2,)),), complexify=_complex_eigen),
+    ],
+    "np.linalg.eigvals": [
+        Sample((_eigen([1.0, 2.5, -1.5]),), complexify=_complex_eigen),
+        Sample((_eigen([1 + 2j, 3.0], batch=(2,)),), complexify=_complex_eigen),
     ],
     "np.linalg.cond": [
         *(Sample((_well(3, 3),), {"p": p}) for p in (None, 2, -2, "fro", "nuc", 1, -1, np.inf,
