@@ -92,8 +92,11 @@ GROUP_NOTES = {
     "linalg": (
         "Matrices are the last two axes of an array, the leading ones a batch. `x.mT` is the "
         "transpose of the last two axes (NumPy's matrix transpose), `@` is `np.matmul`, `Xᵀ` "
-        "and `X⁻¹` a transpose and an inverse, `∘` an elementwise product, and `diag(v)` the "
-        "diagonal matrix of `v`."
+        "and `X⁻¹` a transpose and an inverse, `Xᴴ` the conjugate transpose (the transpose "
+        "of a real matrix), `∘` an elementwise product, and `diag(v)` the diagonal matrix of "
+        "`v`. The phase term of eig, eigh and svd is how the rules differentiate complex "
+        "eigenvectors and singular vectors in the phase LAPACK gives them (see "
+        "`tape.linalg.eig`): a loss that does not depend on their phases does not see it."
     ),
     "nn": (
         "`softmax`, `log_softmax`, the convolutions and the pooling ops in the rules are the "
@@ -226,49 +229,75 @@ FORMULAS = {
     "_matmul_vjp_a": "`g @ b.mT` (a vector `b` as a column, a vector `a` as a row)",
     "_matmul_vjp_b": "`a.mT @ g` (a vector `a` as a column, a vector `b` as a row)",
     "_cholesky_vjp": (
-        "`sym(L⁻ᵀ Φ(Lᵀ g) L⁻¹)` with `L = ans`, `Φ(X)` the lower triangle of `X` with its "
-        "diagonal halved, `sym(X) = (X + Xᵀ) / 2`"
+        "`herm(L⁻ᴴ Φ(Lᴴ g) L⁻¹)` with `L = ans`, `Φ(X)` the lower triangle of `X` with its "
+        "diagonal halved, `herm(X) = (X + Xᴴ) / 2`"
     ),
-    "_cholesky_jvp": "`L Φ(L⁻¹ sym(t) L⁻ᵀ)`, with `L`, `Φ` and `sym` as in the gradient rule",
+    "_cholesky_jvp": "`L Φ(L⁻¹ herm(t) L⁻ᴴ)`, with `L`, `Φ` and `herm` as in the gradient rule",
+    "_eig_vjp": (
+        "`V⁻ᴴ (diag(g_e) + conj(F) ∘ (Vᴴ G - Vᴴ V diag(Vᴴ G))) Vᴴ` for `(e, V) = ans`, with "
+        "`F[i, j] = 1 / (e[j] - e[i])` off the diagonal and 0 on it, and `G = g_V` plus the "
+        "phase term: `-i Im((Vᴴ g_V)[k, k]) / V[j, k]` at the component `j` of each "
+        "eigenvector that LAPACK makes real"
+    ),
+    "_eig_jvp": (
+        "with `P = V⁻¹ t V` and `W = V (F ∘ P)`: `de = diag(P)`, `dV = W - V diag(Vᴴ W) + "
+        "i V diag(θ)`, `F` as in the gradient rule and `θ[k]` the phase term that keeps the "
+        "component `j` of each eigenvector that LAPACK makes real, real"
+    ),
+    "_eigvals_vjp": "`V⁻ᴴ diag(g) Vᴴ`, `V` the eigenvectors",
+    "_eigvals_jvp": "`diag(V⁻¹ t V)`, `V` the eigenvectors",
     "_eigh_vjp": (
-        "`V (diag(g_e) + F ∘ (Vᵀ g_V)) Vᵀ` for `(e, V) = ans`, with `F[i, j] = 1 / (e[j] - "
-        "e[i])` off the diagonal and 0 on it, folded onto the triangle `uplo` reads"
+        "`V (diag(g_e) + F ∘ (Vᴴ G)) Vᴴ` for `(e, V) = ans`, with `F[i, j] = 1 / (e[j] - "
+        "e[i])` off the diagonal and 0 on it, folded onto the triangle `uplo` reads; `G = g_V`, "
+        "plus for complex values the phase term of eig's rule (LAPACK makes the first "
+        "component of each eigenvector real, the last for `uplo='U'`)"
     ),
     "_eigh_jvp": (
-        "`de = diag(Vᵀ t V)`, `dV = V (F ∘ (Vᵀ t V))`, with `F` as in the gradient rule and "
-        "`t` read from the triangle `uplo`"
+        "`de = Re diag(Vᴴ t V)`, `dV = V (F ∘ (Vᴴ t V))` (plus the phase term `i V diag(θ)` "
+        "of eig's rule for complex values), with `F` as in the gradient rule and `t` read "
+        "from the triangle `uplo`"
     ),
-    "_eigvalsh_vjp": "`V diag(g) Vᵀ`, `V` the eigenvectors, folded onto the triangle `uplo` "
+    "_eigvalsh_vjp": "`V diag(g) Vᴴ`, `V` the eigenvectors, folded onto the triangle `uplo` "
                      "reads",
-    "_eigvalsh_jvp": "`diag(Vᵀ t V)`, `V` the eigenvectors",
+    "_eigvalsh_jvp": "`Re diag(Vᴴ t V)`, `V` the eigenvectors",
     "_einsum_vjp": (
         "the einsum of `g` with the other operands that gives operand i's subscripts (a "
         "repeated subscript through an identity matrix, one of operand i alone through ones)"
     ),
-    "_pinv_vjp": "`-Xᵀ g Xᵀ + (I - A X) gᵀ X Xᵀ + Xᵀ X gᵀ (I - X A)` with `A = a`, `X = ans`",
-    "_pinv_jvp": "`-X t X + X Xᵀ tᵀ (I - A X) + (I - X A) tᵀ Xᵀ X` with `A = a`, `X = ans`",
+    "_pinv_vjp": "`-Xᴴ g Xᴴ + (I - A X) gᴴ X Xᴴ + Xᴴ X gᴴ (I - X A)` with `A = a`, `X = ans`",
+    "_pinv_jvp": "`-X t X + X Xᴴ tᴴ (I - A X) + (I - X A) tᴴ Xᴴ X` with `A = a`, `X = ans`",
     "_qr_vjp": (
-        "`(g_Q + Q copyltu(M)) R⁻ᵀ` with `M = R g_Rᵀ - g_Qᵀ Q` and `copyltu(M)` the lower "
-        "triangle of `M` mirrored onto the upper one (for a wide matrix, on its leading square "
-        "block)"
+        "`(g_Q + Q copyltu(M)) R⁻ᴴ` with `M = R g_Rᴴ - g_Qᴴ Q` and `copyltu(M)` the strict "
+        "lower triangle of `M` mirrored (conjugated) onto the upper one, with the real part "
+        "of `M`'s diagonal (for a wide matrix, on its leading square block)"
     ),
     "_qr_jvp": (
-        "`dQ = t R⁻¹ - Q (C - Ω)`, `dR = (C - Ω) R`, with `C = Qᵀ t R⁻¹` and `Ω` the "
-        "skew-symmetric matrix with the strict lower triangle of `C` (for a wide matrix, on "
-        "its leading square block)"
+        "`dQ = t R⁻¹ - Q (C - Ω)`, `dR = (C - Ω) R`, with `C = Qᴴ t R⁻¹` and `Ω` the "
+        "skew-Hermitian matrix with the strict lower triangle of `C` and `i Im diag(C)` (for "
+        "a wide matrix, on its leading square block)"
+    ),
+    "_slogdet_vjp": (
+        "`(g_logabsdet + i Im(g_sign conj(sign))) A⁻ᴴ` for `(sign, logabsdet) = ans` and "
+        "`A = a` (`g_logabsdet A⁻ᵀ` for a real `A`)"
+    ),
+    "_slogdet_jvp": (
+        "with `τ = tr(A⁻¹ t)`: `d sign = i sign Im τ` (0 for a real `A`), `d logabsdet = Re τ`"
     ),
     "_svd_vjp": (
-        "`U [(F ∘ (Uᵀ g_U - g_Uᵀ U)) S + diag(g_s) + S (F ∘ (Vᵀ g_V - g_Vᵀ V))] Vᵀ` with "
-        "`F[i, j] = 1 / (s[j]² - s[i]²)` off the diagonal and 0 on it; plus "
-        "`(I - U Uᵀ) g_U S⁻¹ Vᵀ` for a tall and `U S⁻¹ g_Vᵀ (I - V Vᵀ)` for a wide matrix"
+        "`U [(F ∘ (Uᴴ G_U - G_Uᴴ U)) S + diag(g_s) + i Im diag(Uᴴ G_U) S⁻¹ + S (F ∘ (Vᴴ G_V "
+        "- G_Vᴴ V))] Vᴴ` with `F[i, j] = 1 / (s[j]² - s[i]²)` off the diagonal and 0 on it; "
+        "plus `(I - U Uᴴ) G_U S⁻¹ Vᴴ` for a tall and `U S⁻¹ G_Vᴴ (I - V Vᴴ)` for a wide "
+        "matrix; `G_U = g_U`, `G_V = g_V`, for complex values with the phase term of eig's "
+        "rule added to `G_V` (to `G_U` for a wide matrix)"
     ),
     "_svd_jvp": (
-        "with `P = Uᵀ t V`: `ds = diag(P)`, `dU = U (F ∘ (P S + S Pᵀ))`, `dV = V (F ∘ (S P + "
-        "Pᵀ S))`, `F` as in the gradient rule; plus `(I - U Uᵀ) t V S⁻¹` in `dU` for a tall "
-        "and `(I - V Vᵀ) tᵀ U S⁻¹` in `dV` for a wide matrix"
+        "with `P = Uᴴ t V`: `ds = Re diag(P)`, `dU = U (F ∘ (P S + S Pᴴ) + i Im diag(P) "
+        "S⁻¹)`, `dV = V (F ∘ (S P + Pᴴ S))`, `F` as in the gradient rule; plus `(I - U Uᴴ) t "
+        "V S⁻¹` in `dU` for a tall and `(I - V Vᴴ) tᴴ U S⁻¹` in `dV` for a wide matrix; for "
+        "complex values both then turn by the phase term `i diag(θ)` of eig's rule"
     ),
-    "_svdvals_vjp": "`U diag(g) Vᵀ`, `U` and `V` the singular vectors",
-    "_svdvals_jvp": "`diag(Uᵀ t V)`, `U` and `V` the singular vectors",
+    "_svdvals_vjp": "`U diag(g) Vᴴ`, `U` and `V` the singular vectors",
+    "_svdvals_jvp": "`Re diag(Uᴴ t V)`, `U` and `V` the singular vectors",
     # Fourier transforms
     "_rfft_vjp": (
         "`irfft(g * w)` with `w[k] = 1/2` but `w[0] = 1` and, for an even `n`, `w[n/2] = 1`: "
@@ -639,6 +668,8 @@ def _jvp_text(prim: Any, names: list[str], sources: _Sources, per_position: type
     if not prim.differentiable:
         return "—"
     jvps = prim.jvps
+    if prim.linear:
+        return "✓ linear"
     if isinstance(jvps, per_position):
         return "✓ operand i: " + sources.text(jvps[0])
     if not jvps or all(j is None for j in jvps):
@@ -647,8 +678,6 @@ def _jvp_text(prim: Any, names: list[str], sources: _Sources, per_position: type
         j is v for j, v in zip(jvps, prim.vjps)
     ):
         return "✓ same rule"
-    if len(jvps) == 1 and getattr(jvps[0], "__name__", "") == "jvp_linear":
-        return "✓ linear"
     missing = [i for i, j in enumerate(jvps) if j is None]
     text = "✓ " + _per_argument(jvps, names, sources)
     if missing:

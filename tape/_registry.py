@@ -94,7 +94,9 @@ class Primitive:
         # coefficients, rules written for complex values); "holomorphic" when the rules are
         # the transposes of a complex derivative, which the engine conjugates around (see
         # :func:`conjugated`); False when the op refuses to differentiate complex values.
-        self.complex = complex
+        # (an op without rules has none that complex values could make wrong: tracers record
+        # comparisons of complex values too)
+        self.complex = complex if differentiable else True
         # a holomorphic op's conjugated twin (built on first use); a twin's: the op itself
         self.twin: Primitive | None = None
         self.saves, self.saves_ans = rule_reads(self.vjps)

@@ -257,3 +257,17 @@ def test_a_complex_tangent_for_a_real_primal_raises():
     with pytest.raises(TypeError, match="does not match its primal's dtype"):
         tape.autodiff.ForwardAccumulator(tape.constant(np.array([0.5])),
                                          tape.constant(np.array([1j])))
+
+
+def test_ops_without_rules_take_complex_values_when_traced():
+    """A compiled function compares and stops complex values (no rules, nothing to refuse)."""
+
+    @tape.function
+    def f(z):
+        kept = tape.where(tape.math.not_equal(z, 0), tape.stop_gradient(z), 1.0)
+        return tape.reduce_sum(tape.math.abs(kept * z) ** 2)
+
+    z0 = np.array([1 + 2j, 0j, -0.5 + 0.5j])
+    expected = np.sum(np.abs(np.where(z0 != 0, z0, 1) * z0) ** 2)
+    np.testing.assert_allclose(f(c128(z0)).numpy(), expected)
+    np.testing.assert_allclose(f(c128(z0)).numpy(), expected)

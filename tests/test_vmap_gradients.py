@@ -21,7 +21,8 @@ from tests.test_op_sweep import CASES, _call, _diff_arrays, _is_float, _outputs
 #: Ops whose gradient (or forward) rule reads values in Python: a batch of examples that
 #: steer it differently runs once per example.
 STEERED = {
-    "argsort", "linalg.eigh", "linalg.norm", "linalg.pinv", "linalg.svd", "nn.dropout",
+    "argsort", "linalg.eig", "linalg.eigh", "linalg.eigvals", "linalg.norm", "linalg.pinv",
+    "linalg.svd", "nn.dropout", "np.linalg.eig", "np.linalg.eigvals",
     "nn.max_pool", "nn.max_pool1d", "nn.max_pool2d", "norm", "np.gradient", "np.interp",
     "np.linalg.cond", "np.linalg.eigh", "np.linalg.matrix_norm", "np.linalg.norm",
     "np.linalg.pinv", "np.median", "np.partition", "np.percentile", "np.quantile", "np.sort",

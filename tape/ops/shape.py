@@ -868,9 +868,7 @@ def stop_gradient(input: Any, name: str | None = None) -> Tensor:
 
 
 # A copy that no tape records: only tape.function traces it (as the op it is).
-# No rules, so none that complex values could make wrong.
-_stop = unary_caller(defprim("stop_gradient", to_value, differentiable=False, batch=same_call,
-                             complex=True))
+_stop = unary_caller(defprim("stop_gradient", to_value, differentiable=False, batch=same_call))
 
 
 def shape(input: Any, out_type: Any = int32, name: str | None = None) -> Tensor:
