@@ -88,9 +88,9 @@ def _lengths(fft_length: Any, k: int, name: str) -> list[int] | None:
     v = np.asarray(value_of(fft_length))
     if v.ndim == 0 and k == 1:
         v = v.reshape(1)
-    if v.shape != (k,) or v.dtype.kind not in "iu":
-        raise ValueError(f"tape.signal.{name}: fft_length must be {k} integer length"
-                         f"{'s' if k > 1 else ''} (shape [{k}]), got {fft_length!r}.")
+    if v.shape != (k,) or v.dtype.kind not in "iu" or np.any(v < 1):
+        raise ValueError(f"tape.signal.{name}: fft_length must be {k} positive integer "
+                         f"length{'s' if k > 1 else ''} (shape [{k}]), got {fft_length!r}.")
     return [int(n) for n in v]
 
 
@@ -219,6 +219,11 @@ def irfft(input_tensor: Any, fft_length: Any = None, name: str | None = None) ->
     array([ 1.,  2.,  0., -1.])
     """
     x = _complex_input(input_tensor, "irfft")
+    if fft_length is None and x.shape and x.shape[-1] < 2:
+        raise ValueError(
+            f"tape.signal.irfft: the default length 2 * (m - 1) of {x.shape[-1]} bin(s) is "
+            "not a signal length; pass fft_length (e.g. [1] for a single bin)."
+        )
     return _fft.irfftn(x, _lengths(fft_length, 1, "irfft"), _innermost(x, 1, "irfft"))
 
 

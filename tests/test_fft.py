@@ -469,3 +469,28 @@ def test_numpys_errors_and_out_are_refused_as_numpy_and_other_handlers_do() -> N
             np.fft.fft(x, out=np.empty(4, complex))
         with pytest.raises(np.exceptions.AxisError):
             np.fft.fft(x, axis=1)
+
+
+@pytest.mark.parametrize("call", [
+    lambda x, X: np.fft.irfft(X, n=-1),
+    lambda x, X: np.fft.hfft(X, n=-1),
+    lambda x, X: np.fft.rfft(x, n=-1),
+    lambda x, X: np.fft.ihfft(x, n=0),
+])
+def test_a_one_dimensional_length_below_one_raises_as_numpy(call):
+    """NumPy's 1-D transforms refuse n = -1 (only the n-D ones read it as the axis length)."""
+    x, X = np.ones(4), np.ones(5, complex)
+    with pytest.raises(ValueError, match="Invalid number of FFT data points"):
+        call(x, X)
+    with pytest.raises(ValueError, match="Invalid number of FFT data points"):
+        call(tape.constant(x), tape.constant(X))
+
+
+def test_signal_lengths_must_be_positive_and_irfft_of_one_bin_names_fft_length():
+    X = tape.constant(np.ones(5, complex))
+    with pytest.raises(ValueError, match="positive integer length"):
+        tape.signal.irfft(X, [-1])
+    with pytest.raises(ValueError, match="pass fft_length"):
+        tape.signal.irfft(tape.constant(np.ones(1, complex)))
+    np.testing.assert_allclose(tape.signal.irfft(tape.constant(np.array([3 + 0j])), [1]).numpy(),
+                               [3.0])

@@ -370,13 +370,14 @@ def _np_ifft2(a, s=None, axes=(-2, -1), norm=None, out=None):
 @numpy_function(np.fft.rfft)
 def _np_rfft(a, n=None, axis=-1, norm=None, out=None):
     _no_out(out, "rfft")
-    return rfftn(a, [n], [axis], norm) if n is not None else rfftn(a, None, [axis], norm)
+    return rfftn(a, [_points(n)], [axis], norm) if n is not None else rfftn(a, None, [axis], norm)
 
 
 @numpy_function(np.fft.irfft)
 def _np_irfft(a, n=None, axis=-1, norm=None, out=None):
     _no_out(out, "irfft")
-    return irfftn(a, [n], [axis], norm) if n is not None else irfftn(a, None, [axis], norm)
+    return (irfftn(a, [_points(n)], [axis], norm) if n is not None
+            else irfftn(a, None, [axis], norm))
 
 
 @numpy_function(np.fft.rfftn)
@@ -409,7 +410,8 @@ def _np_hfft(a, n=None, axis=-1, norm=None, out=None):
     _no_out(out, "hfft")
     norm = _swap(norm)
     a = np.conjugate(a) if _is_complex(a) else a
-    return irfftn(a, [n], [axis], norm) if n is not None else irfftn(a, None, [axis], norm)
+    return (irfftn(a, [_points(n)], [axis], norm) if n is not None
+            else irfftn(a, None, [axis], norm))
 
 
 @numpy_function(np.fft.ihfft)
@@ -417,7 +419,8 @@ def _np_ihfft(a, n=None, axis=-1, norm=None, out=None):
     """``conj(rfft(a))`` with the norm of the other direction, as NumPy computes it."""
     _no_out(out, "ihfft")
     norm = _swap(norm)
-    spectrum = rfftn(a, [n], [axis], norm) if n is not None else rfftn(a, None, [axis], norm)
+    spectrum = (rfftn(a, [_points(n)], [axis], norm) if n is not None
+                else rfftn(a, None, [axis], norm))
     return np.conjugate(spectrum)
 
 
