@@ -127,6 +127,8 @@ def _reduced_sum(args: list[ast.expr]) -> str:
 #: of its positional arguments ``{0}``, ``{1}``... (or a function of the argument nodes that
 #: returns such a template). A template that is not Python (prose, math) is shown as it is.
 HELPERS: dict[str, str | Callable[[list[ast.expr]], str]] = {
+    "_sqdiff_vjp": "{0} * 2 * ({2} - {3}) (Re({0}) for complex values)",
+    "_sqdiff_jvp": "{0} * 2 * ({2} - {3}) (2 Re(conj({2} - {3}) {0}) for complex values)",
     # reductions: g and ans stand broadcast back over the reduced axes (GROUP_NOTES)
     "_spread": "{0}",
     "_spread_to": "{0}",
@@ -188,6 +190,8 @@ FORMULAS = {
         "`g * ans * np.log(x)`, 0 where `x <= 0` (a complex `x`: the principal logarithm, 0 "
         "at 0)"
     ),
+    "_sqdiff_vjp": "`g * 2 * (x - y)` (`Re(g) * 2 * (x - y)` for complex values)",
+    "_sqdiff_jvp": "`t * 2 * (x - y)` (`2 Re(conj(x - y) t)` for complex values)",
     "_abs_vjp": "`g * np.sign(x)`; complex `x`: `g * x / ans`; 0 where `x == 0`",
     "_abs_jvp": "`t * np.sign(x)`; complex `x`: `np.real(np.conj(x) * t) / ans`; 0 where `x == 0`",
     "_interp_vjp_fp": (

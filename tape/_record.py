@@ -90,12 +90,16 @@ def bind(prim: Primitive, *args: Any, **static: Any) -> Tensor | tuple[Tensor, .
     plain = True  # every argument is a Tensor or a Python scalar: args can be stored as they are
     tensors = 0
     lists: list[int] = []
+    complexes: list[int] = []
     for a in args:
         cls = type(a)
         if cls is Tensor:
             vals.append(a._value)
             tensors += 1
         elif cls is float or cls is int:
+            vals.append(a)
+        elif cls is complex:  # converted below, to the precision of the tensors (weak)
+            complexes.append(len(vals))
             vals.append(a)
         else:
             plain = False
@@ -130,6 +134,12 @@ def bind(prim: Primitive, *args: Any, **static: Any) -> Tensor | tuple[Tensor, .
             if hint is not None and (prim.elementwise or v.dtype.kind in "fc"):
                 v = to_value(vals[i], hint)
             vals[i] = v
+    if complexes and tensors:  # a Python complex number is weak, as in NumPy: float32 and
+        # complex64 tensors keep single precision
+        like = next((v.dtype for v in vals if isinstance(v, (ndarray, np.generic))), None)
+        ctype = np.complex128 if like is None else np.result_type(like, np.complex64).type
+        for i in complexes:
+            vals[i] = ctype(vals[i])
     if not tensors:  # only Python scalars: infer dtypes as TensorFlow (float32, int32)
         vals = [to_value(v) if type(v) in (float, int, bool, complex) else v for v in vals]
     try:
@@ -286,7 +296,7 @@ def _record(
                         ans.dtype.kind == "c" if cls is ndarray
                         else cls is not float64 and cls is not float32
                     )) and _holds_complex(prim, vals, ans):
-                        prim = _for_complex(prim)
+                        prim = _for_complex(prim, tapes, ids)
                 where = _check_forward(prim, out) if ANOMALY[0] and STATE.anomaly else None
                 if static:  # index arrays and masks as they were when the op ran
                     for v in static.values():
@@ -334,12 +344,18 @@ def _holds_complex(prim: Primitive, vals: Sequence[Any], ans: Any) -> bool:
     return False
 
 
-def _for_complex(prim: Primitive) -> Primitive:
+def _for_complex(
+    prim: Primitive, tapes: Sequence[Any] = (), ids: tuple[int, ...] = ()
+) -> Primitive:
     """The primitive to record for complex values: a holomorphic op's conjugated twin
     (:func:`tape._registry.conjugated`); an op whose rules do not hold for complex values
-    refuses them."""
+    refuses them, unless only tracers record it (``tape.function`` and ``vmap`` trace it
+    without differentiating it; a tape that does refuses it then)."""
     if prim.complex == "holomorphic":
         return conjugated(prim)
+    tracers = STATE.tracers
+    if tapes and all(t in tracers or not any(i in t._watched for i in ids) for t in tapes):
+        return prim
     raise _complex_refused(prim)
 
 
@@ -445,11 +461,7 @@ def push_tangents(
     first = (out[0] if out else None) if type(out) is tuple else out
     if first is None or first._value.dtype.kind not in "fc":
         return
-    if prim.complex is not True and _holds_complex(
-        prim, [getattr(a, "_value", a) for a in args],
-        tuple(o._value for o in out) if type(out) is tuple else first._value,
-    ):
-        prim = _for_complex(prim)
+    complex_checked = prim.complex is True
     for acc in list(accs):
         tangents = acc._tangents
         pending = [
@@ -459,6 +471,13 @@ def push_tangents(
         ]
         if not pending:
             continue
+        if not complex_checked:  # (once a tangent reaches the op)
+            complex_checked = True
+            if _holds_complex(
+                prim, [getattr(a, "_value", a) for a in args],
+                tuple(o._value for o in out) if type(out) is tuple else first._value,
+            ):
+                prim = _for_complex(prim)
         with only_outside(acc):
             total: Any = None
             with np.errstate(all="ignore"):  # as in the reverse sweep: NaN and inf are quiet

@@ -122,6 +122,11 @@ def to_value(value: object, dtype: DTypeLike | None = None) -> Value:
         not native and isinstance(value, (list, tuple)) and _has_str(value)
     ):
         raise TypeError(f"Cannot convert {value!r} to a tensor: strings are not supported.")
+    if dtype is not None and dtype.kind != "c" and _complex_value(value, native):
+        raise TypeError(
+            f"Cannot convert a complex value to {dtype}: its imaginary part would be dropped. "
+            "Take its real part explicitly (tape.math.real, np.real), or use a complex dtype."
+        )
     try:
         arr = np.array(value, dtype=dtype, copy=True)
     except (TypeError, ValueError) as exc:
@@ -136,6 +141,20 @@ def to_value(value: object, dtype: DTypeLike | None = None) -> Value:
     if dtype is None and not native:
         arr = _python_default(arr)
     return scalarize(arr)
+
+
+def _complex_value(value: object, native: bool) -> bool:
+    """Whether ``value`` holds complex numbers (a complex array, scalar or list of them)."""
+    if native:
+        return value.dtype.kind == "c"  # type: ignore[union-attr]
+    if type(value) is complex:
+        return True
+    if isinstance(value, (list, tuple)):
+        try:
+            return np.asarray(value).dtype.kind == "c"
+        except (TypeError, ValueError):
+            return False
+    return False
 
 
 def _has_str(seq: list[Any] | tuple[Any, ...]) -> bool:

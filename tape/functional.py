@@ -379,7 +379,23 @@ def hessian(
     """
     if not isinstance(argnums, int):
         raise TypeError("hessian takes a single argnums (an int).")
-    return jacrev(grad(f, argnums, holomorphic=holomorphic), argnums, holomorphic=holomorphic)
+    second = jacrev(grad(f, argnums, holomorphic=holomorphic), argnums, holomorphic=holomorphic)
+    if holomorphic:
+        return second
+
+    @functools.wraps(f)
+    def wrapped(*args: Any) -> Any:
+        for leaf in flatten(_tree(args[argnums]) if argnums < len(args) else []):
+            if leaf.dtype.kind == "c":
+                raise TypeError(
+                    f"hessian of a function of complex inputs (dtype {leaf.dtype}) needs "
+                    "holomorphic=True, as JAX's. For a real function of complex values, take "
+                    "the real and imaginary parts as real inputs (z = tape.complex(x, y)) "
+                    "and differentiate with respect to them."
+                )
+        return second(*args)
+
+    return wrapped
 
 
 def hvp(f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]) -> Any:

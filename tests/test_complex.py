@@ -271,3 +271,85 @@ def test_ops_without_rules_take_complex_values_when_traced():
     expected = np.sum(np.abs(np.where(z0 != 0, z0, 1) * z0) ** 2)
     np.testing.assert_allclose(f(c128(z0)).numpy(), expected)
     np.testing.assert_allclose(f(c128(z0)).numpy(), expected)
+
+
+def test_a_negative_real_base_to_a_complex_power():
+    """d/dy (-2)^y = (-2)^y log(-2), the principal logarithm (not 0, the real convention)."""
+    y0 = np.array([0.3 + 0.4j])
+    tape.check_gradients(lambda y: (-2.0) ** y, [y0], order=2)
+    tape.check_gradients(lambda x, y: x**y, [np.array([-2.0, 3.0]), np.array([0.3 + 0.4j, 1 - 1j])])
+    expected = (-2 + 0j) ** y0[0] * np.log(-2 + 0j)
+    assert complex(tape.grad(lambda y: (-2.0) ** y, holomorphic=True)(y0[0])) == pytest.approx(
+        expected)
+
+
+def test_forward_mode_through_a_custom_gradient_of_complex_values():
+    """A custom gradient's rule in TensorFlow's convention gives the tangent A v + B conj(v):
+    c z -> c v; conj(z) -> conj(v); |z|^2 -> 2 Re(conj(z) v)."""
+    z0, v0, c = np.array([0.5 - 1j]), np.array([0.3 + 0.7j]), 1.2 - 0.4j
+
+    @tape.custom_gradient
+    def scale(z):
+        return z * c, lambda g: g * np.conj(c)
+
+    @tape.custom_gradient
+    def conjugate(z):
+        return np.conj(z), lambda g: np.conj(g)
+
+    @tape.custom_gradient
+    def power(z):
+        return tape.math.abs(z) ** 2, lambda g: 2 * tape.cast(g, z.dtype) * z
+
+    for f, expected in [(scale, c * v0), (conjugate, np.conj(v0)),
+                        (power, 2 * np.real(np.conj(z0) * v0))]:
+        _, jv = tape.jvp(f, (z0,), (v0,))
+        np.testing.assert_allclose(jv.numpy(), expected)
+
+
+@pytest.mark.parametrize("make", [
+    lambda x: tape.autodiff.ForwardAccumulator(x, np.array([1j])),
+    lambda x: tape.constant(np.array([1 + 2j]), dtype=tape.float64),
+    lambda x: tape.Variable(np.array([1.0])).assign(np.array([1j])),
+    lambda x: tape.multiply(x, [np.complex128(1j)]),
+])
+def test_a_complex_value_is_never_cast_to_a_real_dtype_silently(make):
+    x = tape.constant(np.array([0.5]))
+    with pytest.raises(TypeError, match="imaginary part would be dropped"):
+        make(x)
+
+
+def test_a_python_complex_number_is_weak_as_in_numpy():
+    x = tape.constant(np.array([0.5, 1.0], np.float32))
+    for y in (x * 1j, 1j * x, x + (1 + 2j), np.exp(1j * x), x ** (1j)):
+        assert y.dtype == tape.complex64
+
+
+def test_refusing_ops_run_where_nothing_differentiates_them():
+    """maximum of complex values (NumPy's order) in a compiled function, under vmap, or next
+    to an accumulator whose tangent does not reach it runs; differentiating it refuses."""
+    c = tape.constant(np.array([1 + 2j, -1j]))
+    y = tape.constant(0.5)
+    with tape.autodiff.ForwardAccumulator(y, tape.constant(1.0)):
+        np.testing.assert_allclose(np.maximum(c, 0).numpy(), np.maximum(c.numpy(), 0))
+    f = tape.function(lambda z: tape.reduce_sum(np.maximum(z, 0)))
+    np.testing.assert_allclose(f(c).numpy(), np.sum(np.maximum(c.numpy(), 0)))
+    mapped = tape.vmap(lambda z: np.maximum(z, 0))(tape.reshape(c, (2, 1)))
+    np.testing.assert_allclose(mapped.numpy()[:, 0], np.maximum(c.numpy(), 0))
+    with tape.GradientTape() as t:  # the compiled function's gradient (its traced VJP)
+        t.watch(c)
+        total = f(c)
+    with pytest.raises(TypeError, match="no gradient rule for complex"):
+        t.gradient(total, c)
+
+
+def test_squared_difference_of_complex_values_is_tensorflows():
+    """TensorFlow: conj(x - y) (x - y), real values in a complex dtype."""
+    x, y = np.array([1 + 1j, 2j]), np.array([1 + 2j, 1 + 1j])
+    np.testing.assert_allclose(
+        tape.math.squared_difference(c128(x), c128(y)).numpy(), np.abs(x - y) ** 2)
+    tape.check_gradients(tape.math.squared_difference, [x, y], order=2)
+
+
+def test_hessian_of_complex_inputs_needs_holomorphic():
+    with pytest.raises(TypeError, match="needs holomorphic=True"):
+        tape.hessian(lambda z: tape.reduce_sum(tape.math.abs(z) ** 2))(np.array([1j]))

@@ -60,9 +60,11 @@ def _pow_y(g, ans, x, y):
     # d(x**y)/dy = x**y log(x), taken as 0 where x <= 0: at x == 0 (the limit as x -> 0+ for
     # y > 0; JAX and TensorFlow give 0 too) and for x < 0 (TensorFlow's value; there x**y is
     # real only at integer y). Where x**y itself is NaN or inf the product stays NaN. A
-    # complex base takes the principal logarithm (0 at x == 0, as a real one).
-    if getattr(x, "dtype", None) is not None and x.dtype.kind == "c":
-        return g * ans * np.log(np.where(x == 0, 1, x))
+    # complex power (a complex base, or a negative one with a complex exponent) takes the
+    # principal logarithm (0 at x == 0, as a real one).
+    if ans.dtype.kind == "c":
+        base = np.where(x == 0, 1, x)
+        return g * ans * np.log(base if base.dtype.kind == "c" else base * (1 + 0j))
     return g * ans * np.log(np.where(x > 0, x, 1))
 
 
@@ -126,10 +128,28 @@ floormod = elementwise(
     "dy = -g * floor(x / y), taking the jumps (where x / y is an integer) as 0.",
 )
 mod = floormod
+def _sqdiff(x, y):
+    d = x - y
+    return d * np.conjugate(d) if np.iscomplexobj(d) else np.square(d)
+
+
+def _sqdiff_vjp(g, ans, x, y):
+    # 2 (x - y) g; for complex values |x - y|^2 is real, so only g's real part acts
+    return (np.real(g) if ans.dtype.kind == "c" else g) * 2 * (x - y)
+
+
+def _sqdiff_jvp(t, ans, x, y):
+    # 2 Re(conj(x - y) t) for complex values
+    d = x - y
+    return 2 * np.real(np.conjugate(d) * t) if ans.dtype.kind == "c" else t * 2 * d
+
+
 squared_difference = elementwise(
-    "squared_difference", lambda x, y: np.square(x - y),
-    lambda g, ans, x, y: g * 2 * (x - y), lambda g, ans, x, y: -g * 2 * (x - y),
-    doc="(x - y) ** 2 elementwise.", complex="holomorphic",
+    "squared_difference", _sqdiff,
+    _sqdiff_vjp, lambda g, ans, x, y: -_sqdiff_vjp(g, ans, x, y),
+    jvps=(_sqdiff_jvp, lambda t, ans, x, y: -_sqdiff_jvp(t, ans, x, y)),
+    doc="(x - y) ** 2 elementwise; for complex values conj(x - y) (x - y), as TensorFlow's "
+    "(real values in a complex dtype).", complex=True,
 )
 reciprocal = elementwise(
     "reciprocal", lambda x: 1 / x, lambda g, ans, x: -g * ans * ans, ufunc=np.reciprocal,
