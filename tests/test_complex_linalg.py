@@ -484,3 +484,37 @@ def test_full_matrices_and_complex_refusals_stay_clear() -> None:
         q, r = tape.linalg.qr(x, full_matrices=True)
     with pytest.raises(NotImplementedError, match="full_matrices"):
         t.gradient(q, x)
+
+
+def test_numpys_hermitian_svd_and_one_triangle_cholesky_are_numpys():
+    """np.linalg.svd(hermitian=True) is NumPy's (from the eigendecomposition), and
+    np.linalg.cholesky reads one triangle as NumPy does; gradients against central
+    differences."""
+    rng = np.random.default_rng(7)
+    a = rng.standard_normal((4, 4)) + 1j * rng.standard_normal((4, 4))
+    h = a + a.conj().T
+    p = a @ a.conj().T + 4 * np.eye(4)
+    p[0, 2] += 0.3  # not Hermitian: only one triangle counts
+    for got, expected in [
+        (np.linalg.svd(tape.constant(h), hermitian=True), np.linalg.svd(h, hermitian=True)),
+        (np.linalg.svd(tape.constant(p), hermitian=True), np.linalg.svd(p, hermitian=True)),
+    ]:
+        for g, e in zip(got, expected):
+            np.testing.assert_allclose(g.numpy(), e, atol=1e-12)
+    for upper in (False, True):
+        q = p.conj().T if upper else p
+        np.testing.assert_allclose(np.linalg.cholesky(tape.constant(q), upper=upper).numpy(),
+                                   np.linalg.cholesky(q, upper=upper), atol=1e-12)
+    tape.check_gradients(lambda m: np.linalg.cholesky(m), [p])
+    tape.check_gradients(lambda m: np.linalg.svd(m, hermitian=True, compute_uv=False), [h])
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.complex128])
+def test_eig_of_empty_matrices(dtype):
+    a = tape.constant(np.zeros((2, 0, 0), dtype))
+    e, v = tape.linalg.eig(a)
+    assert e.shape == (2, 0) and v.shape == (2, 0, 0)
+    with tape.GradientTape() as t:
+        t.watch(a)
+        y = tape.reduce_sum(tape.math.abs(np.linalg.eig(a)[1]))
+    assert t.gradient(y, a).shape == (2, 0, 0)

@@ -1018,6 +1018,8 @@ def _eig_rows(v: Any) -> np.ndarray:
     """The component of each eigenvector that geev made real: the largest of the exactly real
     ones (the largest one, if none is)."""
     vv = _value(v)
+    if vv.shape[-2] == 0:  # empty matrices: no components
+        return np.zeros(vv.shape[:-2] + vv.shape[-1:], dtype=np.intp)
     return np.argmax(np.abs(vv) + 2.0 * (vv.imag == 0), axis=-2)
 
 
@@ -1113,11 +1115,12 @@ def eigh(tensor: Any, name: str | None = None) -> tuple[Any, Any]:
     differentiated as in TensorFlow and JAX; for any other, tape differentiates the phase
     NumPy's LAPACK returns (the first component of each eigenvector real), where that
     component is not 0. The eigenvectors' derivative is undefined at repeated eigenvalues:
-    there tape returns NaN — rather than a number that would be wrong — wherever the
-    eigenvector cotangent (or tangent) couples two equal eigenvalues, and 0 where that term
-    vanishes (a loss such as ``sum(v ** 2)``). TensorFlow returns 0 for every such term, JAX
-    NaN for every one. Eigenvalue derivatives stay exact; use :func:`eigvalsh` when only the
-    eigenvalues are needed.
+    where the computed eigenvalues are exactly equal, tape returns NaN wherever the
+    eigenvector cotangent (or tangent) couples two of them, and 0 where that term vanishes
+    (a loss such as ``sum(v ** 2)``). TensorFlow returns 0 for every such term, JAX NaN for
+    every one. Eigenvalues equal only up to rounding give a finite gradient of the order of
+    one over their gap, which is not accurate (as in TensorFlow and JAX). Eigenvalue
+    derivatives stay exact; use :func:`eigvalsh` when only the eigenvalues are needed.
 
     >>> import numpy as np, tape
     >>> e, v = tape.linalg.eigh(tape.constant(np.array([[2.0, 1j], [-1j, 2.0]])))
@@ -1270,9 +1273,10 @@ def svd(
     ``u_k`` when ``M < N``), where that component is not 0. The singular vectors' derivative
     is undefined at repeated singular values (and at zero ones for non-square matrices; for
     complex ones, the relative phase of ``u_k`` and ``v_k`` at a zero singular value): there
-    tape returns NaN wherever the singular-vector cotangent (or tangent) couples the equal
-    values, and takes a term that vanishes as 0 (TensorFlow returns 0 for every such term,
-    JAX NaN).
+    tape returns NaN wherever the singular-vector cotangent (or tangent) couples exactly
+    equal values, and takes a term that vanishes as 0 (TensorFlow returns 0 for every such
+    term, JAX NaN). Values equal only up to rounding give a finite gradient of the order of
+    one over their gap, which is not accurate (as in TensorFlow and JAX).
 
     >>> import tape
     >>> s, u, v = tape.linalg.svd(tape.constant([[3.0, 0.0], [0.0, -2.0]]))
@@ -1393,9 +1397,10 @@ def eig(tensor: Any, name: str | None = None) -> tuple[Any, Any]:
     sign can jump under a change of the order of rounding errors).
 
     At repeated eigenvalues the eigenvectors' derivative is undefined: tape returns NaN
-    wherever the eigenvector cotangent (or tangent) couples two equal eigenvalues (JAX
-    gives NaN, TensorFlow 0), and 0 where that term vanishes. The eigenvalues' gradient stays
-    finite where the eigenvectors span: at ``A = 2 I``, ``sum(e)`` (the trace) has gradient
+    wherever the eigenvector cotangent (or tangent) couples two exactly equal eigenvalues
+    (JAX gives NaN, TensorFlow 0), and 0 where that term vanishes; eigenvalues equal only up
+    to rounding give a finite gradient of the order of one over their gap, not accurate.
+    The eigenvalues' gradient stays finite where the eigenvectors span: at ``A = 2 I``, ``sum(e)`` (the trace) has gradient
     ``I``. A defective matrix (a Jordan block) has no eigenvalue derivative: its
     eigenvectors are parallel up to rounding, and one eigenvalue's gradient is of the order
     of ``1 / eps`` (``LinAlgError`` if they are exactly parallel); ``sum(e)`` keeps ``I``.
@@ -1609,8 +1614,17 @@ def _np_solve(a, b):
 
 @numpy_function(np.linalg.cholesky)
 def _np_cholesky(a, upper=False):
+    # NumPy reads one triangle (the lower one, the upper one with upper=True): the Hermitian
+    # matrix it stands for is built from it, so that the gradient reaches that triangle only
+    a = _hermitian_from(a, upper)
     out = cholesky(a)
     return matrix_transpose(out, conjugate=True) if upper else out
+
+
+def _hermitian_from(a: Any, upper: bool) -> Any:
+    """The Hermitian matrix whose lower (``upper``: upper) triangle is ``a``'s."""
+    side = np.triu if upper else np.tril
+    return side(a) + matrix_transpose(side(a, 1 if upper else -1), conjugate=True)
 
 
 @numpy_function(np.linalg.qr)
@@ -1668,10 +1682,26 @@ def _np_eigvals(a):
 
 @numpy_function(np.linalg.svd)
 def _np_svd(a, full_matrices=True, compute_uv=True, hermitian=False):
+    if hermitian:  # as NumPy: from the eigendecomposition (of the lower triangle)
+        return _hermitian_svd(a, compute_uv)
     if not compute_uv:
         return svd(a, compute_uv=False)
     s, u, v = svd(a, full_matrices=full_matrices)
     return SVDResult(u, s, matrix_transpose(v, conjugate=True))
+
+
+def _hermitian_svd(a: Any, compute_uv: bool) -> Any:
+    """NumPy's SVD of a Hermitian matrix: the eigenvalues' moduli, in decreasing order, with
+    the eigenvectors (and their signs) reordered to match, from recorded ops."""
+    if not compute_uv:
+        return np.flip(np.sort(np.abs(bind(_eigvalsh, a, uplo="L")), axis=-1), axis=-1)
+    w, u = bind(_eigh, a, uplo="L")
+    order = np.flip(np.argsort(np.abs(_value(w)), axis=-1), axis=-1)
+    w = np.take_along_axis(w, order, axis=-1)
+    u = np.take_along_axis(u, order[..., None, :], axis=-1)
+    sign = np.sign(_value(w))  # +-1 (a constant: piecewise constant in w)
+    vh = matrix_transpose(u * sign[..., None, :], conjugate=True)
+    return SVDResult(u, np.abs(w), vh)
 
 
 def _register_numpy2() -> None:
