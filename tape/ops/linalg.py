@@ -1401,9 +1401,9 @@ def eig(tensor: Any, name: str | None = None) -> tuple[Any, Any]:
     (JAX gives NaN, TensorFlow 0), and 0 where that term vanishes; eigenvalues equal only up
     to rounding give a finite gradient of the order of one over their gap, not accurate.
     The eigenvalues' gradient stays finite where the eigenvectors span: at ``A = 2 I``,
-    ``sum(e)`` (the trace) has gradient ``I``. A defective matrix (a Jordan block) has no eigenvalue derivative: its
-    eigenvectors are parallel up to rounding, and one eigenvalue's gradient is of the order
-    of ``1 / eps`` (``LinAlgError`` if they are exactly parallel); ``sum(e)`` keeps ``I``.
+    ``sum(e)`` (the trace) has gradient ``I``. A defective matrix (a Jordan block) has no
+    eigenvalue derivative: its eigenvectors are parallel up to rounding, and one
+    eigenvalue's gradient is of the order of ``1 / eps`` (``LinAlgError`` if they are exactly parallel); ``sum(e)`` keeps ``I``.
 
     >>> import numpy as np, tape
     >>> e, v = tape.linalg.eig(tape.constant(np.array([[0.0, 1.0], [-1.0, 0.0]])))
