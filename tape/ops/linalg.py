@@ -1403,7 +1403,8 @@ def eig(tensor: Any, name: str | None = None) -> tuple[Any, Any]:
     The eigenvalues' gradient stays finite where the eigenvectors span: at ``A = 2 I``,
     ``sum(e)`` (the trace) has gradient ``I``. A defective matrix (a Jordan block) has no
     eigenvalue derivative: its eigenvectors are parallel up to rounding, and one
-    eigenvalue's gradient is of the order of ``1 / eps`` (``LinAlgError`` if they are exactly parallel); ``sum(e)`` keeps ``I``.
+    eigenvalue's gradient is of the order of ``1 / eps`` (``LinAlgError`` if they are
+    exactly parallel); ``sum(e)`` keeps ``I``.
 
     >>> import numpy as np, tape
     >>> e, v = tape.linalg.eig(tape.constant(np.array([[0.0, 1.0], [-1.0, 0.0]])))
