@@ -398,9 +398,15 @@ _selu = elementwise(
     lambda x: _SELU_SCALE * np.where(x > 0, x, _SELU_ALPHA * np.expm1(np.minimum(x, 0))),
     lambda g, ans, x: np.where(x < 0, g * (ans + _SELU_SCALE * _SELU_ALPHA), g * _SELU_SCALE),
 )
+def _sigmoid_any(x):
+    # (NumPy's logaddexp takes no complex values; TensorFlow's sigmoid does)
+    return 1 / (1 + np.exp(-x)) if x.dtype.kind == "c" else _sigmoid(x)
+
+
 sigmoid = elementwise(
-    "sigmoid", _sigmoid, lambda g, ans, x: g * ans * (1 - ans),
-    doc="The logistic function 1 / (1 + exp(-x)), computed without overflow.",
+    "sigmoid", _sigmoid_any, lambda g, ans, x: g * ans * (1 - ans),
+    doc="The logistic function 1 / (1 + exp(-x)), computed without overflow (for complex x, "
+    "as 1 / (1 + exp(-x)), holomorphic).", complex="holomorphic",
 )
 log_sigmoid = elementwise(
     "log_sigmoid", lambda x: -np.logaddexp(0, -x), lambda g, ans, x: -g * np.expm1(ans),
