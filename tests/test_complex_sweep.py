@@ -61,7 +61,8 @@ MUST_DIFFERENTIATE = {
     "reshape", "transpose", "concat", "stack", "tile", "pad", "gather", "matmul",
     "einsum", "linalg.inv", "linalg.det", "linalg.solve", "linalg.eig", "linalg.eigvals",
     "linalg.eigh", "linalg.eigvalsh", "linalg.svd", "linalg.slogdet", "linalg.cholesky",
-    "linalg.qr", "linalg.pinv", "np.linalg.eig", "np.linalg.eigvals",
+    "linalg.qr", "linalg.pinv", "np.linalg.eig", "np.linalg.eigvals", "math.sigmoid",
+    "np.vdot",
     "np.fft.fft", "np.fft.ifft", "np.fft.rfft", "np.fft.irfft", "np.fft.fftn", "np.fft.ifftn",
     "np.fft.hfft", "np.fft.ihfft", "np.fft.rfftn", "np.fft.irfftn",
 }

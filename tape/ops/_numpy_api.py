@@ -282,10 +282,9 @@ UNSUPPORTED: dict[str, tuple[str, str]] = {
                   "It adds constant multiples of the period: x + (np.unwrap(x.numpy()) - "
                   "x.numpy()) has the same value and gradient 1."),
     # products and statistics
-    "np.vdot": (_NO_RULE, "Use np.sum(np.conj(a) * b) (for flattened a and b)."),
+    "np.matvec": (_NO_RULE, "Use np.matmul(A, x[..., None])[..., 0]."),
     "np.vecdot": (_NO_RULE, "Use np.sum(np.conj(x1) * x2, axis=-1)."),
     "np.linalg.vecdot": (_NO_RULE, "Use np.sum(np.conj(x1) * x2, axis=-1)."),
-    "np.matvec": (_NO_RULE, "Use np.matmul(A, x[..., None])[..., 0]."),
     "np.vecmat": (_NO_RULE, "Use np.matmul(x[..., None, :], A)[..., 0, :]."),
     "np.linalg.cross": (_NO_RULE, "Use np.cross(x1, x2, axis=-1)."),
     "np.convolve": (_NO_RULE,

@@ -1545,6 +1545,16 @@ def _np_dot(a, b, out=None):
     return _dot(a, b)
 
 
+@numpy_function(np.vdot)
+def _np_vdot(a, b):
+    """NumPy's vdot: the flattened arguments' sum of ``conj(a) * b``."""
+    a, b = np.ravel(a), np.ravel(b)
+    if _shape(a) != _shape(b):
+        raise ValueError(f"vdot: the arguments have {_shape(a)[0]} and {_shape(b)[0]} "
+                         "elements; they need as many.")
+    return reduce_sum(np.conjugate(a) * b)
+
+
 @numpy_function(np.inner)
 def _np_inner(a, b):
     na, nb = len(_shape(a)), len(_shape(b))

@@ -483,6 +483,12 @@ SAMPLES.update({
         Sample(("ij,jk", _q(3, 4), _q(4, 2))),  # the string form, through np.einsum
         Sample((noncontiguous(_q(3, 4)), [0, 1], _q(4), [1])),
     ],
+    "np.vdot": [
+        Sample((_q(3), _q(3))),
+        Sample((_q(2, 3), _q(6))),  # flattened
+        Sample((np.array(1.5), np.array(-0.5))),
+        Sample((_q(0), _q(0))),
+    ],
     "np.kron": [
         Sample((_q(2, 3), _q(3, 2))),
         Sample((_q(3), _q(4))),
