@@ -135,7 +135,7 @@ HELPERS: dict[str, str | Callable[[list[ast.expr]], str]] = {
     "_reduced_sum": _reduced_sum,
     "_tie_weights": "({1} == {0}) / np.sum({1} == {0}, {2}, keepdims=True)",
     "_nan_tie_weights": "({1} == {0}) / np.sum({1} == {0}, {2}, keepdims=True)",
-    "_dot": "{0} * {1} (Re(conj({0}) * {1}) for complex values)",
+    "real_product": "{0} * {1} (Re(conj({0}) * {1}) for complex values)",
     "_l2_weights": "np.where({0} > 0, {1} / {0}, 0)",
     "_softmax_weights": "np.exp({1} - {0})",
     "_pnorm_weights": "np.where({1} != 0, np.sign({1}) * (np.abs({1}) / {0}) ** ({3} - 1), 0)",

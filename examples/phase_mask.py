@@ -7,7 +7,7 @@ target shape: four spots. Ordinary NumPy code (np.exp of a complex array, np.fft
 np.fft.fftshift, np.abs) runs on a tape.Variable; Adam does the rest.
 
 1. The gradient of the loss with respect to the phases is checked against its closed form
-   (the adjoint of the DFT: dL/dphi = 2 Re(conj(G) i u) with G = n * ifft2(w * fft2(u)) for
+   (the adjoint of the DFT: dL/dphi = 2 Re(conj(G) i u) with G = n^2 ifft2(w * fft2(u)) for
    a loss sum(w |F|^2)), and against central differences on a small mask. Real parameters
    with complex values in between: TensorFlow's, PyTorch's and JAX's conventions agree.
 2. Adam fits a 64 x 64 mask (32 x 32 with --fast); the focal intensity's overlap with the
@@ -76,8 +76,10 @@ def check_adjoint(n: int, rng: np.random.Generator) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--fast", action="store_true", help="a smaller mask, fewer steps")
-    parser.add_argument("--out", type=Path, default=Path("."), help="where the PNG goes")
+    parser.add_argument("--out", type=Path, default=Path("examples-output"),
+                        help="where the PNG goes")
     args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(0)
 
     err = check_adjoint(8, rng)

@@ -1,8 +1,8 @@
 """Anomaly detection and the engine's refusals.
 
 ``detect_anomaly`` makes a NaN or inf that a recorded op produces, forward or backward, an
-error naming the op and the line of user code that recorded it. Complex values are refused
-where they would silently lose their imaginary part (the rules do not conjugate yet).
+error naming the op and the line of user code that recorded it. An op whose rules are written
+for real values refuses complex ones (:func:`_complex_refused`).
 """
 
 from __future__ import annotations
@@ -98,12 +98,14 @@ def _check_backward(
         )
 
 
-def _complex_error(dtype: np.dtype) -> TypeError:
+def _complex_error(dtype: np.dtype, prim: Primitive | None = None) -> TypeError:
     """A complex tangent for a real output: an op's forward-mode rule gave a complex value
     where its output is real (casting it would drop the imaginary part silently)."""
+    op = f"op '{prim.name}'" if prim is not None else "an op"
     return TypeError(
-        f"a forward-mode rule gave a complex tangent for a real {dtype} output; cast the "
-        "value with tape.math.real() (or abs()) where it should become real."
+        f"the forward-mode rule of {op} gave a complex tangent for its real {dtype} output: "
+        "the rule is wrong for complex values (a custom op's JVP must return the real "
+        "tangent, e.g. with tape.math.real). Please report it if the op is tape's own."
     )
 
 

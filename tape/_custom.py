@@ -20,7 +20,7 @@ from ._tape import GradientTape
 from ._tensor import STATE, Tensor, Variable, count_active, wrap
 from .forward import ForwardAccumulator
 from .ops.creation import convert_to_tensor
-from .ops.reductions import reduce_sum
+from .ops.reductions import real_product, reduce_sum
 from .ops.shape import identity
 
 
@@ -96,19 +96,12 @@ def _push_through_grad_fn(acc, name, inputs, variables, outs, grads_of) -> None:
             in_grads, var_grads = _validate(name, grads_of(upstream), inputs, variables)
             pairs = [(g, v) for g, v in zip(list(in_grads) + list(var_grads), tangents)
                      if g is not None and v is not None]
-            total = sum((reduce_sum(_paired(g, v)) for g, v in pairs), start=wrap(np.float64(0)))
+            # (Re(conj(g) v) for complex values: then the gradient in u is A v + B conj(v))
+            total = sum((reduce_sum(real_product(g, v)) for g, v in pairs),
+                        start=wrap(np.float64(0)))
         jv = t.gradient(total, upstream, unconnected_gradients="zero")
     for o, j in zip(outs, jv):
         acc._tangents[ensure_id(o)] = j if j.dtype == o.dtype else j.astype(o.dtype)
-
-
-def _paired(g: Any, v: Any) -> Any:
-    """``g * v``, or ``Re(conj(g) v)`` for complex values: the real pairing under which the
-    gradient of ``<grad_fn(u), v>`` in ``u`` is ``J v`` (``A v + B conj(v)``) in TensorFlow's
-    convention."""
-    if g.dtype.kind == "c" or v.dtype.kind == "c":
-        return np.real(np.conjugate(g) * v)
-    return g * v
 
 
 def _validate(name: str, grads: tuple[list, list], inputs: list, variables: list):

@@ -495,9 +495,9 @@ def push_tangents(
                     total = dt if total is None else _add_tangents(total, dt)
                 if type(out) is tuple:
                     for o, dt in zip(out, total):
-                        tangents[ensure_id(o)] = fit_tangent(dt, o)
+                        tangents[ensure_id(o)] = fit_tangent(dt, o, prim)
                 else:
-                    tangents[ensure_id(out)] = fit_tangent(total, out)
+                    tangents[ensure_id(out)] = fit_tangent(total, out, prim)
 
 
 def _add_tangents(a: Any, b: Any) -> Any:
@@ -506,14 +506,15 @@ def _add_tangents(a: Any, b: Any) -> Any:
     return a + b
 
 
-def fit_tangent(t: Any, out: Tensor) -> Tensor:
-    """Give a tangent the shape and dtype of its primal output (broadcasting it if needed)."""
+def fit_tangent(t: Any, out: Tensor, prim: Primitive | None = None) -> Tensor:
+    """Give a tangent the shape and dtype of its primal output (broadcasting it if needed);
+    a complex tangent for a real output is a wrong forward-mode rule of ``prim``: an error."""
     if type(t) is not Tensor:
         t = wrap(scalarize(np.asarray(t)))
     if t.shape != out.shape:
         t = np.broadcast_to(t, out.shape)
     if t.dtype != out.dtype:
         if t.dtype.kind == "c" and out.dtype.kind != "c":
-            raise _complex_error(out.dtype)
+            raise _complex_error(out.dtype, prim)
         t = t.astype(out.dtype)
     return t

@@ -206,7 +206,7 @@ def defprim(
     return prim
 
 
-def _conj(v: Any) -> Any:
+def conj_if_complex(v: Any) -> Any:
     """The complex conjugate of a complex value or tensor (recorded for a tensor, through
     NumPy's protocol); anything else as it is."""
     dtype = getattr(v, "dtype", None)
@@ -218,7 +218,7 @@ def _conjugated_rule(rule: VJP | None) -> VJP | None:
         return rule
 
     def conjugated_rule(g: Any, ans: Any, *args: Any, **static: Any) -> Any:
-        return _conj(rule(_conj(g), ans, *args, **static))
+        return conj_if_complex(rule(conj_if_complex(g), ans, *args, **static))
 
     return conjugated_rule
 

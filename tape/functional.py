@@ -14,7 +14,7 @@ import numpy as np
 from . import _tape
 from ._batch import Basis, Unbatchable, run_batched
 from ._record import bind
-from ._registry import PerPosition, Primitive
+from ._registry import PerPosition, Primitive, conj_if_complex
 from ._sparse import densify
 from ._structure import flatten, pack_as
 from ._tape import GradientTape
@@ -100,18 +100,13 @@ def value_and_grad(
         _check_output("grad", out, holomorphic)
         sources = [args[i] for i in nums]
         grads = t.gradient(out, sources, unconnected_gradients="zero")
-        grads = [pack_as(g, [_conj(densify(leaf)) for leaf in flatten(g)]) for g in grads]
+        # (complex values in JAX's convention: the conjugate of the tape's)
+        grads = [pack_as(g, [conj_if_complex(densify(leaf)) for leaf in flatten(g)])
+                 for g in grads]
         g = grads[0] if isinstance(argnums, int) else tuple(grads)
         return ((out, aux), g) if has_aux else (out, g)
 
     return wrapped
-
-
-def _conj(x: Any) -> Any:
-    """The conjugate of a complex tensor (recorded), anything else as it is: the functional
-    API's results follow JAX's convention, the conjugate of the tape's (TensorFlow's)."""
-    dtype = getattr(x, "dtype", None)
-    return np.conjugate(x) if dtype is not None and dtype.kind == "c" else x
 
 
 def _check_input(name: str, leaf: Any, i: int, holomorphic: bool, allow_int: bool) -> None:
@@ -204,9 +199,9 @@ def vjp(f: Callable[..., Any], *primals: Any, has_aux: bool = False) -> Any:
                 f"The cotangent has {len(flat_ct)} parts but the output has {len(flat_out)}."
             )
         grads = t.gradient(flat_out, flatten(list(xs)),
-                           output_gradients=[_conj(_tensor(u)) for u in flat_ct],
+                           output_gradients=[conj_if_complex(_tensor(u)) for u in flat_ct],
                            unconnected_gradients="zero")
-        return tuple(pack_as(list(xs), [_conj(densify(g)) for g in grads]))
+        return tuple(pack_as(list(xs), [conj_if_complex(densify(g)) for g in grads]))
 
     return (out, vjp_fn, aux) if has_aux else (out, vjp_fn)
 
@@ -276,7 +271,8 @@ def jacrev(
         per_output = []
         for o in flatten(out):
             _check_output("jacrev", o, holomorphic)
-            jac = [_conj(j) for j in t.jacobian(o, sources, unconnected_gradients="zero")]
+            jac = [conj_if_complex(j)
+                   for j in t.jacobian(o, sources, unconnected_gradients="zero")]
             per_output.append(jac[0] if isinstance(argnums, int) else tuple(jac))
         return pack_as(out, per_output)
 

@@ -191,7 +191,7 @@ def rfft(input_tensor: Any, fft_length: Any = None, name: str | None = None) -> 
     ``fft_length // 2 + 1`` non-negative frequencies (``tf.signal.rfft``). The signal is cut
     or zero-padded to ``fft_length`` first (a list of one length; by default its own).
 
-    The gradient is exact where other libraries have erred: a real sample gets
+    The gradient is the exact adjoint of the half spectrum: a real sample gets
     ``Re(sum_k g_k exp(+2 pi i k m / n))`` over the bins kept, which is not ``n *
     irfft(g)`` (that counts bins 1 to ``(n - 1) / 2`` twice).
 

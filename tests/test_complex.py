@@ -72,7 +72,7 @@ def test_vjp_and_jvp_follow_jax():
 
 
 def test_real_inputs_with_complex_intermediates():
-    """L = |exp(i w x)|^2 ... a phase: d/dx Re(exp(i x)) = -sin x, through complex values."""
+    """Real x, complex values in between: d/dx Re(exp(ix)) = -sin x, d/dx Im(x (2 + 3j)) = 3."""
     x0 = np.array([0.3, 1.1])
     x = tape.constant(x0)
     with tape.GradientTape() as t:
@@ -222,8 +222,8 @@ def test_the_table_shows_a_holomorphic_ops_complex_derivative():
 
 
 def test_a_batched_call_and_a_custom_gradient_take_complex_values_under_a_tape():
-    """grad of sum_i |vmap(exp)(z)_i|^2 = 2 Re(z)... in TF's convention: d/dz |e^z|^2 =
-    d/dz e^(2x) -> 2 e^(2x) (+ 0i); a custom gradient's rule is taken as written."""
+    """|e^z|^2 = e^(2 Re z): gradient 2 e^(2x) (+ 0i) through a batched call; a custom
+    gradient's rule is taken as written."""
     z0 = np.array([0.3 + 1j, -0.2 - 0.5j])
     z = c128(z0)
     with tape.GradientTape() as t:

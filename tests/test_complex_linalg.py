@@ -477,7 +477,7 @@ def test_a_defective_matrix() -> None:
         assert abs(g[1, 0]) > 1e12
 
 
-def test_full_matrices_and_complex_refusals_stay_clear() -> None:
+def test_the_full_qr_of_a_tall_complex_matrix_refuses_its_gradient_clearly() -> None:
     x = tape.constant(_c(4, 3))
     with tape.GradientTape() as t:
         t.watch(x)

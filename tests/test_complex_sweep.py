@@ -9,7 +9,7 @@ several arguments, the first alone beside real ones). Then either
   complex directions (real and imaginary parts both move), in TensorFlow's convention
   (:func:`tape.check_gradients`), and the value is NumPy's.
 
-The ops the issue names must not refuse (:data:`MUST_DIFFERENTIATE`).
+The ops in :data:`MUST_DIFFERENTIATE` must not refuse.
 """
 
 from __future__ import annotations

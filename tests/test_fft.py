@@ -219,7 +219,7 @@ def test_rfft_gradient_is_the_half_spectrums_adjoint_not_irfft_times_n(n) -> Non
     X = F @ x
     want = sum(2 * np.real(np.conj(X[k]) * F[k]) for k in bins)
     np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
-    # the rule other libraries shipped, n * irfft(g), doubles bin 1 (and for an odd n the last)
+    # n * irfft(g), the adjoint of the whole spectrum, doubles bin 1 (and for an odd n the last)
     g = np.zeros(n // 2 + 1, complex)
     g[bins] = 2 * X[bins]
     assert not np.allclose(n * np.fft.irfft(g, n), want)

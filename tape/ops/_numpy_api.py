@@ -157,7 +157,6 @@ NOTES: dict[str, str] = {
 
 _NO_RULE = "no gradient rule yet"
 _CUSTOM = "or give it a gradient with tape.custom_gradient"
-_REAL = "tape differentiates real values only"
 _CONVERT = (
     "it makes a plain NumPy array, so the value would leave the tape",
     "Use the tensor itself (tensors are immutable), t.numpy() for a constant copy, or "

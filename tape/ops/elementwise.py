@@ -128,6 +128,8 @@ floormod = elementwise(
     "dy = -g * floor(x / y), taking the jumps (where x / y is an integer) as 0.",
 )
 mod = floormod
+
+
 def _sqdiff(x, y):
     d = x - y
     return d * np.conjugate(d) if np.iscomplexobj(d) else np.square(d)
@@ -399,14 +401,19 @@ _selu = elementwise(
     lambda g, ans, x: np.where(x < 0, g * (ans + _SELU_SCALE * _SELU_ALPHA), g * _SELU_SCALE),
 )
 def _sigmoid_any(x):
-    # (NumPy's logaddexp takes no complex values; TensorFlow's sigmoid does)
-    return 1 / (1 + np.exp(-x)) if x.dtype.kind == "c" else _sigmoid(x)
+    # (NumPy's logaddexp takes no complex values; TensorFlow's sigmoid does): for complex x,
+    # exp(x) / (1 + exp(x)) where Re x < 0, so that exp never overflows
+    if x.dtype.kind != "c":
+        return _sigmoid(x)
+    with np.errstate(over="ignore", invalid="ignore"):
+        e = np.exp(-np.abs(x.real) + 1j * np.where(x.real < 0, x.imag, -x.imag))
+        return np.where(x.real < 0, e / (1 + e), 1 / (1 + e))
 
 
 sigmoid = elementwise(
     "sigmoid", _sigmoid_any, lambda g, ans, x: g * ans * (1 - ans),
-    doc="The logistic function 1 / (1 + exp(-x)), computed without overflow (for complex x, "
-    "as 1 / (1 + exp(-x)), holomorphic).", complex="holomorphic",
+    doc="The logistic function 1 / (1 + exp(-x)), computed without overflow (for complex x "
+    "too, where it is holomorphic).", complex="holomorphic",
 )
 log_sigmoid = elementwise(
     "log_sigmoid", lambda x: -np.logaddexp(0, -x), lambda g, ans, x: -g * np.expm1(ans),

@@ -517,10 +517,12 @@ def _var_vjp(g, ans, x, axes, keepdims, ddof):
 
 
 def _var_jvp(t, ans, x, axes, keepdims, ddof):
-    return _reduced_sum(_dot(_centered(x, axes), t), axes, keepdims) * (2 / _dof(x, axes, ddof))
+    return _reduced_sum(
+        real_product(_centered(x, axes), t), axes, keepdims
+    ) * (2 / _dof(x, axes, ddof))
 
 
-def _dot(w, t):
+def real_product(w, t):
     """``w * t``; for complex values ``Re(conj(w) t)``: the change of a real function of
     complex ``x`` whose gradient (TensorFlow's convention) is ``w``, along ``t``."""
     if w.dtype.kind == "c" or t.dtype.kind == "c":
@@ -554,7 +556,7 @@ _std = defprim(
     lambda g, ans, x, axes, keepdims, ddof: _spread(g, x, axes) * _std_weights(ans, x, axes, ddof),
     jvps=(
         lambda t, ans, x, axes, keepdims, ddof: _reduced_sum(
-            _dot(_std_weights(ans, x, axes, ddof), t), axes, keepdims
+            real_product(_std_weights(ans, x, axes, ddof), t), axes, keepdims
         ),
     ),
     batch=reduction, complex=True,
@@ -620,7 +622,7 @@ _l2 = defprim(
     lambda g, ans, x, axes, keepdims: _spread(g, x, axes) * _l2_weights(ans, x, axes),
     jvps=(
         lambda t, ans, x, axes, keepdims: _reduced_sum(
-            _dot(_l2_weights(ans, x, axes), t), axes, keepdims
+            real_product(_l2_weights(ans, x, axes), t), axes, keepdims
         ),
     ),
     batch=reduction, complex=True,
@@ -648,7 +650,7 @@ _pnorm = defprim(
     lambda g, ans, x, axes, keepdims, p: _spread(g, x, axes) * _pnorm_weights(ans, x, axes, p),
     jvps=(
         lambda t, ans, x, axes, keepdims, p: _reduced_sum(
-            _dot(_pnorm_weights(ans, x, axes, p), t), axes, keepdims
+            real_product(_pnorm_weights(ans, x, axes, p), t), axes, keepdims
         ),
     ),
     batch=reduction, complex=True,

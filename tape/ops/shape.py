@@ -389,7 +389,8 @@ def broadcast_to(input: Any, shape: Any, name: str | None = None) -> Tensor:
 
 
 def transpose(a: Any, perm: Any = None, conjugate: bool = False, name: str | None = None) -> Tensor:
-    """Permute the axes of ``a`` (reverse them when ``perm`` is None).
+    """Permute the axes of ``a`` (reverse them when ``perm`` is None); with ``conjugate``,
+    of its complex conjugate (TensorFlow's argument).
 
     >>> import tape
     >>> tape.transpose(tape.zeros((2, 3, 4)), perm=[2, 0, 1]).shape
