@@ -66,6 +66,10 @@ MUST_DIFFERENTIATE = {
     "np.fft.fft", "np.fft.ifft", "np.fft.rfft", "np.fft.irfft", "np.fft.fftn", "np.fft.ifftn",
     "np.fft.hfft", "np.fft.ihfft", "np.fft.rfftn", "np.fft.irfftn",
 }
+if "scipy.linalg.expm" in SAMPLES:  # (SciPy's samples are there when SciPy is installed)
+    MUST_DIFFERENTIATE |= {"scipy.linalg.expm", "scipy.linalg.solve_triangular",
+                           "scipy.linalg.solve_sylvester", "scipy.signal.convolve",
+                           "scipy.signal.correlate"}
 
 
 def _call(name: str, sample: Sample, values: list):

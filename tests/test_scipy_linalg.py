@@ -196,9 +196,42 @@ def test_solve_sylvester():
     check_against_scipy(tl.solve_sylvester, sl.solve_sylvester, [a, b, q])
 
 
-def test_complex_matrices_are_refused():
+def test_complex_matrices_are_refused_by_sqrtm_and_cho_factor():
     with pytest.raises(TypeError, match="real"):
-        tl.expm(np.eye(2) * 1j)
+        tl.sqrtm(np.eye(2) * (1 + 1j))
+    with pytest.raises(TypeError, match="real"):
+        tl.cho_factor(np.eye(2) * (1 + 1j))
+
+
+def _complex(*shape):
+    return R.standard_normal(shape) + 1j * R.standard_normal(shape)
+
+
+@pytest.mark.parametrize("trans", [0, 1, 2])
+def test_complex_triangular_solves_are_scipys_and_differentiated(trans):
+    """trans=2 ('C') solves with the conjugate transpose, as SciPy; gradients (TensorFlow's
+    convention) against central differences along real and imaginary directions."""
+    a, b = np.triu(_complex(3, 3)) + 3 * np.eye(3), _complex(3, 2)
+    got = tl.solve_triangular(tape.constant(a), tape.constant(b), trans=trans).numpy()
+    np.testing.assert_array_equal(got, sl.solve_triangular(a, b, trans=trans))
+    tape.check_gradients(lambda m, v: tl.solve_triangular(m, v, trans=trans), [a, b])
+
+
+def test_complex_expm_sylvester_convolve_and_correlate_are_scipys_and_differentiated():
+    a = 0.5 * _complex(3, 3)
+    np.testing.assert_array_equal(tl.expm(tape.constant(a)).numpy(), sl.expm(a))
+    tape.check_gradients(tl.expm, [a])
+    b, c, q = _complex(3, 3) + 3 * np.eye(3), _complex(2, 2) + 3 * np.eye(2), _complex(3, 2)
+    np.testing.assert_allclose(tl.solve_sylvester(b, c, q).numpy(), sl.solve_sylvester(b, c, q))
+    tape.check_gradients(tl.solve_sylvester, [b, c, q])
+    x, k, real = _complex(6), _complex(3), R.standard_normal(6)
+    for ours, theirs in ((ts.convolve, ss.convolve), (ts.correlate, ss.correlate)):
+        for mode in ("full", "same", "valid"):
+            for first in (x, real):  # correlate conjugates its second input
+                np.testing.assert_allclose(ours(first, k, mode=mode).numpy(),
+                                           theirs(first, k, mode=mode), atol=1e-13)
+            tape.check_gradients(lambda u, v, ours=ours, mode=mode: ours(u, v, mode=mode),
+                                 [x, k])
 
 
 @pytest.mark.parametrize("call, name", [

@@ -54,9 +54,9 @@ def _mT(x: Any) -> Any:
 
 
 def _float_result(out: np.ndarray, *args: Any) -> np.ndarray:
-    """``out`` in the floating dtype of the arguments (float64 for integers)."""
+    """``out`` in the inexact dtype of the arguments (float64 for integers)."""
     dtype = np.result_type(*[np.asarray(a).dtype for a in args], np.float16)
-    if dtype.kind != "f":
+    if dtype.kind not in "fc":
         dtype = np.dtype(np.float64)
     return out.astype(dtype, copy=False)
 
@@ -90,7 +90,7 @@ _expm = defprim(
     "scipy.linalg.expm", _expm_fwd,
     lambda g, ans, a: frechet(_mT(a), g),
     jvps=(lambda t, ans, a: frechet(a, t),),
-    batch=same_call,
+    batch=same_call, complex="holomorphic",
 )
 
 
@@ -150,7 +150,7 @@ _solve_triangular = defprim(
         lambda t, ans, a, b, lower, trans, unit: solve_triangular(
             a, t, lower=lower, trans=trans, unit=unit),
     ),
-    batch=_broadcasting,
+    batch=_broadcasting, complex="holomorphic",
 )
 
 
@@ -193,7 +193,7 @@ _sylvester = defprim(
         lambda t, ans, a, b, q: sylvester(a, b, -np.matmul(ans, t)),
         lambda t, ans, a, b, q: sylvester(a, b, t),
     ),
-    batch=_broadcasting,
+    batch=_broadcasting, complex="holomorphic",
 )
 
 
@@ -300,5 +300,5 @@ _convolve = defprim(
         lambda t, ans, a, b, method: convolve_full(t, b, method=method),
         lambda t, ans, a, b, method: convolve_full(a, t, method=method),
     ),
-    batch=_convolve_batch,
+    batch=_convolve_batch, complex="holomorphic",
 )

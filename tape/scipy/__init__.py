@@ -8,7 +8,9 @@ of ``logsumexp``, ``softmax`` and ``log_softmax``, which SciPy writes on ``np.as
 ``tape.scipy.stats`` has distributions with SciPy's methods (``norm.logpdf``, ...), written
 with tape's ops, differentiable in the data and the parameters. ``tape.scipy.linalg`` has
 ``solve_triangular``, ``cho_factor``, ``cho_solve``, ``expm``, ``sqrtm`` and
-``solve_sylvester``, and ``tape.scipy.signal`` ``convolve`` and ``correlate``, for real arrays.
+``solve_sylvester``, and ``tape.scipy.signal`` ``convolve`` and ``correlate`` (complex
+values for ``expm``, ``solve_triangular``, ``solve_sylvester``, ``convolve`` and
+``correlate``; real ones for the rest).
 
 >>> import tape
 >>> import tape.scipy.special

@@ -2,8 +2,10 @@
 
 Recorded equivalents of ``scipy.linalg.solve_triangular``, ``cho_factor``, ``cho_solve``,
 ``expm``, ``sqrtm`` and ``solve_sylvester``, with SciPy's signatures and values, and
-gradients (to every order) in every array argument. Real-valued matrices only; matrices are
-the last two axes, and leading axes are a batch, as in :mod:`tape.linalg`.
+gradients (to every order) in every array argument. ``solve_triangular``, ``expm`` and
+``solve_sylvester`` take complex matrices too (differentiated in TensorFlow's convention);
+``cho_factor``, ``cho_solve`` and ``sqrtm`` real ones only. Matrices are the last two axes,
+and leading axes are a batch, as in :mod:`tape.linalg`.
 
 - ``solve_triangular`` and ``cho_solve`` read only the triangle that SciPy reads, so their
   gradients with respect to the matrix are zero on the other one (``unit_diagonal=True``: on
@@ -70,7 +72,7 @@ def solve_triangular(a: ArrayLike, b: ArrayLike, trans: int | str = 0, lower: bo
                      unit_diagonal: bool = False, overwrite_b: bool = False,
                      check_finite: bool = True) -> Tensor:
     """scipy.linalg.solve_triangular: ``x`` with ``a @ x = b`` (``trans=0`` or ``'N'``) or
-    ``a^T @ x = b`` (``trans=1``, ``'T'``, or ``2``, ``'C'``: the same for real matrices),
+    ``a^T @ x = b`` (``trans=1``, ``'T'``) or ``a^H @ x = b`` (``2``, ``'C'``),
     reading only the lower (``lower=True``) or upper triangle of ``a``, and taking its
     diagonal to be ones when ``unit_diagonal``. ``b`` is ``(M,)`` or ``(M, K)`` (with batch
     axes, ``(..., M, K)``). ``overwrite_b`` and ``check_finite`` are accepted and ignored.
@@ -84,9 +86,8 @@ def solve_triangular(a: ArrayLike, b: ArrayLike, trans: int | str = 0, lower: bo
     [1. 1.]
     """
     a, b = _tensor(a), _tensor(b)
-    _check_real(a, "solve_triangular")
-    _check_real(b, "solve_triangular")
     n = _square(a, "solve_triangular")
+    conjugate = trans in (2, "C", "c") and a.dtype.kind == "c"
     if trans in (0, "N", "n"):
         adjoint = False
     elif trans in (1, "T", "t", 2, "C", "c"):
@@ -100,8 +101,12 @@ def solve_triangular(a: ArrayLike, b: ArrayLike, trans: int | str = 0, lower: bo
     if b.ndim < 2 or b.shape[-2] != n:
         raise ValueError(f"solve_triangular: shapes of a {tuple(a.shape)} and b "
                          f"{tuple(b.shape)} are incompatible.")
+    if conjugate:  # a^H x = b is a^T conj(x) = conj(b)
+        b = np.conjugate(b)
     x = bind(_ops._solve_triangular, a, b, lower=bool(lower), trans=adjoint,
              unit=bool(unit_diagonal))
+    if conjugate:
+        x = np.conjugate(x)
     return getitem(x, (Ellipsis, 0)) if vector else x
 
 
@@ -171,7 +176,6 @@ def expm(A: ArrayLike) -> Tensor:
     0.479426 0.877583
     """
     A = _tensor(A)
-    _check_real(A, "expm")
     _square(A, "expm")
     return bind(_ops._expm, A)
 
@@ -217,8 +221,6 @@ def solve_sylvester(a: ArrayLike, b: ArrayLike, q: ArrayLike) -> Tensor:
      [1. 1.]]
     """
     a, b, q = _tensor(a), _tensor(b), _tensor(q)
-    for x in (a, b, q):
-        _check_real(x, "solve_sylvester")
     m, n = _square(a, "solve_sylvester"), _square(b, "solve_sylvester")
     if q.ndim < 2 or tuple(q.shape[-2:]) != (m, n):
         raise ValueError(f"solve_sylvester: q must have shape (..., {m}, {n}) for a "

@@ -1,12 +1,12 @@
 """SciPy's convolution and correlation on tensors, differentiated: ``tape.scipy.signal``.
 
-Recorded equivalents of ``scipy.signal.convolve`` and ``scipy.signal.correlate`` for real
-N-dimensional arrays (``in1`` and ``in2`` with the same number of dimensions), with SciPy's
+Recorded equivalents of ``scipy.signal.convolve`` and ``scipy.signal.correlate`` for real or
+complex N-dimensional arrays (``in1`` and ``in2`` with the same number of dimensions), with SciPy's
 modes (``'full'``, ``'same'``, ``'valid'``) and methods (``'auto'``, ``'direct'``,
 ``'fft'``), equal to SciPy's values and differentiable in both inputs to every order. The
 convolution is one op in ``'full'`` mode, whose gradient in either input is a correlation
 with the other; ``'same'`` and ``'valid'`` cut the centre of it, as SciPy does. Complex
-arrays are not supported.
+arrays are differentiated in TensorFlow's convention (the op is holomorphic in each input).
 
 >>> import tape
 >>> import tape.scipy.signal as ss
@@ -44,8 +44,6 @@ def _checked(in1: ArrayLike, in2: ArrayLike, mode: str, method: str,
         raise ValueError(f"{name}: mode must be 'full', 'same' or 'valid', got {mode!r}.")
     if method not in _METHODS:
         raise ValueError(f"{name}: method must be 'auto', 'direct' or 'fft', got {method!r}.")
-    if a.dtype.kind == "c" or b.dtype.kind == "c":
-        raise TypeError(f"{name}: tape.scipy.signal handles real arrays only.")
     if a.ndim != b.ndim:
         raise ValueError(f"{name}: in1 and in2 should have the same dimensionality, got "
                          f"{a.ndim} and {b.ndim}.")
@@ -102,8 +100,8 @@ def convolve(in1: ArrayLike, in2: ArrayLike, mode: str = "full",
 def correlate(in1: ArrayLike, in2: ArrayLike, mode: str = "full",
               method: str = "auto") -> Tensor:
     """scipy.signal.correlate: the N-dimensional cross-correlation of ``in1`` and ``in2``
-    (for real arrays, the convolution of ``in1`` with ``in2`` flipped along every axis), with
-    SciPy's modes and methods. Differentiable in both inputs.
+    (the convolution of ``in1`` with ``in2`` flipped along every axis, and conjugated when
+    complex), with SciPy's modes and methods. Differentiable in both inputs.
 
     >>> import tape
     >>> import tape.scipy.signal as ss
@@ -115,4 +113,6 @@ def correlate(in1: ArrayLike, in2: ArrayLike, mode: str = "full",
     a, b = _checked(in1, in2, mode, method, "correlate")
     if b.ndim:
         b = np.flip(b, axis=tuple(range(b.ndim)))
+    if b.dtype.kind == "c":
+        b = np.conjugate(b)
     return _convolve(a, b, mode, method)
