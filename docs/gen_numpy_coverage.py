@@ -231,9 +231,8 @@ LINALG_INTRO = """\
 
 `tape.scipy.linalg` (`import tape.scipy.linalg`) and `tape.scipy.signal` have recorded
 equivalents of the SciPy functions below, with SciPy's signatures and values, differentiable
-in every array argument to every order. `expm`, `solve_triangular`, `solve_sylvester`,
-`convolve` and `correlate` take complex arrays too (in TensorFlow's convention); `cho_factor`,
-`cho_solve` and `sqrtm` real ones only (complex ones raise a `TypeError`).
+in every array argument to every order. All but `sqrtm` take complex arrays too (in
+TensorFlow's convention); `sqrtm` takes real ones only (complex ones raise a `TypeError`).
 SciPy's own functions convert their arguments with `np.asarray` and refuse a watched tensor;
 for `expm`, `sqrtm`, `cho_solve`, `convolve` and `correlate` the error names the function of
 `tape.scipy` to use instead. `expm` is differentiated through

@@ -136,8 +136,8 @@ def bind(prim: Primitive, *args: Any, **static: Any) -> Tensor | tuple[Tensor, .
             vals[i] = v
     if complexes and tensors:  # a Python complex number is weak, as in NumPy: float32 and
         # complex64 tensors keep single precision
-        like = next((v.dtype for v in vals if isinstance(v, (ndarray, np.generic))), None)
-        ctype = np.complex128 if like is None else np.result_type(like, np.complex64).type
+        arrays = [v for v in vals if isinstance(v, (ndarray, np.generic))]
+        ctype = np.result_type(*arrays, 1j).type if arrays else np.complex128
         for i in complexes:
             vals[i] = ctype(vals[i])
     if not tensors:  # only Python scalars: infer dtypes as TensorFlow (float32, int32)

@@ -353,3 +353,21 @@ def test_squared_difference_of_complex_values_is_tensorflows():
 def test_hessian_of_complex_inputs_needs_holomorphic():
     with pytest.raises(TypeError, match="needs holomorphic=True"):
         tape.hessian(lambda z: tape.reduce_sum(tape.math.abs(z) ** 2))(np.array([1j]))
+
+
+def test_a_python_complex_number_takes_the_precision_numpy_gives_it():
+    """NumPy's weak scalars: beside a float64 array and a bool condition, 0.1+0.1j stays
+    complex128 exactly; beside int8, complex128; beside float32, complex64."""
+    x = tape.constant(np.array([1.0, 2.0]))
+    cond = tape.constant(np.array([True, False]))
+    assert np.where(cond, 0.1 + 0.1j, x).numpy()[0] == 0.1 + 0.1j
+    assert (tape.constant(np.array([1], np.int8)) * (0.1 + 0.1j)).dtype == tape.complex128
+    assert (tape.constant(np.array([1.0], np.float32)) * 1j).dtype == tape.complex64
+
+
+def test_complex_sigmoid_far_out_and_near_its_poles():
+    """1/2 + tanh(z/2)/2: no overflow for large |Re z|, and the real part 1/2 at z = i pi."""
+    z = np.array([-800 + 1j, 800 - 1j, 1j * np.pi])
+    s = tape.math.sigmoid(tape.constant(z)).numpy()
+    np.testing.assert_allclose(s[:2], [0.0, 1.0], atol=1e-300)
+    assert s[2].real == 0.5

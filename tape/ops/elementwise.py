@@ -402,12 +402,11 @@ _selu = elementwise(
 )
 def _sigmoid_any(x):
     # (NumPy's logaddexp takes no complex values; TensorFlow's sigmoid does): for complex x,
-    # exp(x) / (1 + exp(x)) where Re x < 0, so that exp never overflows
+    # 1/2 + tanh(x/2)/2, which neither overflows nor cancels near the poles
     if x.dtype.kind != "c":
         return _sigmoid(x)
-    with np.errstate(over="ignore", invalid="ignore"):
-        e = np.exp(-np.abs(x.real) + 1j * np.where(x.real < 0, x.imag, -x.imag))
-        return np.where(x.real < 0, e / (1 + e), 1 / (1 + e))
+    with np.errstate(invalid="ignore"):  # (NumPy's complex tanh at infinities)
+        return 0.5 + 0.5 * np.tanh(x / 2)
 
 
 sigmoid = elementwise(

@@ -9,8 +9,7 @@ of ``logsumexp``, ``softmax`` and ``log_softmax``, which SciPy writes on ``np.as
 with tape's ops, differentiable in the data and the parameters. ``tape.scipy.linalg`` has
 ``solve_triangular``, ``cho_factor``, ``cho_solve``, ``expm``, ``sqrtm`` and
 ``solve_sylvester``, and ``tape.scipy.signal`` ``convolve`` and ``correlate`` (complex
-values for ``expm``, ``solve_triangular``, ``solve_sylvester``, ``convolve`` and
-``correlate``; real ones for the rest).
+values for all but ``sqrtm``).
 
 >>> import tape
 >>> import tape.scipy.special

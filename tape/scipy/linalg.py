@@ -2,9 +2,9 @@
 
 Recorded equivalents of ``scipy.linalg.solve_triangular``, ``cho_factor``, ``cho_solve``,
 ``expm``, ``sqrtm`` and ``solve_sylvester``, with SciPy's signatures and values, and
-gradients (to every order) in every array argument. ``solve_triangular``, ``expm`` and
-``solve_sylvester`` take complex matrices too (differentiated in TensorFlow's convention);
-``cho_factor``, ``cho_solve`` and ``sqrtm`` real ones only. Matrices are the last two axes,
+gradients (to every order) in every array argument. All but ``sqrtm`` take complex
+matrices too (differentiated in TensorFlow's convention; ``cho_factor`` of a Hermitian
+positive definite one); ``sqrtm`` real ones only. Matrices are the last two axes,
 and leading axes are a batch, as in :mod:`tape.linalg`.
 
 - ``solve_triangular`` and ``cho_solve`` read only the triangle that SciPy reads, so their
@@ -12,7 +12,8 @@ and leading axes are a batch, as in :mod:`tape.linalg`.
   the diagonal too). Their forward is SciPy's triangular solve.
 - ``cho_factor`` returns ``(c, lower)`` as SciPy does: ``c`` holds the Cholesky factor in the
   triangle given by ``lower`` and the input's entries in the other one (SciPy leaves them
-  there). It reads only that triangle of the input, which is taken to be symmetric.
+  there). It reads only that triangle of the input, which is taken to be symmetric
+  (Hermitian).
 - ``expm`` is differentiated through its Fréchet derivative (``expm`` of a block matrix).
 - ``sqrtm`` is the principal square root of a real matrix with no eigenvalue on the closed
   negative real axis (symmetric positive definite matrices, for one), where it is real,
@@ -112,8 +113,9 @@ def solve_triangular(a: ArrayLike, b: ArrayLike, trans: int | str = 0, lower: bo
 
 def cho_factor(a: ArrayLike, lower: bool = False, overwrite_a: bool = False,
                check_finite: bool = True) -> tuple[Tensor, bool]:
-    """scipy.linalg.cho_factor: ``(c, lower)``, the Cholesky factor of the symmetric positive
-    definite ``a`` in the lower (``lower=True``, ``a = L L^T``) or upper (``a = U^T U``)
+    """scipy.linalg.cho_factor: ``(c, lower)``, the Cholesky factor of the symmetric (complex:
+    Hermitian) positive definite ``a`` in the lower (``lower=True``, ``a = L L^H``) or upper
+    (``a = U^H U``)
     triangle of ``c``, for :func:`cho_solve`. Only that triangle of ``a`` is read; the other
     triangle of ``c`` holds ``a``'s entries, as SciPy's does. ``overwrite_a`` and
     ``check_finite`` are accepted and ignored.
@@ -127,15 +129,14 @@ def cho_factor(a: ArrayLike, lower: bool = False, overwrite_a: bool = False,
      [1. 2.]] True
     """
     a = _tensor(a)
-    _check_real(a, "cho_factor")
     _square(a, "cho_factor")
-    read = np.tril(a) if lower else np.triu(a)  # the triangle SciPy reads, symmetrized
+    read = np.tril(a) if lower else np.triu(a)  # the triangle SciPy reads, made Hermitian
     strict = np.tril(a, -1) if lower else np.triu(a, 1)
-    full = read + np.swapaxes(strict, -1, -2)
+    full = read + np.conjugate(np.swapaxes(strict, -1, -2))
     chol = _linalg.cholesky(full)
     if lower:
         return chol + np.triu(a, 1), lower
-    return np.swapaxes(chol, -1, -2) + np.tril(a, -1), lower
+    return np.conjugate(np.swapaxes(chol, -1, -2)) + np.tril(a, -1), lower
 
 
 def cho_solve(c_and_lower: tuple[ArrayLike, bool], b: ArrayLike, overwrite_b: bool = False,
@@ -152,10 +153,10 @@ def cho_solve(c_and_lower: tuple[ArrayLike, bool], b: ArrayLike, overwrite_b: bo
     [1. 1.]
     """
     c, lower = c_and_lower
-    if lower:
+    if lower:  # L L^H x = b
         y = solve_triangular(c, b, lower=True)
-        return solve_triangular(c, y, trans=1, lower=True)
-    y = solve_triangular(c, b, trans=1, lower=False)
+        return solve_triangular(c, y, trans=2, lower=True)
+    y = solve_triangular(c, b, trans=2, lower=False)  # U^H U x = b
     return solve_triangular(c, y, lower=False)
 
 
