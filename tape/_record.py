@@ -90,7 +90,7 @@ def bind(prim: Primitive, *args: Any, **static: Any) -> Tensor | tuple[Tensor, .
     plain = True  # every argument is a Tensor or a Python scalar: args can be stored as they are
     tensors = 0
     lists: list[int] = []
-    complexes: list[int] = []
+    complexes: list[int] | None = None  # (rare: made when needed)
     for a in args:
         cls = type(a)
         if cls is Tensor:
@@ -99,7 +99,7 @@ def bind(prim: Primitive, *args: Any, **static: Any) -> Tensor | tuple[Tensor, .
         elif cls is float or cls is int:
             vals.append(a)
         elif cls is complex:  # converted below, to the precision of the tensors (weak)
-            complexes.append(len(vals))
+            complexes = (complexes or []) + [len(vals)]
             vals.append(a)
         else:
             plain = False
