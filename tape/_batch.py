@@ -140,18 +140,6 @@ def folded(prim: Primitive, args: list, batched: list[bool], ndims: list[int],
     return unfold(out, size)
 
 
-#: The ops that run once per example on a batch (no batching rule); every other op of the
-#: table declares one (``tests/test_vmap.py`` checks that the two lists cover the table).
-#: Empty today: every op has a rule (some decline a case by ``NotImplemented``).
-LOOPS: frozenset[str] = frozenset()
-
-
-def rule_of(prim: Primitive, static: dict) -> Rule | None:
-    """The batching rule of an op (None: it loops over the batch). A rule may still decline
-    a case by returning ``NotImplemented``."""
-    return prim.batch
-
-
 def _loop(prim: Primitive, args: list, batched: list[bool], size: int, static: dict) -> Any:
     """An op without a batching rule, once per example, stacked."""
     if prim.name not in LOOPED:
@@ -213,7 +201,7 @@ def run_batched(
                      for i in range(len(ids))]
             outs = ans if type(out_id) is tuple else (ans,)
             rank = max(getattr(o, "ndim", np.ndim(o)) for o in outs)
-            rule = rule_of(head, static)
+            rule = head.batch  # (None: the op loops; a rule may decline a case too)
             out = NotImplemented if rule is None else rule(
                 head, args, flags, ranks, rank, static, size
             )

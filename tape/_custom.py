@@ -20,7 +20,8 @@ from ._tape import GradientTape
 from ._tensor import STATE, Tensor, Variable, count_active, wrap
 from .forward import ForwardAccumulator
 from .ops.creation import convert_to_tensor
-from .ops.reductions import real_product, reduce_sum
+from .ops.elementwise import real_product
+from .ops.reductions import reduce_sum
 from .ops.shape import identity
 
 

@@ -17,7 +17,7 @@ import numpy as np
 
 # CPython 3.11 does not specialise ``np.<name>`` lookups (numpy has a module ``__getattr__``),
 # so the hot paths use names imported from numpy.
-from numpy import float32, float64, ndarray
+from numpy import complexfloating, float32, float64, ndarray
 
 from ._checks import _check_forward, _complex_error, _complex_refused
 from ._registry import PRIMITIVES, Primitive, conjugated
@@ -90,7 +90,7 @@ def bind(prim: Primitive, *args: Any, **static: Any) -> Tensor | tuple[Tensor, .
     plain = True  # every argument is a Tensor or a Python scalar: args can be stored as they are
     tensors = 0
     lists: list[int] = []
-    complexes: list[int] | None = None  # (rare: made when needed)
+    complexes: list[int] | None = None  # (rare: made when one comes)
     for a in args:
         cls = type(a)
         if cls is Tensor:
@@ -99,7 +99,9 @@ def bind(prim: Primitive, *args: Any, **static: Any) -> Tensor | tuple[Tensor, .
         elif cls is float or cls is int:
             vals.append(a)
         elif cls is complex:  # converted below, to the precision of the tensors (weak)
-            complexes = (complexes or []) + [len(vals)]
+            if complexes is None:
+                complexes = []
+            complexes.append(len(vals))
             vals.append(a)
         else:
             plain = False
@@ -293,8 +295,8 @@ def _record(
                 if cx is not True:  # a holomorphic op's real output needs one look
                     cls = type(ans)
                     if (cx is False or (
-                        ans.dtype.kind == "c" if cls is ndarray
-                        else cls is not float64 and cls is not float32
+                        (d := ans.dtype) is not _F64 and d is not _F32 and d.kind == "c"
+                        if cls is ndarray else cls is not float64 and cls is not float32
                     )) and _holds_complex(prim, vals, ans):
                         prim = _for_complex(prim, tapes, ids)
                 where = _check_forward(prim, out) if ANOMALY[0] and STATE.anomaly else None
@@ -337,11 +339,26 @@ def _holds_complex(prim: Primitive, vals: Sequence[Any], ans: Any) -> bool:
     holomorphic op's output is complex when an argument is; other ops are looked at whole."""
     if prim.complex == "holomorphic":
         return (ans[0] if type(ans) is tuple else ans).dtype.kind == "c"
-    for v in (*vals, *(ans if type(ans) is tuple else (ans,))):
-        dtype = getattr(v, "dtype", None)
-        if dtype is not None and dtype.kind == "c":
+    # (plain loops: every recorded op of a refusing kind comes here, real values too; the
+    # commonest dtypes are recognized by identity, which costs less than their kind)
+    for v in ans if type(ans) is tuple else (ans,):
+        if type(v) is ndarray:
+            d = v.dtype
+            if d is not _F64 and d is not _F32 and d.kind == "c":
+                return True
+        elif isinstance(v, complexfloating):
+            return True
+    for v in vals:
+        if type(v) is ndarray:
+            d = v.dtype
+            if d is not _F64 and d is not _F32 and d.kind == "c":
+                return True
+        elif isinstance(v, complexfloating):
             return True
     return False
+
+
+_F64, _F32 = np.dtype(float64), np.dtype(float32)
 
 
 def _for_complex(

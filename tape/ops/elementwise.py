@@ -140,10 +140,17 @@ def _sqdiff_vjp(g, ans, x, y):
     return (np.real(g) if ans.dtype.kind == "c" else g) * 2 * (x - y)
 
 
+def real_product(w, t):
+    """``w * t``; for complex values ``Re(conj(w) t)``: the change of a real function of
+    complex ``x`` whose gradient (TensorFlow's convention) is ``w``, along ``t``."""
+    if w.dtype.kind == "c" or t.dtype.kind == "c":
+        return np.real(np.conjugate(w) * t)
+    return w * t
+
+
 def _sqdiff_jvp(t, ans, x, y):
     # 2 Re(conj(x - y) t) for complex values
-    d = x - y
-    return 2 * np.real(np.conjugate(d) * t) if ans.dtype.kind == "c" else t * 2 * d
+    return 2 * real_product(x - y, t)
 
 
 squared_difference = elementwise(

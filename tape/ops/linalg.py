@@ -22,7 +22,7 @@ from .._batch import elementwise as _broadcasting
 from .._batch import lift, reduction, same_call
 from .._fast import bind2
 from .._record import bind
-from .._registry import UFUNCS, defprim
+from .._registry import UFUNCS, conj_if_complex, defprim
 from .._tensor import Tensor, Variable, scalarize, value_of, wrap
 from .._tensor import peek as _peek
 from . import reductions as _reductions
@@ -68,14 +68,9 @@ def _is_complex(x: Any) -> bool:
     return _peek(x).dtype.kind == "c"
 
 
-def _conj(x: Any) -> Any:
-    """The complex conjugate of a complex value (recorded on tensors); a real one as it is."""
-    return np.conjugate(x) if _is_complex(x) else x
-
-
 def _mH(x: Any) -> Any:
     """The conjugate transpose of the last two axes (the transpose, for real values)."""
-    return _conj(_mT(x))
+    return conj_if_complex(_mT(x))
 
 
 def _re(x: Any) -> Any:
@@ -86,7 +81,7 @@ def _re(x: Any) -> Any:
 def _column_dots(x: Any, y: Any) -> Any:
     """``diag(x^H y)``: the inner product of each column of ``x`` with the same column of
     ``y``, shape ``(..., K)``."""
-    return np.sum(_conj(x) * y, axis=-2)
+    return np.sum(conj_if_complex(x) * y, axis=-2)
 
 
 def _diag_matrix(d: Any) -> Any:

@@ -26,6 +26,7 @@ from .._tensor import peek as _peek
 from .._tensor import value_of as _value
 from . import elementwise as ew
 from ._define import apply, numpy_function
+from .elementwise import real_product
 from .shape import _padded, broadcast_to, cast, concat, getitem, reshape
 
 
@@ -520,14 +521,6 @@ def _var_jvp(t, ans, x, axes, keepdims, ddof):
     return _reduced_sum(
         real_product(_centered(x, axes), t), axes, keepdims
     ) * (2 / _dof(x, axes, ddof))
-
-
-def real_product(w, t):
-    """``w * t``; for complex values ``Re(conj(w) t)``: the change of a real function of
-    complex ``x`` whose gradient (TensorFlow's convention) is ``w``, along ``t``."""
-    if w.dtype.kind == "c" or t.dtype.kind == "c":
-        return np.real(np.conjugate(w) * t)
-    return w * t
 
 
 def _std_weights(ans, x, axes, ddof):

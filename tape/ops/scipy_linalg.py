@@ -33,20 +33,8 @@ import scipy.signal as ss
 
 from .._batch import elementwise as _broadcasting
 from .._batch import same_call
-from .._record import bind
 from .._registry import defprim
-from .._tensor import Tensor, Variable
-
-
-def _is_tensor(x: Any) -> bool:
-    return isinstance(x, (Tensor, Variable))
-
-
-def _call(prim: Any, *args: Any, **static: Any) -> Any:
-    """A primitive in rules: recorded when an argument is a tensor, plain SciPy otherwise."""
-    if any(_is_tensor(a) for a in args):
-        return bind(prim, *args, **static)
-    return prim.fwd(*args, **static)
+from ._define import apply
 
 
 def _mT(x: Any) -> Any:
@@ -83,7 +71,7 @@ def frechet(a: Any, e: Any) -> Any:
     top = np.concatenate([a, e], axis=-1)
     bottom = np.concatenate([z, a], axis=-1)
     big = np.concatenate([top, bottom], axis=-2)
-    return _call(_expm, big)[..., :n, n:]
+    return apply(_expm, big)[..., :n, n:]
 
 
 _expm = defprim(
@@ -117,7 +105,7 @@ def solve_triangular(a: Any, b: Any, lower: bool, trans: bool, unit: bool) -> An
     """``x`` with ``op(T) @ x = b``, ``T`` the lower (``lower``) or upper triangle of ``a``
     (with ones on its diagonal when ``unit``), ``op`` the transpose when ``trans``
     (recorded on tensors)."""
-    return _call(_solve_triangular, a, b, lower=lower, trans=trans, unit=unit)
+    return apply(_solve_triangular, a, b, lower=lower, trans=trans, unit=unit)
 
 
 def triangle(x: Any, lower: bool, unit: bool) -> Any:
@@ -175,7 +163,7 @@ _sylvester_fwd.__name__ = _sylvester_fwd.__qualname__ = "solve_sylvester"
 
 def sylvester(a: Any, b: Any, q: Any) -> Any:
     """``X`` with ``a @ X + X @ b = q`` (recorded on tensors)."""
-    return _call(_sylvester, a, b, q)
+    return apply(_sylvester, a, b, q)
 
 
 def sylvester_adjoint(g: Any, a: Any, b: Any) -> Any:
@@ -249,7 +237,7 @@ _convolve_fwd.__name__ = _convolve_fwd.__qualname__ = "convolve"
 
 def convolve_full(a: Any, b: Any, method: str = "auto") -> Any:
     """The full N-dimensional convolution of ``a`` and ``b`` (same number of dimensions)."""
-    return _call(_convolve, a, b, method=method)
+    return apply(_convolve, a, b, method=method)
 
 
 def _flip(x: Any) -> Any:
